@@ -1,0 +1,70 @@
+"""consult: participatory consultation and co-planning."""
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from . import config, db
+from .extensions import (
+    CONTENT_SECURITY_POLICY,
+    babel,
+    csrf,
+    limiter,
+    login_manager,
+    select_locale,
+    talisman,
+)
+
+ROOT = config.ROOT
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, commands."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(config.from_environment(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    db.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    talisman.init_app(
+        app,
+        force_https=False,
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        content_security_policy_nonce_in=[],
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+    )
+    _init_login(app)
+
+    from .web import register_blueprints
+
+    register_blueprints(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from . import auth
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.user_loader(auth.load_user)
+    login_manager.login_message_category = "info"

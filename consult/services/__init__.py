@@ -1,0 +1,1 @@
+"""Business rules as plain functions: no Flask imports; sessions are passed in, never committed."""
