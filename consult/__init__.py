@@ -67,4 +67,5 @@ def _init_login(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.user_loader(auth.load_user)
+    login_manager.login_message = auth.LOGIN_MESSAGE
     login_manager.login_message_category = "info"

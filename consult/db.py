@@ -12,6 +12,7 @@ from sqlmodel import Session, create_engine
 
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout for concurrent writers."""
+    url = normalise_url(url)
     if url.startswith("sqlite"):
         kwargs: dict = {"connect_args": {"check_same_thread": False, "timeout": 30}}
         if url in {"sqlite://", "sqlite:///:memory:"}:
@@ -22,6 +23,14 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+def normalise_url(url: str) -> str:
+    """Let operators write postgresql:// URLs; we ship the psycopg 3 driver."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -29,6 +38,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+# Objects that live only in migrations (full-text search tables and triggers); autogenerate
+# must neither create nor drop them.
+MIGRATION_ONLY_TABLES = {"contribution_fts"}
+
+
+def include_in_autogenerate(_obj, name, type_, _reflected, _compare_to) -> bool:
+    """Leave migration-only objects out of autogenerate's comparison."""
+    if type_ != "table":
+        return True
+    return name not in MIGRATION_ONLY_TABLES and not (name or "").startswith("contribution_fts_")
 
 
 def init_app(app: Flask) -> None:

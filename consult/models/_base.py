@@ -8,8 +8,8 @@ from sqlmodel import Field
 
 
 def utcnow() -> datetime:
-    """Return the current UTC time without tzinfo (stored the same on SQLite and PostgreSQL)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Return the current time, timezone-aware in UTC (SQLModel stores aware datetimes)."""
+    return datetime.now(UTC)
 
 
 def json_field(*, default_factory: Any = list, nullable: bool = False) -> Any:

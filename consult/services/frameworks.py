@@ -43,9 +43,12 @@ def parse(path: Path) -> FrameworkSpec:
     try:
         data: Any = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise FrameworkError(f"{path}: not valid {path.suffix.lstrip('.') or 'YAML'}: {exc}")
+        kind = "JSON" if path.suffix == ".json" else "YAML"
+        raise FrameworkError(f"{path}: not valid {kind}: {exc}") from exc
     if not isinstance(data, dict):
-        raise FrameworkError(f"{path}: the top level must be a mapping with code, title, objectives")
+        raise FrameworkError(
+            f"{path}: the top level must be a mapping with code, title, objectives"
+        )
     try:
         return FrameworkSpec.model_validate(data)
     except ValidationError as exc:

@@ -1,0 +1,132 @@
+"""The `consult` command: a Flask CLI group, the one entry point for operators."""
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import db
+
+
+def main() -> None:
+    """Entry point of the `consult` console script."""
+    from . import create_app
+
+    cli = FlaskGroup(create_app=create_app, help="consult: consultazione partecipata.")
+    cli.main(prog_name="consult")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(db_group)
+    app.cli.add_command(framework_group)
+    app.cli.add_command(demo_command)
+
+
+# --- database -------------------------------------------------------------------------------
+
+
+def alembic_config():
+    """Alembic configuration bound to this app's database URL."""
+    from alembic.config import Config
+
+    root = Path(__file__).resolve().parent.parent
+    config = Config(str(root / "alembic.ini"))
+    config.set_main_option("script_location", str(root / "migrations"))
+    config.attributes["engine"] = db.engine()
+    return config
+
+
+@click.group("db", help="Schema migrations (Alembic owns the schema).")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(), revision)
+    click.echo(f"Database at {revision}: {_safe_url()}")
+
+
+@db_group.command("downgrade")
+@click.argument("revision", default="-1")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION (default: one step; `base` empties the schema)."""
+    from alembic import command
+
+    command.downgrade(alembic_config(), revision)
+    click.echo(f"Database downgraded to {revision}.")
+
+
+@db_group.command("current")
+@with_appcontext
+def db_current() -> None:
+    """Show the revision the database is at."""
+    from alembic import command
+
+    command.current(alembic_config())
+
+
+def _safe_url() -> str:
+    return db.engine().url.render_as_string(hide_password=True)
+
+
+# --- frameworks -----------------------------------------------------------------------------
+
+
+@click.group("framework", help="Strategy frameworks (objectives and territories as data).")
+def framework_group() -> None:
+    pass
+
+
+@framework_group.command("load")
+@click.argument("source")
+@with_appcontext
+def framework_load(source: str) -> None:
+    """Load SOURCE, a YAML/JSON file or the code of a bundled framework (e.g. piemonte-2018)."""
+    from .services import frameworks
+
+    try:
+        path = frameworks.resolve(source)
+        with db.standalone_session() as session:
+            framework = frameworks.load(session, path)
+            code = framework.code
+    except frameworks.FrameworkError as exc:
+        click.echo(f"Framework refused, nothing was changed.\n{exc}", err=True)
+        sys.exit(2)
+    click.echo(f"Framework '{code}' loaded from {path}.")
+
+
+# --- demo -----------------------------------------------------------------------------------
+
+
+@click.command("demo")
+@click.option(
+    "--data",
+    "data_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="CSV of proposals (default: ../shared/data/proposte_sviluppo_it.csv).",
+)
+@with_appcontext
+def demo_command(data_path: str | None) -> None:
+    """Load the Piedmont framework, demo accounts, meetings and proposals (idempotent)."""
+    from .services import demo
+
+    csv_path = Path(data_path) if data_path else demo.default_data_path()
+    with db.standalone_session() as session:
+        report = demo.load_demo(session, csv_path=csv_path)
+    click.echo("DEMO DATA ONLY - these accounts must never exist on a real instance:")
+    for email, role in report.accounts:
+        click.echo(f"  {role:<12} {email}  password: {demo.DEMO_PASSWORD}")
+    click.echo(
+        f"{report.contributions_added} proposals added ({report.contributions_total} in all), "
+        f"{report.meetings} meetings."
+    )

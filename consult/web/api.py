@@ -1,0 +1,137 @@
+"""Read-only open-data JSON API under /api/v1/: nothing private (authors, e-mails, tokens)."""
+
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
+from sqlmodel import col, func, select
+
+from .. import db
+from ..extensions import csrf
+from ..models import Axis, Contribution, Objective, Phase, Territory, objective_dict
+from ..services import consultations
+from ..services.public_data import contribution_dict
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+def _consultation():
+    consultation = consultations.current(db.session(), current_app.config["CONSULTATION_SLUG"])
+    if consultation is None:
+        abort(404)
+    return consultation
+
+
+@bp.get("/")
+def index():
+    return jsonify(
+        {
+            "consultation": url_for(".consultation", _external=True),
+            "objectives": url_for(".objectives", _external=True),
+            "territories": url_for(".territories", _external=True),
+            "contributions": url_for(".contributions", _external=True),
+        }
+    )
+
+
+@bp.get("/consultation")
+def consultation():
+    item = _consultation()
+    phases = (
+        db.session()
+        .exec(select(Phase).where(Phase.consultation_id == item.id).order_by(Phase.position))
+        .all()
+    )
+    axes = (
+        db.session()
+        .exec(select(Axis).where(Axis.framework_id == item.framework_id).order_by(Axis.number))
+        .all()
+    )
+    return jsonify(
+        {
+            "slug": item.slug,
+            "title": item.title,
+            "description": item.description,
+            "phases": [
+                {
+                    "name": p.name,
+                    "description": p.description,
+                    "starts_on": p.starts_on.isoformat() if p.starts_on else None,
+                    "ends_on": p.ends_on.isoformat() if p.ends_on else None,
+                }
+                for p in phases
+            ],
+            "axes": [{"number": a.number, "title": a.title} for a in axes],
+        }
+    )
+
+
+@bp.get("/objectives")
+def objectives():
+    item = _consultation()
+    rows = (
+        db.session()
+        .exec(
+            select(Objective)
+            .where(Objective.framework_id == item.framework_id)
+            .order_by(Objective.position)
+        )
+        .all()
+    )
+    return jsonify({"objectives": [objective_dict(o) for o in rows]})
+
+
+@bp.get("/territories")
+def territories():
+    rows = db.session().exec(select(Territory).order_by(Territory.kind, Territory.name)).all()
+    by_id = {t.id: t.code for t in rows}
+    return jsonify(
+        {
+            "territories": [
+                {"code": t.code, "name": t.name, "kind": t.kind, "parent": by_id.get(t.parent_id)}
+                for t in rows
+            ]
+        }
+    )
+
+
+@bp.get("/contributions")
+def contributions():
+    item = _consultation()
+    page = _positive_int("page", 1)
+    per_page = min(_positive_int("per_page", current_app.config["API_PAGE_SIZE"]), 200)
+    query = select(Contribution).where(
+        Contribution.consultation_id == item.id, Contribution.status == "published"
+    )
+    total = db.session().exec(select(func.count()).select_from(query.subquery())).one()
+    rows = (
+        db.session()
+        .exec(
+            query.order_by(col(Contribution.published_at).desc(), col(Contribution.id).desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+        .all()
+    )
+    return jsonify(
+        {
+            "page": page,
+            "per_page": per_page,
+            "total": total,
+            "items": [contribution_dict(db.session(), c) for c in rows],
+            "next": url_for(".contributions", page=page + 1, per_page=per_page, _external=True)
+            if page * per_page < total
+            else None,
+        }
+    )
+
+
+def _positive_int(name: str, default: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        abort(400, description=f"'{name}' must be a positive integer")
+    if value < 1:
+        abort(400, description=f"'{name}' must be a positive integer")
+    return value

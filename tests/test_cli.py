@@ -1,0 +1,45 @@
+from sqlmodel import select
+
+from consult.models import Contribution, Objective, User
+
+
+def test_framework_load_command_and_broken_file(runner, db, tmp_path):
+    result = runner.invoke(args=["framework", "load", "piemonte-2018"])
+    assert result.exit_code == 0, result.output
+    assert "Framework 'piemonte-2018' loaded" in result.output
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("code: rotto\ntitle: Rotto\nobjectives:\n  - code: a\n    kind: sectoral\n")
+    result = runner.invoke(args=["framework", "load", str(broken)])
+    assert result.exit_code == 2
+    assert "nothing was changed" in result.output
+    assert "objectives[0].title: Field required" in result.output
+    assert len(db.exec(select(Objective)).all()) == 8
+
+
+def test_demo_is_idempotent_and_prints_demo_accounts(runner, db, tmp_path):
+    data = tmp_path / "proposte.csv"
+    data.write_text(
+        "id,text,objective\n"
+        'p1,"Servono più alloggi sociali per le famiglie sfrattate.",abitare\n'
+        'p2,"Un regolamento ISEE uguale in tutta la regione.",isee\n',
+        encoding="utf-8",
+    )
+    first = runner.invoke(args=["demo", "--data", str(data)])
+    assert first.exit_code == 0, first.output
+    assert "DEMO DATA ONLY" in first.output
+    for email in (
+        "admin@example.org",
+        "facilitatore@example.org",
+        "pianificatore@example.org",
+        "partecipante@example.org",
+    ):
+        assert email in first.output
+    assert "consult-demo" in first.output
+    second = runner.invoke(args=["demo", "--data", str(data)])
+    assert second.exit_code == 0, second.output
+    assert "0 proposals added (2 in all)" in second.output
+    assert len(db.exec(select(User)).all()) == 4
+    contributions = db.exec(select(Contribution)).all()
+    assert len(contributions) == 2
+    assert {c.channel for c in contributions} <= {"online", "live", "meeting", "paper"}
+    assert all(c.territory_id for c in contributions)

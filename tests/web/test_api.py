@@ -1,0 +1,78 @@
+from consult.services import frameworks
+
+PIEMONTE_CODES = [
+    "distretti",
+    "isee",
+    "sistema-informativo",
+    "socio-sanitario",
+    "poverta",
+    "famiglie-minori",
+    "abitare",
+    "servizio-civile",
+]
+
+
+def test_objectives_lists_the_eight_codes(client, db):
+    frameworks.load(db, frameworks.bundled_path("piemonte-2018"))
+    db.commit()
+    payload = client.get("/api/v1/objectives").get_json()
+    assert [o["code"] for o in payload["objectives"]] == PIEMONTE_CODES
+    first = payload["objectives"][0]
+    assert set(first) == {"code", "kind", "axis", "title", "description", "keywords"}
+
+
+def test_consultation_and_territories(client, db):
+    frameworks.load(db, frameworks.bundled_path("piemonte-2018"))
+    db.commit()
+    consultation = client.get("/api/v1/consultation").get_json()
+    assert consultation["slug"] == "piemonte-2018"
+    assert len(consultation["axes"]) == 5
+    assert len(consultation["phases"]) == 3
+    territories = client.get("/api/v1/territories").get_json()["territories"]
+    torino_citta = next(t for t in territories if t["code"] == "torino-citta")
+    assert torino_citta["parent"] == "torino"
+    assert sum(t["kind"] == "province" for t in territories) == 8
+
+
+def test_contributions_are_paginated_and_only_published(client, create_contribution):
+    for index in range(5):
+        create_contribution(text=f"Proposta pubblicata numero {index}", published_at=None)
+    create_contribution(text="In attesa di moderazione", status="pending")
+    create_contribution(text="Respinta", status="rejected")
+    first = client.get("/api/v1/contributions?per_page=2").get_json()
+    assert first["total"] == 5
+    assert len(first["items"]) == 2
+    assert first["next"].endswith("page=2&per_page=2")
+    last = client.get("/api/v1/contributions?per_page=2&page=3").get_json()
+    assert len(last["items"]) == 1
+    assert last["next"] is None
+    texts = {c["text"] for page in (first, last) for c in page["items"]}
+    assert "In attesa di moderazione" not in texts and "Respinta" not in texts
+
+
+def test_contributions_never_expose_private_fields(client, create_contribution, create_user):
+    author = create_user()
+    create_contribution(
+        author_id=author.id,
+        author_name="Maria Rossi",
+        author_email="maria@example.org",
+        idempotency_key="k-123",
+    )
+    body = client.get("/api/v1/contributions").get_data(as_text=True)
+    for secret in ("Maria Rossi", "maria@example.org", "k-123", "tracking", "author"):
+        assert secret not in body
+
+
+def test_bad_pagination_gets_a_json_error(client, consultation):
+    response = client.get("/api/v1/contributions?page=zero")
+    assert response.status_code == 400
+    payload = response.get_json()
+    assert payload["status"] == 400
+    assert "page" in payload["detail"]
+    assert client.get("/api/v1/contributions?per_page=-1").status_code == 400
+
+
+def test_api_without_a_consultation_is_404_json(client):
+    response = client.get("/api/v1/objectives")
+    assert response.status_code == 404
+    assert response.get_json()["error"]
