@@ -42,7 +42,7 @@ $(VENDOR)/.installed: package.json package-lock.json
 assets: $(VENDOR)/.installed
 
 translations: install
-	$(BIN)/pybabel compile -q -d consult/translations
+	$(BIN)/pybabel compile -d consult/translations
 
 # Regenerate the message catalogue after changing strings, then translate the new entries.
 messages: install
