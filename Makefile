@@ -7,7 +7,7 @@ VENDOR := static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test e2e install assets translations lint serve clean
+.PHONY: demo test e2e chromium install assets translations messages lint serve clean
 
 demo: install assets translations
 	$(BIN)/consult db upgrade
@@ -17,6 +17,14 @@ demo: install assets translations
 test: install assets translations
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# End-to-end journeys in Debian's Chromium driven by Playwright; screenshots in artifacts/e2e.
+e2e: install assets translations chromium
+	$(BIN)/python -m pytest -m e2e tests/e2e
+
+# Playwright never downloads a browser here: it drives Debian's chromium package.
+chromium:
+	test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 # torch is pinned first: the CPU build lies on this machine's disk, and anything that later
 # asks for torch (sentence-transformers, via bertopic) must not pull a multi-GB CUDA build.
