@@ -23,8 +23,10 @@ DEMO_PASSWORD = "consult-demo"
 
 
 def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
     for item in items:
-        item.add_marker(pytest.mark.e2e)
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.e2e)
 
 
 def _free_port() -> int:
