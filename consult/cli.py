@@ -121,6 +121,8 @@ def demo_command(data_path: str | None) -> None:
     from .services import demo
 
     csv_path = Path(data_path) if data_path else demo.default_data_path()
+    if not csv_path.is_file():
+        raise click.UsageError(f"demo data not found: {csv_path}")
     with db.standalone_session() as session:
         report = demo.load_demo(session, csv_path=csv_path)
     click.echo("DEMO DATA ONLY - these accounts must never exist on a real instance:")

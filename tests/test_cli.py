@@ -43,3 +43,9 @@ def test_demo_is_idempotent_and_prints_demo_accounts(runner, db, tmp_path):
     assert len(contributions) == 2
     assert {c.channel for c in contributions} <= {"online", "live", "meeting", "paper"}
     assert all(c.territory_id for c in contributions)
+
+
+def test_demo_with_a_missing_file_says_so(runner, tmp_path):
+    result = runner.invoke(args=["demo", "--data", str(tmp_path / "nope.csv")])
+    assert result.exit_code == 2
+    assert "demo data not found" in result.output

@@ -57,9 +57,8 @@ class DemoReport:
 
 
 def default_data_path() -> Path:
-    return (
-        Path(__file__).resolve().parents[2].parent / "shared" / "data" / "proposte_sviluppo_it.csv"
-    )
+    """The 304 development proposals shipped with consult (a copy of shared/data's file)."""
+    return Path(__file__).resolve().parent.parent / "demo_data" / "proposte_sviluppo_it.csv"
 
 
 def load_demo(db: Session, *, csv_path: Path) -> DemoReport:
