@@ -22,6 +22,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(framework_group)
     app.cli.add_command(demo_command)
+    app.cli.add_command(export_all_command)
+    app.cli.add_command(import_all_command)
 
 
 # --- database -------------------------------------------------------------------------------
@@ -132,3 +134,34 @@ def demo_command(data_path: str | None) -> None:
         f"{report.contributions_added} proposals added ({report.contributions_total} in all), "
         f"{report.meetings} meetings."
     )
+
+
+# --- whole-database export and import -------------------------------------------------------
+
+
+@click.command("export-all")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def export_all_command(path: str) -> None:
+    """Write every table to PATH (JSON) for backup or moving to another database."""
+    from .services import backup
+
+    with db.engine().connect() as connection:
+        counts = backup.export_all(connection, Path(path))
+    click.echo(f"Exported {sum(counts.values())} rows from {len(counts)} tables to {path}.")
+
+
+@click.command("import-all")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_all_command(path: str) -> None:
+    """Load an export-all file into this empty, migrated database (all or nothing)."""
+    from .services import backup
+
+    try:
+        with db.engine().begin() as connection:
+            counts = backup.import_all(connection, Path(path))
+    except backup.BackupError as exc:
+        click.echo(f"Import refused, nothing was changed: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"Imported {sum(counts.values())} rows into {len(counts)} tables.")

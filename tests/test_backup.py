@@ -1,0 +1,131 @@
+"""`consult export-all` then `consult import-all` into an empty database gives identical data."""
+
+import json
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, SQLModel
+from sqlmodel import select as select_models
+
+from consult import create_app
+from consult.db import normalise_url
+from consult.models import (
+    AnalysisRun,
+    Comment,
+    Contribution,
+    EmbeddingCache,
+    Support,
+    Theme,
+)
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+
+
+@pytest.fixture
+def second_database_url(tmp_path):
+    if TEST_DATABASE_URL.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        return
+    name = f"consult_restore_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(normalise_url(TEST_DATABASE_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _dump(engine) -> dict[str, list[tuple]]:
+    with engine.connect() as connection:
+        return {
+            table.name: [
+                tuple(row)
+                for row in connection.execute(select(table).order_by(*table.primary_key.columns))
+            ]
+            for table in SQLModel.metadata.sorted_tables
+        }
+
+
+def _rich_data(runner, db, create_user):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    user = create_user(display_name="Zoë «test»")
+    first, second = db.exec(select_models(Contribution).order_by(Contribution.id).limit(2)).all()
+    second.status, second.merged_into_id = "merged", first.id
+    first.merged_into_id = None
+    db.add(second)
+    db.add(Support(contribution_id=first.id, user_id=user.id))
+    db.add(Support(contribution_id=first.id, browser_token="anon-1"))
+    db.add(Comment(contribution_id=first.id, text="D'accordo: servono più fondi.\nGrazie"))
+    db.add(EmbeddingCache(model="lsa", text_hash="a" * 64, dim=3, vector=b"\x00\x01\xff"))
+    run = AnalysisRun(consultation_id=first.consultation_id, params={"seed": 42}, is_current=True)
+    db.add(run)
+    db.commit()
+    db.add(
+        Theme(
+            consultation_id=first.consultation_id,
+            run_id=run.id,
+            stable_key="t-1",
+            model_topic=0,
+            label="casa",
+            keywords=["casa", "affitto"],
+            summary=[{"text": "Servono case.", "cites": [first.id]}],
+        )
+    )
+    db.commit()
+
+
+def test_export_then_import_into_an_empty_database_is_identical(
+    app, runner, db, create_user, second_database_url, tmp_path
+):
+    _rich_data(runner, db, create_user)
+    archive = tmp_path / "consult-export.json"
+    result = runner.invoke(args=["export-all", str(archive)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(archive.read_text(encoding="utf-8"))["format"] == "consult-export"
+
+    restored = create_app({"DATABASE_URL": second_database_url, "SECRET_KEY": "x", "TESTING": True})
+    restored_runner = restored.test_cli_runner()
+    assert restored_runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    # The source schema was made by create_all (no alembic_version): align the revisions.
+    with restored.extensions["consult.engine"].begin() as connection:
+        connection.execute(text("DELETE FROM alembic_version"))
+    result = restored_runner.invoke(args=["import-all", str(archive)])
+    assert result.exit_code == 0, result.output
+
+    assert _dump(restored.extensions["consult.engine"]) == _dump(app.extensions["consult.engine"])
+    # New rows after a restore get fresh ids instead of colliding with imported ones.
+    with Session(restored.extensions["consult.engine"]) as session:
+        item = Contribution(
+            consultation_id=1, text="Nuova proposta dopo il ripristino.", tracking_token="new-token"
+        )
+        session.add(item)
+        session.commit()
+        assert item.id > 304
+    restored.extensions["consult.engine"].dispose()
+
+
+def test_import_refuses_a_non_empty_database_and_changes_nothing(app, runner, db, tmp_path):
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    archive = tmp_path / "export.json"
+    assert runner.invoke(args=["export-all", str(archive)]).exit_code == 0
+    before = _dump(app.extensions["consult.engine"])
+    result = runner.invoke(args=["import-all", str(archive)])
+    assert result.exit_code == 2
+    assert "not empty" in result.output
+    assert _dump(app.extensions["consult.engine"]) == before
+
+
+def test_import_refuses_files_that_are_not_exports(runner, tmp_path):
+    bogus = tmp_path / "bogus.json"
+    bogus.write_text('{"hello": 1}', encoding="utf-8")
+    result = runner.invoke(args=["import-all", str(bogus)])
+    assert result.exit_code == 2
+    assert "not a consult export" in result.output
+    broken = tmp_path / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    assert "not a readable consult export" in runner.invoke(args=["import-all", str(broken)]).output
