@@ -74,6 +74,8 @@ class ThemeModel:
         self.assign_threshold = 0.0
         self.temperature = 0.05
         self.result: ThemeResult | None = None
+        self.saved_themes: list[dict[str, Any]] = []
+        self.run_record: dict[str, Any] | None = None
 
     @property
     def preprocessor(self) -> ItalianPreprocessor:
@@ -196,7 +198,7 @@ class ThemeModel:
         if self.mapper is None:
             self.mapper = ObjectiveMapper(self.objectives, encoder=self.encoder)
             self.mapper.calibrate(vectors)
-        doc_matches = self.mapper.match_vectors(vectors, texts=None)
+        doc_matches = self.mapper.match_vectors(vectors)
         for i, doc in enumerate(result.documents):
             doc.objectives = doc_matches[inverse[i]]
         if result.themes:
@@ -227,3 +229,15 @@ class ThemeModel:
             top = _represent.top_probs(self.theme_ids, probs[i], theme)
             out.append(Assignment(theme, float(probs[i, j]), top, objectives[i]))
         return out
+
+    def confirm_objectives(self, texts: Sequence[str], labels: Sequence[str]) -> bool:
+        """Learn from planner-confirmed objective labels; tell if the classifier is in use."""
+        if self.mapper is None:
+            raise NotFittedError("no objectives: build the ThemeModel with objectives=...")
+        return self.mapper.fit_labels(self.embed(list(texts)), list(labels))
+
+    def save(self, path: Any) -> Any:
+        """Persist this fitted model (see nlp.save_model)."""
+        from ._persistence import save_model
+
+        return save_model(self, path)
