@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._compat import quiet_imports
 from ._embeddings import get_encoder
 from .types import OFF_STRATEGY, OUTLIER, ObjectiveSpec, ThemeResult
 
@@ -118,8 +119,9 @@ def baseline_nmi(
     texts: Sequence[str], labels: Sequence[str], *, embeddings: np.ndarray, seed: int = 42,
 ) -> dict:
     """Return NMI/ARI of BERTopic defaults (UMAP+HDBSCAN) on the same embeddings."""
-    from bertopic import BERTopic
-    from umap import UMAP
+    with quiet_imports():
+        from bertopic import BERTopic
+        from umap import UMAP
 
     umap = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine",
                 random_state=seed)

@@ -55,11 +55,11 @@ def match_themes(
             cos = float(theme.centroid @ prev_c) if len(prev_c) == len(theme.centroid) else 0.0
             score[i, j] = centroid_weight * cos + (1 - centroid_weight) * _jaccard(
                 new_members[i], prev_m)
-    out = {t.id: ThemeMatch(t.id, new_key(), False, 0.0) for t in new.themes}
+    out: dict[int, ThemeMatch] = {}
     if len(previous) and len(new.themes):
         rows, cols = linear_sum_assignment(-score)
         for i, j in zip(rows, cols, strict=True):
             if score[i, j] >= threshold:
                 tid = new.themes[i].id
                 out[tid] = ThemeMatch(tid, previous[j][0], True, round(float(score[i, j]), 4))
-    return [out[t.id] for t in new.themes]
+    return [out.get(t.id) or ThemeMatch(t.id, new_key(), False, 0.0) for t in new.themes]

@@ -57,6 +57,7 @@ class ObjectiveMapper:
         off_topics: Sequence[str] = OFF_TOPICS,
         off_margin: float = 1.0,
         secondary_margin: float = 0.25,
+        floor: float = -0.5,
     ) -> None:
         if not objectives:
             raise ValueError("ObjectiveMapper needs at least one objective")
@@ -65,6 +66,7 @@ class ObjectiveMapper:
         self.encoder = encoder
         self.off_margin = off_margin
         self.secondary_margin = secondary_margin
+        self.floor = floor
         protos = [_prototypes(o) for o in self.specs]
         protos.append(list(off_topics) or ["fuori strategia"])
         self.owner = np.repeat(np.arange(len(protos)), [len(p) for p in protos])
@@ -95,6 +97,9 @@ class ObjectiveMapper:
         """Return calibrated (n, m+1) scores: objectives then fuori-strategia."""
         z = (self._scores(vectors) - self.bias) / self.scale
         z[:, -1] -= self.off_margin
+        best = z[:, :-1].max(axis=1)
+        low = best < self.floor
+        z[low, -1] = np.maximum(z[low, -1], best[low] + 0.5)
         return z
 
     def probabilities(self, vectors: np.ndarray) -> np.ndarray:
@@ -173,6 +178,7 @@ class ObjectiveMapper:
             ],
             "scale": self.scale, "off_margin": self.off_margin,
             "secondary_margin": self.secondary_margin, "n_labels": self.n_labels,
+            "floor": self.floor,
         }
         return arrays, meta
 
@@ -188,6 +194,7 @@ class ObjectiveMapper:
         self.encoder = encoder
         self.off_margin = meta["off_margin"]
         self.secondary_margin = meta["secondary_margin"]
+        self.floor = meta.get("floor", -0.5)
         self.proto_vectors = arrays["obj_prototypes"]
         self.owner = arrays["obj_owner"]
         self.bias = arrays["obj_bias"]

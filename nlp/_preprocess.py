@@ -32,7 +32,10 @@ DOMAIN_STOP_WORDS = _words(
     potere dovere volere stare andare venire dare mettere riuscire sapere"""
 )
 # Content words that spaCy's generic Italian list treats as stop words.
-_KEEP = _words("lavoro città governo consiglio nazionale mancanza registrazione futuro gruppo")
+_KEEP = _words(
+    "lavoro città citta casa governo consiglio nazionale mancanza registrazione futuro gruppo "
+    "paese mondo vita tempo uomo mesi scola presa"
+)
 _ELISION = re.compile(r"^[a-zà-ÿ]{1,5}['’]", re.IGNORECASE)
 _WORD = re.compile(r"^[^\W\d_]{2,}$")
 _SPACE = re.compile(r"\s+")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -149,7 +150,10 @@ class ThemeModel:
         reducer, clusterer = build_submodels(
             regime, seed=self.seed, min_topic_size=self.min_topic_size)
         topic_model = _represent.new_bertopic(self.encoder, reducer, clusterer, len(lemmas))
-        topics = np.asarray(topic_model.fit_transform(lemmas, embeddings=vectors)[0])
+        with warnings.catch_warnings():
+            # A seeded UMAP runs single-threaded by design: reproducibility over speed.
+            warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
+            topics = np.asarray(topic_model.fit_transform(lemmas, embeddings=vectors)[0])
         timings["cluster"] = time.perf_counter() - t0
         progress("outliers", 0.6)
         t0 = time.perf_counter()
