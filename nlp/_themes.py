@@ -119,8 +119,8 @@ class ThemeModel:
         timings["preprocess"] = time.perf_counter() - t0
         progress("embed", 0.15)
         t0 = time.perf_counter()
+        ensure_fitted(self.encoder, utexts)
         if embeddings is None:
-            ensure_fitted(self.encoder, utexts)
             vectors = self.embed(utexts)
         else:
             vectors = np.asarray(embeddings, dtype=np.float32)[uniq]
