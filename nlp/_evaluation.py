@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import logging
 import time
+import warnings
 from collections.abc import Sequence
 from itertools import combinations
 from pathlib import Path
@@ -125,7 +126,9 @@ def baseline_nmi(
 
     umap = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine",
                 random_state=seed)
-    topics, _ = BERTopic(umap_model=umap).fit_transform(list(texts), embeddings=embeddings)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
+        topics, _ = BERTopic(umap_model=umap).fit_transform(list(texts), embeddings=embeddings)
     nmi, ari = _label_scores(labels, topics)
     outliers = float(np.mean(np.asarray(topics) == OUTLIER))
     return {"nmi": round(nmi, 4), "ari": round(ari, 4), "themes": len(set(topics) - {-1}),
