@@ -97,9 +97,13 @@ def create_user(
     db.add(user)
     db.flush()
     audit.record(
-        db, actor_id=user.id, action="user.created", entity_type="user", entity_id=user.id,
+        db,
+        actor_id=user.id,
+        action="user.created",
+        entity_type="user",
+        entity_id=user.id,
         after={"role": role},
-    )  # fmt: skip
+    )
     return user
 
 
@@ -169,9 +173,14 @@ def set_role(db: Session, *, actor: User, user: User, role: str) -> None:
     user.session_version += 1  # powers change: sessions start again with the new role
     db.add(user)
     audit.record(
-        db, actor_id=actor.id, action="user.role-changed", entity_type="user",
-        entity_id=user.id, before=before, after={"role": role},
-    )  # fmt: skip
+        db,
+        actor_id=actor.id,
+        action="user.role-changed",
+        entity_type="user",
+        entity_id=user.id,
+        before=before,
+        after={"role": role},
+    )
 
 
 def set_active(db: Session, *, actor: User, user: User, active: bool) -> None:
@@ -184,7 +193,11 @@ def set_active(db: Session, *, actor: User, user: User, active: bool) -> None:
     user.session_version += 1
     db.add(user)
     audit.record(
-        db, actor_id=actor.id, action="user.activated" if active else "user.deactivated",
-        entity_type="user", entity_id=user.id,
-        before={"active": not active}, after={"active": active},
-    )  # fmt: skip
+        db,
+        actor_id=actor.id,
+        action="user.activated" if active else "user.deactivated",
+        entity_type="user",
+        entity_id=user.id,
+        before={"active": not active},
+        after={"active": active},
+    )

@@ -76,4 +76,6 @@ def _send_smtp(settings: MailSettings, message: EmailMessage) -> None:
                 smtp.login(settings.username, settings.password or "")
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as exc:
-        raise MailError(f"SMTP delivery to {settings.server}:{settings.port} failed: {exc}") from exc
+        raise MailError(
+            f"SMTP delivery to {settings.server}:{settings.port} failed: {exc}"
+        ) from exc

@@ -76,7 +76,9 @@ class RegisterForm(FlaskForm):
     password = _new_password_field(lambda form: form.email.data)
     privacy = BooleanField(
         _l("Ho letto l'informativa sulla privacy e acconsento al trattamento dei miei dati."),
-        validators=[DataRequired(_l("Per registrarti devi accettare l'informativa sulla privacy."))],
+        validators=[
+            DataRequired(_l("Per registrarti devi accettare l'informativa sulla privacy."))
+        ],
     )
 
 

@@ -140,5 +140,7 @@ def delete():
     account_data.delete_account(db.session(), user)
     logout_user()
     session.clear()
-    flash(_("Il tuo account è stato eliminato. Le tue proposte restano, senza il tuo nome."), "info")
+    flash(
+        _("Il tuo account è stato eliminato. Le tue proposte restano, senza il tuo nome."), "info"
+    )
     return redirect(url_for("public.home"))

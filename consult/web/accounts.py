@@ -22,10 +22,10 @@ from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
 from .. import db
+from ..extensions import limiter
 from ..models import User
 from ..models._base import utcnow
 from ..services import accounts, mail
-from ..extensions import limiter
 from .account_forms import ForgotPasswordForm, RegisterForm, ResetPasswordForm
 from .forms import clean_text
 from .public import _safe_next

@@ -40,9 +40,11 @@ def index():
             or_(func.lower(User.email).like(pattern), func.lower(User.display_name).like(pattern))
         )
     total = db.session().exec(select(func.count()).select_from(statement.subquery())).one()
-    users = db.session().exec(
-        statement.order_by(User.email).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-    ).all()
+    users = (
+        db.session()
+        .exec(statement.order_by(User.email).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+        .all()
+    )
     return render_template(
         "user_admin/index.html",
         users=users,

@@ -24,31 +24,59 @@ def _arrange(db, consultation, create_user, create_contribution, create_meeting)
     """An account that has done a bit of everything, plus an admin who changed its role."""
     ada = create_user(role="facilitator", email=EMAIL, display_name=NAME)
     admin = create_user(role="admin")
-    mine = create_contribution(author_id=ada.id, author_name=NAME, author_email=EMAIL,
-                               provenance={"signed": NAME})  # fmt: skip
-    signed = create_contribution(text="Proposta firmata con la mia e-mail, senza account.",
-                                 author_name=NAME, author_email=EMAIL.upper())  # fmt: skip
+    mine = create_contribution(
+        author_id=ada.id, author_name=NAME, author_email=EMAIL, provenance={"signed": NAME}
+    )
+    signed = create_contribution(
+        text="Proposta firmata con la mia e-mail, senza account.",
+        author_name=NAME,
+        author_email=EMAIL.upper(),
+    )
     other = create_contribution(text="Una proposta di qualcun altro.", author_name="Bruno")
     db.add(Support(contribution_id=other.id, user_id=ada.id))
-    db.add(Comment(contribution_id=other.id, author_id=ada.id, author_name=NAME, text="Sono d'accordo."))
+    db.add(
+        Comment(
+            contribution_id=other.id, author_id=ada.id, author_name=NAME, text="Sono d'accordo."
+        )
+    )
     db.add(AbuseReport(contribution_id=other.id, reporter_id=ada.id, reason="spam"))
-    db.add(Response(consultation_id=consultation.id, contribution_id=other.id, text="Risposta", author_id=ada.id))
+    db.add(
+        Response(
+            consultation_id=consultation.id,
+            contribution_id=other.id,
+            text="Risposta",
+            author_id=ada.id,
+        )
+    )
     run = AnalysisRun(consultation_id=consultation.id, started_by_id=ada.id)
     db.add(run)
     db.commit()
     db.add(ObjectiveMapping(contribution_id=other.id, confirmed_by_id=ada.id, run_id=run.id))
     create_meeting(facilitators=[ada])
-    audit.record(db, actor_id=admin.id, action="user.role-changed", entity_type="user",
-                 entity_id=ada.id, before={"role": "participant", "email": EMAIL},
-                 after={"role": "facilitator"})  # fmt: skip
-    audit.record(db, actor_id=ada.id, action="contribution.approved", entity_type="contribution",
-                 entity_id=other.id, after={"status": "published", "by": NAME})  # fmt: skip
+    audit.record(
+        db,
+        actor_id=admin.id,
+        action="user.role-changed",
+        entity_type="user",
+        entity_id=ada.id,
+        before={"role": "participant", "email": EMAIL},
+        after={"role": "facilitator"},
+    )
+    audit.record(
+        db,
+        actor_id=ada.id,
+        action="contribution.approved",
+        entity_type="contribution",
+        entity_id=other.id,
+        after={"status": "published", "by": NAME},
+    )
     db.commit()
     return ada, (mine, signed, other)
 
 
-def test_download_my_data(client, auth, db, consultation, create_user, create_contribution,
-                          create_meeting):  # fmt: skip
+def test_download_my_data(
+    client, auth, db, consultation, create_user, create_contribution, create_meeting
+):
     ada, (mine, signed, other) = _arrange(
         db, consultation, create_user, create_contribution, create_meeting
     )
@@ -65,10 +93,15 @@ def test_download_my_data(client, auth, db, consultation, create_user, create_co
     assert {p["id"] for p in data["proposals"]} == {mine.id, signed.id}
     tracking = {p["id"]: p["tracking_url"] for p in data["proposals"]}
     assert tracking[mine.id] == f"http://localhost/traccia/{mine.tracking_token}"
-    assert data["supports"] == [{"proposal_id": other.id, "created_at": data["supports"][0]["created_at"]}]
+    assert data["supports"] == [
+        {"proposal_id": other.id, "created_at": data["supports"][0]["created_at"]}
+    ]
     assert [c["text"] for c in data["comments"]] == ["Sono d'accordo."]
     assert [r["reason"] for r in data["abuse_reports"]] == ["spam"]
-    assert {e["action"] for e in data["audit_log"]} >= {"user.role-changed", "contribution.approved"}
+    assert {e["action"] for e in data["audit_log"]} >= {
+        "user.role-changed",
+        "contribution.approved",
+    }
 
 
 def _all_text(db) -> str:
@@ -76,8 +109,9 @@ def _all_text(db) -> str:
     chunks = []
     for table in SQLModel.metadata.sorted_tables:
         for row in db.connection().execute(sa_select(table)).all():
-            chunks.extend(json.dumps(v, default=str) if isinstance(v, dict | list) else str(v)
-                          for v in row)  # fmt: skip
+            chunks.extend(
+                json.dumps(v, default=str) if isinstance(v, dict | list) else str(v) for v in row
+            )
     return "\n".join(chunks).lower()
 
 

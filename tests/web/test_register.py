@@ -23,7 +23,11 @@ def test_register_creates_a_participant_and_logs_in(client, db):
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/account")
     user = db.exec(select(User)).one()
-    assert (user.email, user.display_name, user.role) == ("nuova@example.org", "Nuova", "participant")
+    assert (user.email, user.display_name, user.role) == (
+        "nuova@example.org",
+        "Nuova",
+        "participant",
+    )
     assert user.password_hash != STRONG
     page = client.get("/account").get_data(as_text=True)
     assert "nuova@example.org" in page

@@ -46,8 +46,12 @@ def test_one_megabyte_form_is_refused_with_413_and_nothing_stored(app, db, csrf)
     app.config["WTF_CSRF_ENABLED"] = csrf
     response = app.test_client().post(
         "/account/registrati",
-        data={"email": "a@example.org", "display_name": "x" * 1024 * 1024,
-              "password": "una frase lunga e facile", "privacy": "y"},  # fmt: skip
+        data={
+            "email": "a@example.org",
+            "display_name": "x" * 1024 * 1024,
+            "password": "una frase lunga e facile",
+            "privacy": "y",
+        },
     )
     assert response.status_code == 413
     assert "Il contenuto inviato è troppo grande." in response.get_data(as_text=True)
@@ -70,9 +74,13 @@ def test_uploads_are_bounded_by_max_content_length(app, client):
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
     boundary = "consultboundary"
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"scan\"; filename=\"s.pdf\"\r\n"
-        f"Content-Type: application/pdf\r\n\r\n"
-    ).encode() + b"y" * (1024 * 1024) + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="scan"; filename="s.pdf"\r\n'
+            f"Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + b"y" * (1024 * 1024)
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     response = client.post(
         "/account/password-dimenticata",
         data=body,
@@ -134,21 +142,28 @@ def test_rate_limits_are_shared_through_redis(tmp_path):
     redis_client = _redis_or_skip()
     prefix = f"consult-test-{uuid.uuid4().hex[:8]}"
     config = {
-        "TESTING": True, "DATABASE_URL": TEST_DATABASE_URL, "SECRET_KEY": "test-secret",
-        "WTF_CSRF_ENABLED": False, "SERVER_NAME": "localhost", "RATELIMIT_ENABLED": True,
-        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0", "RATELIMIT_KEY_PREFIX": prefix,
+        "TESTING": True,
+        "DATABASE_URL": TEST_DATABASE_URL,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": "localhost",
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+        "RATELIMIT_KEY_PREFIX": prefix,
         "CONSULT_MODEL_DIR": str(tmp_path),
-    }  # fmt: skip
+    }
     first, second = create_app(config), create_app(config)
     try:
         for app in (first, second):
             if TEST_DATABASE_URL.startswith("sqlite"):
                 SQLModel.metadata.create_all(app.extensions["consult.engine"])
         form = {"email": "x@example.org", "password": "n"}
-        statuses = [first.test_client().post("/account/accedi", data=form).status_code
-                    for _ in range(6)]  # fmt: skip
-        statuses += [second.test_client().post("/account/accedi", data=form).status_code
-                     for _ in range(5)]  # fmt: skip
+        statuses = [
+            first.test_client().post("/account/accedi", data=form).status_code for _ in range(6)
+        ]
+        statuses += [
+            second.test_client().post("/account/accedi", data=form).status_code for _ in range(5)
+        ]
         assert statuses == [422] * 10 + [429]
         assert redis_client.keys(f"*{prefix}*")
     finally:
