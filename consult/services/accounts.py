@@ -66,6 +66,20 @@ def verify_password(user: User, password: str) -> bool:
     return check_password_hash(user.password_hash, password)
 
 
+_DUMMY_HASH = generate_password_hash("no account has this password")
+
+
+def authenticate(db: Session, email: str, password: str) -> User | None:
+    """The active account with this e-mail and password; unknown addresses cost the same time."""
+    user = find_by_email(db, email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not verify_password(user, password) or not user.active:
+        return None
+    return user
+
+
 def create_user(
     db: Session,
     *,

@@ -9,6 +9,8 @@ from email.message import EmailMessage
 from typing import Any
 
 logger = logging.getLogger("consult.mail")
+if logger.level == logging.NOTSET:  # the log backend must be visible without logging set-up
+    logger.setLevel(logging.INFO)
 
 BACKENDS = ("log", "smtp", "memory")
 

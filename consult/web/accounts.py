@@ -13,7 +13,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -35,9 +35,10 @@ logger = logging.getLogger(__name__)
 
 
 @bp.record_once
-def _memory_outbox(state) -> None:
-    """The `memory` mail backend keeps messages in the app's config, for tests."""
+def _mail_setup(state) -> None:
+    """Give the `memory` mail backend its outbox, and the `log` one a handler to write to."""
     state.app.config.setdefault("MAIL_OUTBOX", [])
+    state.app.logger  # noqa: B018  (creating it attaches Flask's handler to the "consult" logger)
 
 
 class LoginForm(FlaskForm):
@@ -70,9 +71,8 @@ def login():
         return redirect(url_for("public.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.find_by_email(db.session(), form.email.data or "")
-        password = form.password.data or ""
-        if user is not None and user.active and accounts.verify_password(user, password):
+        user = accounts.authenticate(db.session(), form.email.data or "", form.password.data or "")
+        if user is not None:
             start_session(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors = [_("E-mail o password non corretti.")]
@@ -117,7 +117,7 @@ def register():
         email=form.email.data or "",
         password=form.password.data or "",
         display_name=form.display_name.data or "",
-        locale=session.get("lang") or "it",
+        locale=str(get_locale()),
     )
     start_session(user)
     flash(_("Benvenuto! Il tuo account è pronto."), "success")

@@ -119,3 +119,17 @@ def test_create_user_refuses_unknown_roles(db):
     with pytest.raises(accounts.AccountError):
         accounts.create_user(db, email="a@example.org", password="una frase lunga", role="re")
     assert db.get(User, 1) is None
+
+
+def test_authenticate_checks_a_hash_even_for_unknown_addresses(db, create_user, monkeypatch):
+    create_user(email="ada@example.org")
+    checked = []
+    real = accounts.check_password_hash
+    monkeypatch.setattr(
+        accounts, "check_password_hash", lambda h, p: checked.append(h) or real(h, p)
+    )
+    assert accounts.authenticate(db, "nessuno@example.org", "x") is None
+    assert (
+        accounts.authenticate(db, "ADA@example.org", "secret-password").email == "ada@example.org"
+    )
+    assert checked[0] == accounts._DUMMY_HASH and len(checked) == 2

@@ -1,3 +1,4 @@
+import logging
 import re
 import time
 from html import unescape
@@ -28,6 +29,15 @@ def test_forgot_answers_the_same_whether_or_not_the_account_exists(
     assert "Se l'indirizzo corrisponde a un account" in unescape(known.get_data(as_text=True))
     assert [m["To"] for m in mail_outbox] == ["ada@example.org"]
     assert mail_outbox[0]["Subject"] == "Reimposta la tua password"
+
+
+def test_log_backend_writes_the_link_to_the_app_log(app, client, create_user, caplog):
+    app.config["MAIL_BACKEND"] = "log"
+    create_user(email="ada@example.org")
+    with caplog.at_level(logging.INFO):
+        client.post("/account/password-dimenticata", data={"email": "ada@example.org"})
+    messages = [r.getMessage() for r in caplog.records if r.name == "consult.mail"]
+    assert len(messages) == 1 and "http://localhost/account/reimposta/" in messages[0]
 
 
 def test_reset_mail_speaks_the_account_language(client, create_user, mail_outbox):

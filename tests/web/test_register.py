@@ -40,6 +40,15 @@ def test_register_keeps_the_language_chosen_before(client, db):
     assert db.exec(select(User)).one().locale == "en"
 
 
+def test_register_keeps_the_browser_language(client, db):
+    client.post(
+        "/account/registrati",
+        headers={"Accept-Language": "en-GB,en;q=0.9"},
+        data={"email": "a@example.org", "password": STRONG, "privacy": "y"},
+    )
+    assert db.exec(select(User)).one().locale == "en"
+
+
 def test_register_page_links_to_login_and_header_offers_registration(client):
     page = client.get("/account/registrati").get_data(as_text=True)
     assert "Registrati" in page and 'href="/account/accedi"' in page
