@@ -8,8 +8,11 @@ from flask import Flask
 from . import config, db
 from .extensions import (
     CONTENT_SECURITY_POLICY,
+    PERMISSIONS_POLICY,
     babel,
     csrf,
+    extra_security_headers,
+    limit_body_size,
     limiter,
     login_manager,
     select_locale,
@@ -33,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     db.init_app(app)
+    app.before_request(limit_body_size)  # before CSRF, which reads the form first
     babel.init_app(
         app,
         locale_selector=select_locale,
@@ -48,7 +52,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         content_security_policy_nonce_in=[],
         frame_options="DENY",
         referrer_policy="strict-origin-when-cross-origin",
+        permissions_policy=PERMISSIONS_POLICY,
+        strict_transport_security_max_age=31536000,
     )
+    app.after_request(extra_security_headers)
     _init_login(app)
 
     from .web import register_blueprints

@@ -24,6 +24,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(export_all_command)
     app.cli.add_command(import_all_command)
+    app.cli.add_command(users_group)
 
 
 # --- database -------------------------------------------------------------------------------
@@ -165,3 +166,52 @@ def import_all_command(path: str) -> None:
         click.echo(f"Import refused, nothing was changed: {exc}", err=True)
         sys.exit(2)
     click.echo(f"Imported {sum(counts.values())} rows into {len(counts)} tables.")
+# --- users ----------------------------------------------------------------------------------
+
+
+@click.group("users", help="Accounts of a real instance (the demo ones are for demos only).")
+def users_group() -> None:
+    pass
+
+
+@users_group.command("create")
+@click.argument("email")
+@click.option(
+    "--role",
+    type=click.Choice(["participant", "facilitator", "planner", "admin"]),
+    default="participant",
+    show_default=True,
+)
+@click.option("--name", "display_name", default="", help="Name shown next to comments.")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input (scripts)."
+)
+@with_appcontext
+def users_create(email: str, role: str, display_name: str, password_stdin: bool) -> None:
+    """Create the account EMAIL with ROLE; the password is asked for, never an argument."""
+    from .services import accounts
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with db.standalone_session() as session:
+            user = accounts.create_user(
+                session, email=email, password=password, display_name=display_name, role=role
+            )
+            user_id = user.id
+    except accounts.AccountError as exc:
+        click.echo(f"Account not created: {_ACCOUNT_ERRORS.get(exc.code, exc.code)}", err=True)
+        sys.exit(2)
+    click.echo(f"Account {user_id} created: {email.strip().lower()} ({role}).")
+
+
+_ACCOUNT_ERRORS = {
+    "bad-email": "this is not a valid e-mail address.",
+    "email-taken": "an account with this e-mail already exists.",
+    "too-short": "the password must have at least 10 characters.",
+    "too-long": "the password must have at most 200 characters.",
+    "common": "the password is too common.",
+    "is-email": "the password must not be the e-mail address.",
+}

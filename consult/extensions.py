@@ -28,12 +28,50 @@ CONTENT_SECURITY_POLICY = {
 }
 
 
-def select_locale() -> str:
-    """The language chosen with the switch, else the browser's if we have it, else Italian."""
+# Features a consultation site never needs are switched off for every page and frame;
+# fullscreen stays available to our own pages (the projector view).
+PERMISSIONS_POLICY = {
+    "camera": "()",
+    "microphone": "()",
+    "geolocation": "()",
+    "payment": "()",
+    "usb": "()",
+    "browsing-topics": "()",
+    "fullscreen": "(self)",
+}
+HSTS_VALUE = "max-age=31536000; includeSubDomains"
+
+
+def limit_body_size() -> None:
+    """Text forms and JSON never need megabytes: only multipart uploads get MAX_CONTENT_LENGTH."""
     from flask import current_app
+
+    if request.mimetype != "multipart/form-data":
+        config = current_app.config
+        request.max_content_length = min(
+            config["MAX_CONTENT_LENGTH"], config["MAX_FORM_MEMORY_SIZE"]
+        )
+
+
+def extra_security_headers(response):
+    """Isolate our windows from cross-origin openers; send HSTS whenever cookies are Secure."""
+    from flask import current_app
+
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        response.headers.setdefault("Strict-Transport-Security", HSTS_VALUE)
+    return response
+
+
+def select_locale() -> str:
+    """The language chosen with the switch, else the account's, else the browser's, else Italian."""
+    from flask import current_app
+    from flask_login import current_user
 
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
     return request.accept_languages.best_match(languages) or languages[0]

@@ -100,3 +100,11 @@ def create_meeting(db: Session, consultation: Consultation) -> Callable[..., Mee
         return meeting
 
     return factory
+
+
+@pytest.fixture
+def mail_outbox(app) -> list:
+    """Send e-mails to a list instead of the log: the `memory` mail backend."""
+    app.config["MAIL_BACKEND"] = "memory"
+    app.config["MAIL_OUTBOX"] = []
+    return app.config["MAIL_OUTBOX"]
