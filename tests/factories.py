@@ -117,8 +117,9 @@ def create_analysis(db: Session, consultation: Consultation) -> Callable[..., An
                 run.is_current = False
                 db.add(run)
         fields.setdefault("status", "succeeded")
-        return _save(db, AnalysisRun(consultation_id=consultation.id, is_current=is_current,
-                                     **fields))
+        return _save(
+            db, AnalysisRun(consultation_id=consultation.id, is_current=is_current, **fields)
+        )
 
     return factory
 
@@ -131,23 +132,60 @@ def create_theme(db: Session, consultation: Consultation) -> Callable[..., Theme
     `confirmed` lists objectives (or None) a planner confirmed.
     """
 
-    def factory(run, label="Tema di prova", members=(), objectives=(), confirmed=(),
-                primary=True, representative=(), **fields) -> Theme:
+    def factory(
+        run,
+        label="Tema di prova",
+        members=(),
+        objectives=(),
+        confirmed=(),
+        primary=True,
+        representative=(),
+        **fields,
+    ) -> Theme:
         number = next(_counter)
         fields.setdefault("stable_key", f"tema-{number}")
         fields.setdefault("keywords", ["parola", "chiave"])
-        theme = _save(db, Theme(consultation_id=consultation.id, run_id=run.id,
-                                model_topic=number, label=label, size=len(members), **fields))
+        theme = _save(
+            db,
+            Theme(
+                consultation_id=consultation.id,
+                run_id=run.id,
+                model_topic=number,
+                label=label,
+                size=len(members),
+                **fields,
+            ),
+        )
         for member in members:
-            db.add(ContributionTheme(contribution_id=member.id, theme_id=theme.id,
-                                     probability=0.8, is_primary=primary,
-                                     is_representative=member.id in {r.id for r in representative}))
+            db.add(
+                ContributionTheme(
+                    contribution_id=member.id,
+                    theme_id=theme.id,
+                    probability=0.8,
+                    is_primary=primary,
+                    is_representative=member.id in {r.id for r in representative},
+                )
+            )
         for objective, confidence in objectives:
-            db.add(ObjectiveMapping(theme_id=theme.id, objective_id=objective and objective.id,
-                                    confidence=confidence, source="model", run_id=run.id))
+            db.add(
+                ObjectiveMapping(
+                    theme_id=theme.id,
+                    objective_id=objective and objective.id,
+                    confidence=confidence,
+                    source="model",
+                    run_id=run.id,
+                )
+            )
         for objective in confirmed:
-            db.add(ObjectiveMapping(theme_id=theme.id, objective_id=objective and objective.id,
-                                    confidence=1.0, source="planner", run_id=run.id))
+            db.add(
+                ObjectiveMapping(
+                    theme_id=theme.id,
+                    objective_id=objective and objective.id,
+                    confidence=1.0,
+                    source="planner",
+                    run_id=run.id,
+                )
+            )
         db.commit()
         return theme
 
@@ -159,10 +197,16 @@ def map_contribution(db: Session) -> Callable[..., ObjectiveMapping]:
     """Map one proposal onto an objective (None: fuori-strategia), by the model or a planner."""
 
     def factory(contribution, objective, confidence=0.9, source="model", run=None):
-        return _save(db, ObjectiveMapping(contribution_id=contribution.id,
-                                          objective_id=objective and objective.id,
-                                          confidence=confidence, source=source,
-                                          run_id=run.id if run else None))
+        return _save(
+            db,
+            ObjectiveMapping(
+                contribution_id=contribution.id,
+                objective_id=objective and objective.id,
+                confidence=confidence,
+                source=source,
+                run_id=run.id if run else None,
+            ),
+        )
 
     return factory
 
@@ -187,7 +231,14 @@ def create_response(db: Session, consultation: Consultation) -> Callable[..., Re
         from consult.models._base import utcnow
 
         fields.setdefault("status", "accolta")
-        return _save(db, Response(consultation_id=consultation.id, text=text,
-                                  published_at=utcnow() if published else None, **fields))
+        return _save(
+            db,
+            Response(
+                consultation_id=consultation.id,
+                text=text,
+                published_at=utcnow() if published else None,
+                **fields,
+            ),
+        )
 
     return factory

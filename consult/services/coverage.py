@@ -150,15 +150,24 @@ def build_matrix(
         line.total = column_totals[line.code]
     for line in rows:
         line.total = sum(cells[(line.code, c.code)] for c in columns)
-    return Matrix(rows, columns, dict(cells), len(contributions), max(cells.values(), default=0),
-                  dimension, assignments)
+    return Matrix(
+        rows,
+        columns,
+        dict(cells),
+        len(contributions),
+        max(cells.values(), default=0),
+        dimension,
+        assignments,
+    )
 
 
 def _row_codes(assignment: Assignment, objective_codes: dict[int, str]) -> list[str]:
     if assignment.is_unmapped:
         return [UNMAPPED_CODE]
-    return [OFF_STRATEGY_CODE if oid is None else objective_codes[oid]
-            for oid in assignment.objective_ids]
+    return [
+        OFF_STRATEGY_CODE if oid is None else objective_codes[oid]
+        for oid in assignment.objective_ids
+    ]
 
 
 def _territory_columns(db: Session, contributions, no_territory_label: str):

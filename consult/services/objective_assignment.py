@@ -79,8 +79,9 @@ def assign_objectives(
     primary = _primary_themes(db, ids, list(themes))
     run_id = run.id if run else None
     return {
-        c.id: _assign_one(c, own.get(c.id, []), primary.get(c.id), themes, theme_maps, run_id,
-                          threshold)
+        c.id: _assign_one(
+            c, own.get(c.id, []), primary.get(c.id), themes, theme_maps, run_id, threshold
+        )
         for c in contributions
     }
 
@@ -186,8 +187,9 @@ def theme_objectives(
             (m for m in mappings if m.source == "model" and m.confidence >= threshold),
             key=lambda m: -m.confidence,
         )
-        pairs = [(m.objective_id, m.confidence if m.source == "model" else 1.0, m.source)
-                 for m in chosen]
+        pairs = [
+            (m.objective_id, m.confidence if m.source == "model" else 1.0, m.source) for m in chosen
+        ]
         if not pairs and theme.is_off_strategy:
             pairs = [(None, 0.0, "model")]
         result[theme.id] = pairs

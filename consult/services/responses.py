@@ -22,14 +22,23 @@ def snapshot(response: Response) -> dict[str, Any]:
     return {name: getattr(response, name) for name in (*EDITABLE, "published_at")}
 
 
-def create_response(db: Session, *, consultation_id: int, actor_id: int | None, **fields) -> Response:
+def create_response(
+    db: Session, *, consultation_id: int, actor_id: int | None, **fields
+) -> Response:
     """Add a draft response attached to exactly one target."""
     response = Response(consultation_id=consultation_id, author_id=actor_id)
     _apply(response, fields)
     db.add(response)
     db.flush()
-    audit.record(db, actor_id=actor_id, action="response.create", entity_type="response",
-                 entity_id=response.id, before=None, after=snapshot(response))
+    audit.record(
+        db,
+        actor_id=actor_id,
+        action="response.create",
+        entity_type="response",
+        entity_id=response.id,
+        before=None,
+        after=snapshot(response),
+    )
     return response
 
 
@@ -40,8 +49,15 @@ def update_response(db: Session, response: Response, *, actor_id: int | None, **
     response.updated_at = utcnow()
     db.add(response)
     db.flush()
-    audit.record(db, actor_id=actor_id, action="response.update", entity_type="response",
-                 entity_id=response.id, before=before, after=snapshot(response))
+    audit.record(
+        db,
+        actor_id=actor_id,
+        action="response.update",
+        entity_type="response",
+        entity_id=response.id,
+        before=before,
+        after=snapshot(response),
+    )
     return response
 
 
@@ -52,9 +68,15 @@ def set_published(db: Session, response: Response, published: bool, *, actor_id:
     response.updated_at = utcnow()
     db.add(response)
     db.flush()
-    audit.record(db, actor_id=actor_id, action="response.publish" if published else
-                 "response.unpublish", entity_type="response", entity_id=response.id,
-                 before=before, after=snapshot(response))
+    audit.record(
+        db,
+        actor_id=actor_id,
+        action="response.publish" if published else "response.unpublish",
+        entity_type="response",
+        entity_id=response.id,
+        before=before,
+        after=snapshot(response),
+    )
     return response
 
 
@@ -91,9 +113,7 @@ def responses_for_contribution(db: Session, contribution: Contribution) -> list[
             db.exec(
                 select(Theme.stable_key)
                 .join(ContributionTheme, col(ContributionTheme.theme_id) == Theme.id)
-                .where(
-                    ContributionTheme.contribution_id == contribution.id, Theme.run_id == run.id
-                )
+                .where(ContributionTheme.contribution_id == contribution.id, Theme.run_id == run.id)
             ).all()
         )
     objective_ids = [o for o in assign_one(db, contribution).objective_ids if o is not None]

@@ -51,8 +51,12 @@ def test_primary_theme_mapping_planner_before_model(
     db, run, objectives, create_contribution, create_theme
 ):
     proposal = create_contribution(suggested_objective_id=objectives["isee"].id)
-    create_theme(run, members=[proposal], objectives=[(objectives["isee"], 0.9)],
-                 confirmed=[objectives["abitare"]])
+    create_theme(
+        run,
+        members=[proposal],
+        objectives=[(objectives["isee"], 0.9)],
+        confirmed=[objectives["abitare"]],
+    )
     assignment = assign_one(db, proposal)
     assert assignment.objective_ids == (objectives["abitare"].id,)
     assert assignment.source == "theme-planner"
@@ -64,12 +68,18 @@ def test_non_primary_discarded_and_merged_themes(
     secondary = create_contribution()
     create_theme(run, members=[secondary], objectives=[(objectives["isee"], 0.9)], primary=False)
     discarded = create_contribution()
-    create_theme(run, members=[discarded], objectives=[(objectives["isee"], 0.9)],
-                 status="discarded")
+    create_theme(
+        run, members=[discarded], objectives=[(objectives["isee"], 0.9)], status="discarded"
+    )
     merged = create_contribution()
     target = create_theme(run, objectives=[(objectives["abitare"], 0.8)])
-    create_theme(run, members=[merged], objectives=[(objectives["isee"], 0.9)], status="merged",
-                 merged_into_id=target.id)
+    create_theme(
+        run,
+        members=[merged],
+        objectives=[(objectives["isee"], 0.9)],
+        status="merged",
+        merged_into_id=target.id,
+    )
     result = assign_objectives(db, [secondary, discarded, merged])
     assert result[secondary.id].is_unmapped
     assert result[discarded.id].is_unmapped
