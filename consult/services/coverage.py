@@ -8,6 +8,7 @@ shares are therefore shares of that column's proposals.
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -17,6 +18,8 @@ from .objective_assignment import DEFAULT_THRESHOLD, Assignment, assign_objectiv
 UNMAPPED_CODE = "non-assegnate"
 NO_TERRITORY_CODE = "non-indicato"
 BUCKETS = 5
+# Planners pick calendar days where the consultation happens.
+LOCAL_TIME = ZoneInfo("Europe/Rome")
 
 
 @dataclass(frozen=True)
@@ -82,9 +85,11 @@ def filtered_contributions(
         Contribution.consultation_id == consultation.id, Contribution.status == "published"
     )
     if filters.since:
-        query = query.where(Contribution.created_at >= datetime.combine(filters.since, time.min))
+        query = query.where(
+            Contribution.created_at >= datetime.combine(filters.since, time.min, LOCAL_TIME)
+        )
     if filters.until:
-        end = datetime.combine(filters.until + timedelta(days=1), time.min)
+        end = datetime.combine(filters.until + timedelta(days=1), time.min, LOCAL_TIME)
         query = query.where(Contribution.created_at < end)
     if filters.meeting_id:
         query = query.where(Contribution.meeting_id == filters.meeting_id)

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlmodel import col, select
 from wtforms import DateField, DecimalField, IntegerField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from .. import db
@@ -26,14 +27,14 @@ class CoverageFilterForm(FlaskForm):
 
     vista = SelectField(
         _l("Colonne"),
-        choices=[("territori", _l("Territori")), ("canali", _l("Canali"))],
+        choices=[SelectChoice("territori", _l("Territori")), SelectChoice("canali", _l("Canali"))],
         default="territori",
     )
     quota = SelectField(
         _l("Percentuali"),
         choices=[
-            ("riga", _l("sul totale dell'obiettivo")),
-            ("colonna", _l("sul totale della colonna")),
+            SelectChoice("riga", _l("sul totale dell'obiettivo")),
+            SelectChoice("colonna", _l("sul totale della colonna")),
         ],
         default="riga",
     )
@@ -116,5 +117,7 @@ def _filter_form(consultation_id: int) -> CoverageFilterForm:
         )
         .all()
     )
-    form.incontro.choices = [(0, _("Tutti gli incontri"))] + [(m.id, m.title) for m in meetings]
+    form.incontro.choices = [SelectChoice(0, _("Tutti gli incontri"))] + [
+        SelectChoice(m.id, m.title) for m in meetings
+    ]
     return form

@@ -7,6 +7,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlmodel import col, select
 from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from .. import db
@@ -27,7 +28,10 @@ class ResponseForm(FlaskForm):
         _l("Numero della proposta"),
         validators=[Optional(), NumberRange(min=1, message=_l("Numero di proposta non valido."))],
     )
-    status = SelectField(_l("Stato"), choices=list(RESPONSE_STATUS_LABELS.items()))
+    status = SelectField(
+        _l("Stato"),
+        choices=[SelectChoice(code, label) for code, label in RESPONSE_STATUS_LABELS.items()],
+    )
     text = TextAreaField(
         _l("Risposta della Regione"),
         filters=[clean_text],
@@ -187,7 +191,7 @@ def _form(consultation, response: Response | None) -> tuple[ResponseForm, dict[s
 
 def _prefill(form: ResponseForm, objective_ids: dict[str, int]) -> None:
     """Let other pages link to "answer this theme / objective / proposal"."""
-    if request.args.get("tema") in dict(form.theme.choices):
+    if request.args.get("tema") in {value for value, *_rest in form.theme.choices}:
         form.theme.data = request.args["tema"]
     if request.args.get("obiettivo") in objective_ids:
         form.objective.data = request.args["obiettivo"]
