@@ -87,7 +87,8 @@ def test_matrix_matches_direct_sql(db, consultation, seeded):
 
 def test_matrix_by_channel_matches_direct_sql(db, consultation, seeded):
     sql = """SELECT c.channel, COUNT(*) FROM objectivemapping m
-             JOIN contribution c ON c.id = m.contribution_id JOIN objective o ON o.id = m.objective_id
+             JOIN contribution c ON c.id = m.contribution_id
+             JOIN objective o ON o.id = m.objective_id
              WHERE c.status = 'published' AND o.code = 'isee' GROUP BY c.channel"""
     expected = dict(db.execute(text(sql)).all())
     matrix = build_matrix(db, consultation, dimension="channel")

@@ -17,7 +17,7 @@ def planner(auth, create_user):
 
 @pytest.fixture
 def analysed(create_contribution, create_analysis, create_theme, objectives, territories):
-    """A current run: a housing theme (2 published + 1 pending proposals) and an off-strategy one."""
+    """A current run: housing (2 published + 1 pending proposals) and an off-strategy theme."""
     run = create_analysis()
     torino, cuneo = territories["torino"].id, territories["cuneo"].id
     housing = [
