@@ -7,9 +7,9 @@ the chart carries a <title> so screen readers announce it.
 from html import escape
 
 ROW_HEIGHT = 26
-LABEL_WIDTH = 220
-BAR_AREA = 300
-VALUE_WIDTH = 60
+LABEL_WIDTH = 180
+BAR_AREA = 200
+VALUE_WIDTH = 40
 BAR_COLOUR = "#0066cc"  # 5.6:1 on white
 TEXT_COLOUR = "#17324d"
 
@@ -35,7 +35,7 @@ def _bar(index: int, label: str, value: int, largest: int) -> str:
     top = 4 + index * ROW_HEIGHT
     middle = top + ROW_HEIGHT / 2 + 4
     length = round(BAR_AREA * value / largest) if largest else 0
-    short = label if len(label) <= 34 else label[:33] + "…"
+    short = label if len(label) <= 30 else label[:29] + "…"
     return (
         f'<g><text x="{LABEL_WIDTH - 6}" y="{middle}" text-anchor="end" font-size="12" '
         f'fill="{TEXT_COLOUR}">{escape(short)}</text>'
