@@ -226,3 +226,15 @@ def test_edit_keeps_a_theme_that_left_the_current_run(
 def test_missing_response_is_404(client, planner, consultation):
     assert client.get("/pianificazione/risposte/99/modifica").status_code == 404
     assert client.post("/pianificazione/risposte/99/pubblica").status_code == 404
+
+
+def test_planner_sees_answer_links_on_public_pages(client, auth, create_user, analysed):
+    anonymous = client.get("/obiettivi/abitare").get_data(as_text=True)
+    assert "/pianificazione/risposte/nuova" not in anonymous
+    auth.login(create_user(role="planner").email)
+    page = client.get("/obiettivi/abitare").get_data(as_text=True)
+    assert "/pianificazione/risposte/nuova?tema=casa" in page
+    assert "/pianificazione/risposte/nuova?obiettivo=abitare" in page
+    matrix = client.get("/pianificazione/copertura").get_data(as_text=True)
+    assert 'href="/obiettivi/abitare"' in matrix and 'href="/obiettivi/fuori-strategia"' in matrix
+    assert 'href="/obiettivi/non-assegnate"' not in matrix
