@@ -53,6 +53,11 @@ def from_environment(instance_path: str) -> dict:
         "BABEL_DEFAULT_LOCALE": "it",
         "LANGUAGES": ("it", "en"),
         "API_PAGE_SIZE": 50,
+        # Planners' coverage: model mappings below this confidence do not count for an objective;
+        # gap alerts fire below this many proposals or this fraction of the expected share.
+        "OBJECTIVE_THRESHOLD": float(os.environ.get("CONSULT_OBJECTIVE_THRESHOLD", "0.35")),
+        "GAP_MIN_PROPOSALS": int(os.environ.get("CONSULT_GAP_MIN_PROPOSALS", "5")),
+        "GAP_MIN_SHARE": float(os.environ.get("CONSULT_GAP_MIN_SHARE", "0.5")),
     }
 
 

@@ -8,13 +8,18 @@ from sqlmodel import Session, select
 from werkzeug.security import generate_password_hash
 
 from consult.models import (
+    AnalysisRun,
     Consultation,
     Contribution,
+    ContributionTheme,
     Framework,
     Meeting,
     MeetingFacilitator,
     Objective,
+    ObjectiveMapping,
+    Response,
     Territory,
+    Theme,
     User,
 )
 from consult.services.tokens import new_tracking_token
@@ -108,3 +113,140 @@ def mail_outbox(app) -> list:
     app.config["MAIL_BACKEND"] = "memory"
     app.config["MAIL_OUTBOX"] = []
     return app.config["MAIL_OUTBOX"]
+
+
+@pytest.fixture
+def create_analysis(db: Session, consultation: Consultation) -> Callable[..., AnalysisRun]:
+    """A finished analysis run (the current one unless told otherwise)."""
+
+    def factory(is_current: bool = True, **fields) -> AnalysisRun:
+        if is_current:
+            for run in db.exec(select(AnalysisRun).where(AnalysisRun.is_current)).all():
+                run.is_current = False
+                db.add(run)
+        fields.setdefault("status", "succeeded")
+        return _save(
+            db, AnalysisRun(consultation_id=consultation.id, is_current=is_current, **fields)
+        )
+
+    return factory
+
+
+@pytest.fixture
+def create_theme(db: Session, consultation: Consultation) -> Callable[..., Theme]:
+    """A theme of `run` with its member proposals (primary unless told) and objective mappings.
+
+    `objectives` lists (Objective or None for fuori-strategia, model confidence) pairs;
+    `confirmed` lists objectives (or None) a planner confirmed.
+    """
+
+    def factory(
+        run,
+        label="Tema di prova",
+        members=(),
+        objectives=(),
+        confirmed=(),
+        primary=True,
+        representative=(),
+        **fields,
+    ) -> Theme:
+        number = next(_counter)
+        fields.setdefault("stable_key", f"tema-{number}")
+        fields.setdefault("keywords", ["parola", "chiave"])
+        theme = _save(
+            db,
+            Theme(
+                consultation_id=consultation.id,
+                run_id=run.id,
+                model_topic=number,
+                label=label,
+                size=len(members),
+                **fields,
+            ),
+        )
+        for member in members:
+            db.add(
+                ContributionTheme(
+                    contribution_id=member.id,
+                    theme_id=theme.id,
+                    probability=0.8,
+                    is_primary=primary,
+                    is_representative=member.id in {r.id for r in representative},
+                )
+            )
+        for objective, confidence in objectives:
+            db.add(
+                ObjectiveMapping(
+                    theme_id=theme.id,
+                    objective_id=objective and objective.id,
+                    confidence=confidence,
+                    source="model",
+                    run_id=run.id,
+                )
+            )
+        for objective in confirmed:
+            db.add(
+                ObjectiveMapping(
+                    theme_id=theme.id,
+                    objective_id=objective and objective.id,
+                    confidence=1.0,
+                    source="planner",
+                    run_id=run.id,
+                )
+            )
+        db.commit()
+        return theme
+
+    return factory
+
+
+@pytest.fixture
+def map_contribution(db: Session) -> Callable[..., ObjectiveMapping]:
+    """Map one proposal onto an objective (None: fuori-strategia), by the model or a planner."""
+
+    def factory(contribution, objective, confidence=0.9, source="model", run=None):
+        return _save(
+            db,
+            ObjectiveMapping(
+                contribution_id=contribution.id,
+                objective_id=objective and objective.id,
+                confidence=confidence,
+                source=source,
+                run_id=run.id if run else None,
+            ),
+        )
+
+    return factory
+
+
+@pytest.fixture
+def objectives(db: Session, consultation: Consultation) -> dict[str, Objective]:
+    """The test framework's objectives by code."""
+    return {o.code: o for o in db.exec(select(Objective)).all()}
+
+
+@pytest.fixture
+def territories(db: Session, consultation: Consultation) -> dict[str, Territory]:
+    """The test framework's territories by code."""
+    return {t.code: t for t in db.exec(select(Territory)).all()}
+
+
+@pytest.fixture
+def create_response(db: Session, consultation: Consultation) -> Callable[..., Response]:
+    """A response (published unless told otherwise) attached to one target."""
+
+    def factory(text="La Regione ha inserito la proposta nel piano.", published=True, **fields):
+        from consult.models._base import utcnow
+
+        fields.setdefault("status", "accolta")
+        return _save(
+            db,
+            Response(
+                consultation_id=consultation.id,
+                text=text,
+                published_at=utcnow() if published else None,
+                **fields,
+            ),
+        )
+
+    return factory

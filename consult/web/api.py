@@ -28,6 +28,8 @@ def index():
             "objectives": url_for(".objectives", _external=True),
             "territories": url_for(".territories", _external=True),
             "contributions": url_for(".contributions", _external=True),
+            "themes": url_for("api_accountability.themes", _external=True),
+            "responses": url_for("api_accountability.responses", _external=True),
         }
     )
 

@@ -1,0 +1,65 @@
+"""Italian labels (translated) for the codes planners' pages and public pages show."""
+
+from flask import abort, current_app
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from .. import db
+from ..models import Consultation
+from ..services import consultations
+from ..services.svg_charts import bar_chart
+
+CHANNEL_LABELS = {
+    "online": _l("Online"),
+    "live": _l("In diretta"),
+    "meeting": _l("Incontro"),
+    "paper": _l("Cartaceo"),
+    "import": _l("Importate"),
+}
+ROLE_LABELS = {
+    "cittadino": _l("Cittadino/a"),
+    "operatore-sociale": _l("Operatore sociale"),
+    "ente-locale": _l("Ente locale"),
+    "terzo-settore": _l("Terzo settore"),
+    "sindacato": _l("Sindacato"),
+    "servizio-civile": _l("Servizio civile"),
+    "altro": _l("Altro"),
+}
+RESPONSE_STATUS_LABELS = {
+    "in-valutazione": _l("In valutazione"),
+    "accolta": _l("Accolta"),
+    "parzialmente-accolta": _l("Parzialmente accolta"),
+    "non-accolta": _l("Non accolta"),
+    "attuata": _l("Attuata"),
+}
+
+
+def consultation_or_404() -> Consultation:
+    """The consultation the site presents; 404 when none is loaded."""
+    consultation = consultations.current(db.session(), current_app.config["CONSULTATION_SLUG"])
+    if consultation is None:
+        abort(404)
+    return consultation
+
+
+def labels_context() -> dict:
+    """Label dictionaries for templates."""
+    return {
+        "channel_labels": CHANNEL_LABELS,
+        "role_labels": ROLE_LABELS,
+        "response_status_labels": RESPONSE_STATUS_LABELS,
+        "bar_chart": chart,
+    }
+
+
+def chart(items: list[tuple[str, int]], title: str) -> Markup:
+    """An SVG bar chart for templates (the helper escapes every label)."""
+    return Markup(bar_chart([(str(label), value) for label, value in items], str(title)))
+
+
+def relabel(pairs, labels: dict, missing: str = "—") -> list[tuple[str, int]]:
+    """Replace codes by their translated labels in (code, count) pairs."""
+    return [
+        (str(labels.get(code, code if code is not None else missing)), count)
+        for code, count in pairs
+    ]

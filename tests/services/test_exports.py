@@ -1,0 +1,113 @@
+"""Exports: same numbers as the database, nothing private, no formula injection."""
+
+import csv
+import io
+import json
+
+from openpyxl import load_workbook
+from sqlalchemy import text
+
+from consult.services.exports import COLUMNS, export_rows, safe_cell, to_csv, to_xlsx
+
+
+def _seed(
+    create_contribution, create_analysis, create_theme, map_contribution, objectives, create_user
+):
+    author = create_user(email="autrice@example.org")
+    run = create_analysis()
+    risky = create_contribution(
+        text='=HYPERLINK("http://evil")',
+        author_id=author.id,
+        author_name="Anna Bianchi",
+        author_email="anna@example.org",
+        idempotency_key="idem-42",
+    )
+    themed = create_contribution(text="Più case popolari", status="pending")
+    create_theme(
+        run,
+        label="Casa",
+        members=[themed],
+        objectives=[(objectives["abitare"], 0.8)],
+        custom_label="Abitare sociale",
+        stable_key="casa",
+    )
+    map_contribution(risky, objectives["isee"], source="planner")
+    return risky, themed
+
+
+def test_rows_match_the_database(
+    db,
+    consultation,
+    create_contribution,
+    create_analysis,
+    create_theme,
+    map_contribution,
+    objectives,
+    create_user,
+):
+    risky, themed = _seed(
+        create_contribution,
+        create_analysis,
+        create_theme,
+        map_contribution,
+        objectives,
+        create_user,
+    )
+    rows = export_rows(db, consultation)
+    assert len(rows) == db.execute(text("SELECT COUNT(*) FROM contribution")).scalar_one()
+    by_id = {row["id"]: row for row in rows}
+    assert by_id[themed.id]["status"] == "pending"
+    assert by_id[themed.id]["theme"] == "casa"
+    assert by_id[themed.id]["theme_label"] == "Abitare sociale"
+    assert by_id[themed.id]["objectives"] == ["abitare"]
+    assert by_id[themed.id]["objective_source"] == "theme-model"
+    assert by_id[themed.id]["confidence"] == 0.8
+    assert by_id[risky.id]["objectives"] == ["isee"]
+    assert by_id[risky.id]["objective_source"] == "planner"
+    assert list(rows[0]) == list(COLUMNS)
+
+
+def test_csv_xlsx_json_carry_no_private_data_and_no_formulas(
+    db,
+    consultation,
+    create_contribution,
+    create_analysis,
+    create_theme,
+    map_contribution,
+    objectives,
+    create_user,
+):
+    risky, _themed = _seed(
+        create_contribution,
+        create_analysis,
+        create_theme,
+        map_contribution,
+        objectives,
+        create_user,
+    )
+    rows = export_rows(db, consultation)
+    csv_text = to_csv(rows)
+    parsed = {int(r["id"]): r for r in csv.DictReader(io.StringIO(csv_text))}
+    assert parsed[risky.id]["text"] == '\'=HYPERLINK("http://evil")'
+    sheet = load_workbook(io.BytesIO(to_xlsx(rows))).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[0] == list(COLUMNS)
+    assert all(not str(v).startswith("=") for row in values for v in row if v is not None)
+    assert sheet.cell(row=2, column=1).data_type == "n"
+    everything = csv_text + json.dumps(rows) + str(values)
+    for secret in (
+        "Anna Bianchi",
+        "anna@example.org",
+        "autrice@example.org",
+        "idem-42",
+        risky.tracking_token,
+    ):
+        assert secret not in everything
+
+
+def test_safe_cell_flattens_and_neutralises():
+    assert safe_cell(["isee", "abitare"]) == "isee; abitare"
+    assert safe_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert safe_cell("+39 011") == "'+39 011"
+    assert safe_cell("Normale") == "Normale"
+    assert safe_cell(3) == 3

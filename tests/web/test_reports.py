@@ -1,0 +1,131 @@
+"""Exports over HTTP and the printable report: figures match the database."""
+
+import csv
+import io
+import re
+import sys
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import text
+
+
+@pytest.fixture
+def planner(auth, create_user):
+    user = create_user(role="planner")
+    auth.login(user.email)
+    return user
+
+
+@pytest.fixture
+def seeded(
+    create_contribution,
+    create_meeting,
+    create_analysis,
+    create_theme,
+    create_response,
+    objectives,
+    territories,
+):
+    meeting = create_meeting(
+        territory_id=territories["cuneo"].id,
+        attendance=40,
+        km_travelled=94.6,
+        organisations="Caritas, ACLI\nComune di Cuneo",
+    )
+    create_meeting(title="Secondo", attendance=12, organisations="caritas")
+    proposals = [
+        create_contribution(
+            text="Uno",
+            channel="online",
+            territory_id=territories["torino"].id,
+            participant_role="cittadino",
+        ),
+        create_contribution(
+            text="Due",
+            channel="paper",
+            territory_id=territories["cuneo"].id,
+            meeting_id=meeting.id,
+            participant_role="sindacato",
+        ),
+        create_contribution(
+            text="Tre",
+            channel="paper",
+            territory_id=territories["cuneo"].id,
+            participant_role="cittadino",
+        ),
+        create_contribution(text="Quattro", status="pending"),
+    ]
+    run = create_analysis()
+    create_theme(
+        run, label="Tema casa", members=proposals[:2], objectives=[(objectives["abitare"], 0.9)]
+    )
+    create_response(objective_id=objectives["isee"].id, text="Risposta pubblicata")
+    create_response(objective_id=objectives["isee"].id, text="Bozza", published=False)
+    return proposals
+
+
+def _figure(page: str, name: str) -> str:
+    return re.search(rf'data-figure="{name}">([^<]+)<', page).group(1)
+
+
+def test_report_figures_match_the_database(client, planner, db, seeded):
+    page = client.get("/pianificazione/rapporto").get_data(as_text=True)
+    sql = db.execute
+    assert _figure(page, "proposals") == str(
+        sql(text("SELECT COUNT(*) FROM contribution WHERE status='published'")).scalar_one()
+    )
+    assert _figure(page, "meetings") == str(sql(text("SELECT COUNT(*) FROM meeting")).scalar_one())
+    assert _figure(page, "attendance") == str(
+        sql(text("SELECT SUM(attendance) FROM meeting")).scalar_one()
+    )
+    assert _figure(page, "organisations") == "3"  # Caritas counted once
+    assert _figure(page, "km") == "94.6"
+    by_channel = dict(
+        sql(
+            text(
+                "SELECT channel, COUNT(*) FROM contribution "
+                "WHERE status='published' GROUP BY channel"
+            )
+        ).all()
+    )
+    assert f"<title>Cartaceo: {by_channel['paper']}</title>" in page
+    assert f"<title>Online: {by_channel['online']}</title>" in page
+    assert "<title>Cittadino/a: 2</title>" in page and "<title>Cuneo: 2</title>" in page
+    assert "Tema casa" in page and "Risposta pubblicata" in page and "Bozza" not in page
+    assert re.search(r'data-row="abitare" data-column="cuneo">\s*<span class="heat-count">1', page)
+    assert "css/report.css" in page and "style=" not in page
+
+
+def test_report_pdf_is_a_pdf(client, planner, seeded):
+    pytest.importorskip("weasyprint")
+    response = client.get("/pianificazione/rapporto.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+
+
+def test_report_pdf_degrades_without_weasyprint(client, planner, seeded, monkeypatch):
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # import now raises ImportError
+    response = client.get("/pianificazione/rapporto.pdf")
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert "PDF non disponibile" in page and "/pianificazione/rapporto" in page
+
+
+def test_exports_over_http(client, planner, db, seeded):
+    total = db.execute(text("SELECT COUNT(*) FROM contribution")).scalar_one()
+    csv_response = client.get("/pianificazione/esporta.csv")
+    assert csv_response.mimetype == "text/csv"
+    assert "attachment" in csv_response.headers["Content-Disposition"]
+    body = csv_response.get_data(as_text=True)
+    assert body.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
+    assert len(rows) == total
+    assert {r["text"]: r["objectives"] for r in rows}["Uno"] == "abitare"
+    xlsx = load_workbook(io.BytesIO(client.get("/pianificazione/esporta.xlsx").data)).active
+    assert xlsx.max_row == total + 1
+    items = client.get("/pianificazione/esporta.json").get_json()["items"]
+    assert len(items) == total
+    assert {i["text"]: i["status"] for i in items}["Quattro"] == "pending"
+    assert client.get("/pianificazione/esporta.pdf").status_code == 404
