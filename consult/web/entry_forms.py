@@ -48,10 +48,10 @@ class EntryForm(FlaskForm):
         ],
         default="meeting",
     )
-    territory = SelectField(_l("Territorio"))
-    role = SelectField(_l("Ruolo di chi propone (facoltativo)"))
-    working_group = SelectField(_l("Gruppo di lavoro (facoltativo)"))
-    objective = SelectField(_l("Obiettivo suggerito (facoltativo)"))
+    territory = SelectField(_l("Territorio"), default="")
+    role = SelectField(_l("Ruolo di chi propone (facoltativo)"), default="")
+    working_group = SelectField(_l("Gruppo di lavoro (facoltativo)"), default="")
+    objective = SelectField(_l("Obiettivo suggerito (facoltativo)"), default="")
     author_name = StringField(
         _l("Nome dell'autore (facoltativo)"), filters=[clean_text], validators=[Length(max=120)]
     )

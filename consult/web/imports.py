@@ -51,10 +51,13 @@ def upload(meeting_id: int):
     if not form.validate_on_submit():
         error = _("Scegli un file CSV o XLSX.") if form.is_submitted() else None
         return _upload_page(meeting, form, error)
-    data = form.file.data.read(IMPORT_MAX_BYTES + 1)
+    limit = current_app.config.get("IMPORT_MAX_BYTES", IMPORT_MAX_BYTES)
+    with form.file.data.stream as stream:  # large uploads are spooled to a temporary file
+        data = stream.read(limit + 1)
     filename = form.file.data.filename or "file"
-    if len(data) > IMPORT_MAX_BYTES:
-        return _upload_page(meeting, form, _("Il file supera 4 MB: dividilo in più file."))
+    if len(data) > limit:
+        too_big = _("Il file supera %(limit)s: dividilo in più file.", limit=_size(limit))
+        return _upload_page(meeting, form, too_big)
     try:
         read_table(data, filename)
     except TableError as exc:
@@ -63,6 +66,10 @@ def upload(meeting_id: int):
         _folder(), data, filename=filename, meeting_id=meeting.id, user_id=current_user.id
     )
     return redirect(url_for("imports.mapping", meeting_id=meeting.id, token=stored.token), 303)
+
+
+def _size(limit: int) -> str:
+    return f"{limit / 1048576:.0f} MB" if limit >= 1048576 else f"{limit // 1024} KB"
 
 
 def _upload_page(meeting: Meeting, form: UploadForm, error: str | None):
