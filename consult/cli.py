@@ -23,6 +23,10 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(framework_group)
     app.cli.add_command(demo_command)
 
+    from .cli_import import import_command
+
+    app.cli.add_command(import_command)
+
 
 # --- database -------------------------------------------------------------------------------
 
