@@ -74,7 +74,10 @@ def _size(limit: int) -> str:
 
 def _upload_page(meeting: Meeting, form: UploadForm, error: str | None):
     status = 422 if error else 200
-    return render_template("imports/upload.html", meeting=meeting, form=form, error=error), status
+    limit = _size(current_app.config.get("IMPORT_MAX_BYTES", IMPORT_MAX_BYTES))
+    return render_template(
+        "imports/upload.html", meeting=meeting, form=form, error=error, limit=limit
+    ), status
 
 
 def _load(
