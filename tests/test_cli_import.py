@@ -16,19 +16,28 @@ def _file(tmp_path, text):
 def test_dry_run_reports_rejected_rows_and_stores_nothing(runner, db, meeting_staff, tmp_path):
     path = _file(tmp_path, f"Intervento;Dove\r\n{GOOD};Cuneo\r\nbreve;Marte\r\n")
     meeting = meeting_staff["meeting"]
-    result = runner.invoke(args=["import", path, "--meeting", str(meeting.id), "--dry-run",
-                                 "--map", "territory=Dove"])
+    result = runner.invoke(
+        args=["import", path, "--meeting", str(meeting.id), "--dry-run", "--map", "territory=Dove"]
+    )
     assert result.exit_code == 0, result.output
     assert "2 read, 1 valid, 1 rejected" in result.output
-    assert ("riga 3: Il testo è troppo corto: servono almeno 10 caratteri.; "
-            "Territorio sconosciuto: «Marte».") in result.output
+    assert (
+        "riga 3: Il testo è troppo corto: servono almeno 10 caratteri.; "
+        "Territorio sconosciuto: «Marte»."
+    ) in result.output
     assert db.exec(select(Contribution)).all() == []
 
 
 def test_rejected_rows_block_the_import_unless_valid_only(runner, db, meeting_staff, tmp_path):
     path = _file(tmp_path, f"Testo\r\n{GOOD}\r\nbreve\r\n")
-    args = ["import", path, "--meeting", str(meeting_staff["meeting"].id),
-            "--as", meeting_staff["facilitator"].email]
+    args = [
+        "import",
+        path,
+        "--meeting",
+        str(meeting_staff["meeting"].id),
+        "--as",
+        meeting_staff["facilitator"].email,
+    ]
     refused = runner.invoke(args=args)
     assert refused.exit_code == 1 and "Nothing was stored" in refused.output
     assert db.exec(select(Contribution)).all() == []

@@ -118,7 +118,7 @@ def meeting_groups(db: Session, meeting_id: int) -> list[WorkingGroup]:
     )
 
 
-def recent_entries(db: Session, meeting_id: int, limit: int = 50) -> list[Contribution]:
+def recent_entries(db: Session, meeting_id: int, limit: int = 30) -> list[Contribution]:
     """The meeting's proposals said in the room or on paper, newest first."""
     return list(
         db.exec(
