@@ -251,3 +251,15 @@ def test_a_failure_mid_way_leaves_nothing(db, meeting, monkeypatch):
     db.rollback()
     assert db.exec(select(Contribution)).all() == []
     assert db.exec(select(AuditLog)).all() == []
+
+
+def test_xlsx_date_cells_and_numbers_are_read_as_values(db, meeting):
+    from datetime import datetime
+
+    data = _xlsx({"Verbale": [["Testo", "Data", "Titolo"],
+                              [GOOD, datetime(2017, 10, 9, 0, 0), 12345]]})
+    table = read_table(data, "incontro.xlsx")
+    plan = imports.plan_import(db, table, guess_mapping(table.headers), meeting)
+    assert plan.rejected == []
+    assert plan.valid[0].values["date"] == date(2017, 10, 9)
+    assert plan.valid[0].values["title"] == "12345"
