@@ -256,8 +256,9 @@ def test_a_failure_mid_way_leaves_nothing(db, meeting, monkeypatch):
 def test_xlsx_date_cells_and_numbers_are_read_as_values(db, meeting):
     from datetime import datetime
 
-    data = _xlsx({"Verbale": [["Testo", "Data", "Titolo"],
-                              [GOOD, datetime(2017, 10, 9, 0, 0), 12345]]})
+    data = _xlsx(
+        {"Verbale": [["Testo", "Data", "Titolo"], [GOOD, datetime(2017, 10, 9, 0, 0), 12345]]}
+    )
     table = read_table(data, "incontro.xlsx")
     plan = imports.plan_import(db, table, guess_mapping(table.headers), meeting)
     assert plan.rejected == []

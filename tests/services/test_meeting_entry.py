@@ -50,8 +50,9 @@ def test_undo_only_within_the_window_and_for_the_author(create_contribution):
 
 
 def test_kept_uploads_expire_after_a_day(tmp_path):
-    stored = upload_store.save(tmp_path, b"Testo\n", filename="../../a.csv", meeting_id=1,
-                               user_id=2)
+    stored = upload_store.save(
+        tmp_path, b"Testo\n", filename="../../a.csv", meeting_id=1, user_id=2
+    )
     assert stored.filename == "a.csv"
     assert upload_store.load(tmp_path, stored.token)[1] == b"Testo\n"
     assert upload_store.load(tmp_path, "../secret") is None

@@ -211,8 +211,9 @@ def test_the_template_itself_imports_cleanly(client, db, logged):
 def test_the_report_speaks_english_when_the_ui_does(client, logged):
     client.post("/lingua", data={"lang": "en"})
     token = _token(_upload(client, logged["meeting"]))
-    page = client.post(f"{_base(logged['meeting'])}/{token}/verifica",
-                       data={"text": "0", "territory": "1"}).get_data(as_text=True)
+    page = client.post(
+        f"{_base(logged['meeting'])}/{token}/verifica", data={"text": "0", "territory": "1"}
+    ).get_data(as_text=True)
     assert "Unknown territory: “Atlantide”." in page
     assert "The text is too short: at least 10 characters are needed." in page
     assert "Import the 2 valid rows" in page
