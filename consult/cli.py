@@ -26,6 +26,10 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(import_all_command)
     app.cli.add_command(users_group)
 
+    from .cli_import import import_command
+
+    app.cli.add_command(import_command)
+
 
 # --- database -------------------------------------------------------------------------------
 
@@ -166,6 +170,8 @@ def import_all_command(path: str) -> None:
         click.echo(f"Import refused, nothing was changed: {exc}", err=True)
         sys.exit(2)
     click.echo(f"Imported {sum(counts.values())} rows into {len(counts)} tables.")
+
+
 # --- users ----------------------------------------------------------------------------------
 
 

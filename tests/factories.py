@@ -250,3 +250,21 @@ def create_response(db: Session, consultation: Consultation) -> Callable[..., Re
         )
 
     return factory
+
+
+@pytest.fixture
+def meeting_staff(create_user, create_meeting, db: Session):
+    """A meeting in Torino with its facilitator, plus one user of every other kind."""
+    facilitator = create_user(role="facilitator")
+    torino = db.exec(select(Territory).where(Territory.code == "torino")).one()
+    meeting = create_meeting(
+        title="Incontro territoriale di Torino", territory_id=torino.id, facilitators=[facilitator]
+    )
+    return {
+        "meeting": meeting,
+        "facilitator": facilitator,
+        "other_facilitator": create_user(role="facilitator"),
+        "participant": create_user(role="participant"),
+        "planner": create_user(role="planner"),
+        "admin": create_user(role="admin"),
+    }

@@ -8,7 +8,10 @@ from . import (
     api,
     api_accountability,
     coverage,
+    entry,
     errors,
+    exports,
+    imports,
     labels,
     objectives,
     public,
@@ -20,6 +23,8 @@ from . import (
 
 def register_blueprints(app: Flask) -> None:
     for module in (public, accounts, api, account_page, user_admin):
+        app.register_blueprint(module.bp)
+    for module in (entry, imports, exports):
         app.register_blueprint(module.bp)
     for module in (coverage, responses, reports, objectives, api_accountability):
         app.register_blueprint(module.bp)

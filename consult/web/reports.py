@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from .. import db
 from ..auth import role_required
 from ..config import ROOT
-from ..services.exports import export_rows, to_csv, to_xlsx
+from ..services.planner_exports import export_rows, to_csv, to_xlsx
 from ..services.report import build_report
 from .labels import consultation_or_404
 

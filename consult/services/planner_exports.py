@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from ..models import OFF_STRATEGY_CODE, Consultation, Contribution, Objective
 from .objective_assignment import DEFAULT_THRESHOLD, assign_objectives, current_themes
 from .public_data import contribution_dict
+from .spreadsheets import neutralise
 
 COLUMNS = (
     "id",
@@ -32,7 +33,6 @@ COLUMNS = (
     "objective_source",
     "confidence",
 )
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_rows(
@@ -72,9 +72,7 @@ def safe_cell(value: Any) -> Any:
     """Flatten lists and keep spreadsheets from running text as a formula."""
     if isinstance(value, list):
         value = "; ".join(value)
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+    return neutralise(value)
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:
