@@ -44,6 +44,8 @@ def from_environment(instance_path: str) -> dict:
         "BABEL_DEFAULT_LOCALE": "it",
         "LANGUAGES": ("it", "en"),
         "API_PAGE_SIZE": 50,
+        "ONLINE_PREMODERATION": _bool("ONLINE_PREMODERATION", False),
+        "ABUSE_REPORT_THRESHOLD": int(os.environ.get("ABUSE_REPORT_THRESHOLD", "3")),
     }
 
 

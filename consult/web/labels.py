@@ -1,0 +1,44 @@
+"""Readable, translated names for the codes stored with proposals."""
+
+from flask_babel import lazy_gettext as _l
+
+ROLE_LABELS = {
+    "cittadino": _l("Cittadina o cittadino"),
+    "operatore-sociale": _l("Operatrice o operatore sociale"),
+    "ente-locale": _l("Ente locale"),
+    "terzo-settore": _l("Terzo settore o volontariato"),
+    "sindacato": _l("Sindacato"),
+    "servizio-civile": _l("Giovane in servizio civile"),
+    "altro": _l("Altro"),
+}
+CHANNEL_LABELS = {
+    "online": _l("Online"),
+    "live": _l("Sessione dal vivo"),
+    "meeting": _l("Incontro sul territorio"),
+    "paper": _l("Su carta"),
+    "import": _l("Importata"),
+}
+REPORT_REASON_LABELS = {
+    "offensivo": _l("Offensivo o discriminatorio"),
+    "spam": _l("Pubblicità o spam"),
+    "dati-personali": _l("Contiene dati personali"),
+    "fuori-tema": _l("Fuori tema"),
+    "altro": _l("Altro motivo"),
+}
+RESPONSE_STATUS_LABELS = {
+    "in-valutazione": _l("In valutazione"),
+    "accolta": _l("Accolta"),
+    "parzialmente-accolta": _l("Parzialmente accolta"),
+    "non-accolta": _l("Non accolta"),
+    "attuata": _l("Attuata"),
+}
+
+
+def template_labels() -> dict:
+    """Expose the label tables to every template."""
+    return {
+        "role_labels": ROLE_LABELS,
+        "channel_labels": CHANNEL_LABELS,
+        "report_reason_labels": REPORT_REASON_LABELS,
+        "response_status_labels": RESPONSE_STATUS_LABELS,
+    }
