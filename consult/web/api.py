@@ -1,6 +1,7 @@
 """Read-only open-data JSON API under /api/v1/: nothing private (authors, e-mails, tokens)."""
 
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
+from jinja2.utils import htmlsafe_json_dumps
 from sqlmodel import select
 
 from .. import db
@@ -106,7 +107,7 @@ def contributions():
         abort(400, description="'meeting' must be a meeting id")
     results = proposal_search.search(db.session(), item, filters, page=page, per_page=per_page)
     next_args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
-    return jsonify(
+    return _html_safe_json(
         {
             "page": page,
             "per_page": per_page,
@@ -130,7 +131,14 @@ def contribution(contribution_id: int):
     item = proposals.public_proposal(db.session(), _consultation().id or 0, contribution_id)
     if item is None:
         abort(404)
-    return jsonify(contribution_dict(db.session(), item))
+    return _html_safe_json(contribution_dict(db.session(), item))
+
+
+def _html_safe_json(payload):
+    """JSON whose strings escape <, >, & and ' (as \\u003c...): what people wrote stays inert."""
+    return current_app.response_class(
+        str(htmlsafe_json_dumps(payload, sort_keys=True)) + "\n", mimetype="application/json"
+    )
 
 
 def _positive_int(name: str, default: int) -> int:

@@ -19,9 +19,10 @@ from ..services import engagement, proposal_search, proposals
 from .browse import render_detail
 from .participant import current_participant, remember_browser
 from .proposal_forms import CommentForm, ReportForm
-from .proposals import current_consultation
+from .proposals import current_consultation, limit_body_size
 
 bp = Blueprint("engagement", __name__)
+bp.before_request(limit_body_size)
 bp.after_request(remember_browser)
 
 

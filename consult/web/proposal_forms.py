@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from ..models import PARTICIPANT_ROLES
@@ -33,19 +34,10 @@ def one_of_the_choices(message):
     """A select's value must be one it offered (the choices are set per request)."""
 
     def check(_form, field) -> None:
-        if field.data and field.data not in {value for value, _label in field.flat_choices()}:
+        if field.data and field.data not in {choice.value for choice in field.choices or []}:
             raise ValidationError(message)
 
     return check
-
-
-class ChoiceField(SelectField):
-    """A select with optgroups whose offered values can be listed flat."""
-
-    def flat_choices(self) -> list[tuple[str, str]]:
-        if isinstance(self.choices, dict):
-            return [pair for group in self.choices.values() for pair in group]
-        return list(self.choices or [])
 
 
 class ProposalForm(FlaskForm):
@@ -66,7 +58,7 @@ class ProposalForm(FlaskForm):
         filters=[clean_text],
         validators=[Length(max=200, message=_l("Il titolo può avere al massimo 200 caratteri."))],
     )
-    territory = ChoiceField(
+    territory = SelectField(
         _l("Territorio"),
         validate_choice=False,
         validators=[
@@ -74,7 +66,7 @@ class ProposalForm(FlaskForm):
             one_of_the_choices(_l("Scegli un territorio dell'elenco.")),
         ],
     )
-    role = ChoiceField(
+    role = SelectField(
         _l("Partecipi come"),
         validate_choice=False,
         validators=[
@@ -82,7 +74,7 @@ class ProposalForm(FlaskForm):
             one_of_the_choices(_l("Scegli una voce dell'elenco.")),
         ],
     )
-    objective = ChoiceField(
+    objective = SelectField(
         _l("Obiettivo della strategia (facoltativo)"),
         validate_choice=False,
         validators=[one_of_the_choices(_l("Scegli un obiettivo dell'elenco."))],
@@ -109,16 +101,19 @@ class ProposalForm(FlaskForm):
 
     def set_choices(self, territories, objectives) -> None:
         """Offer the consultation's territories (grouped by province) and objectives."""
-        self.territory.choices = {
-            root.name: [(root.code, _l("%(name)s (tutta la provincia)", name=root.name))]
-            + [(child.code, child.name) for child in children]
+        whole = _l("%(name)s (tutta la provincia)")
+        self.territory.choices = [SelectChoice("", _l("Scegli…"))] + [
+            SelectChoice(
+                t.code, whole % {"name": t.name} if t is root else t.name, optgroup=root.name
+            )
             for root, children in territories
-        }
-        self.role.choices = [("", _l("Scegli…"))] + [
-            (code, ROLE_LABELS[code]) for code in PARTICIPANT_ROLES
+            for t in (root, *children)
         ]
-        self.objective.choices = [("", _l("Non so, decidete voi"))] + [
-            (o.code, o.title) for o in objectives
+        self.role.choices = [SelectChoice("", _l("Scegli…"))] + [
+            SelectChoice(code, ROLE_LABELS[code]) for code in PARTICIPANT_ROLES
+        ]
+        self.objective.choices = [SelectChoice("", _l("Non so, decidete voi"))] + [
+            SelectChoice(o.code, o.title) for o in objectives
         ]
 
     def ensure_idempotency_key(self) -> None:
@@ -146,7 +141,7 @@ class CommentForm(FlaskForm):
 class ReportForm(FlaskForm):
     reason = SelectField(
         _l("Motivo della segnalazione"),
-        choices=[(code, REPORT_REASON_LABELS[code]) for code in REPORT_REASONS],
+        choices=[SelectChoice(code, REPORT_REASON_LABELS[code]) for code in REPORT_REASONS],
         validate_choice=False,
         validators=[DataRequired(_l("Scegli un motivo."))],
     )

@@ -27,6 +27,16 @@ from .proposal_forms import ProposalForm
 
 bp = Blueprint("proposals", __name__)
 bp.app_context_processor(template_labels)
+# A full proposal form is at most ~30 KB even in 4-byte characters, percent-encoded.
+FORM_BODY_LIMIT = 64 * 1024
+
+
+@bp.before_request
+def limit_body_size() -> None:
+    """Refuse oversized bodies (413) long before the site-wide upload limit."""
+    app_limit = current_app.config.get("MAX_CONTENT_LENGTH") or FORM_BODY_LIMIT
+    request.max_content_length = min(app_limit, FORM_BODY_LIMIT)
+
 
 INLINE_FIELDS = ("text", "title", "territory", "role", "objective", "name", "email", "consent")
 

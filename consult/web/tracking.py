@@ -1,6 +1,6 @@
 """The author's private pages: the receipt and the tracking page of one proposal."""
 
-from flask import Blueprint, abort, make_response, render_template, url_for
+from flask import Blueprint, abort, g, make_response, render_template, request_finished, url_for
 
 from .. import db
 from ..services import proposals, tracking
@@ -11,10 +11,19 @@ bp = Blueprint("tracking", __name__)
 def _private(html: str):
     """The token in the address must never leak through referrers, search engines or caches."""
     response = make_response(html)
-    response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     response.headers["Cache-Control"] = "private, no-store"
+    g.private_page = True
     return response
+
+
+def _no_referrer(_app, response, **_extra) -> None:
+    """Set after Talisman, whose after_request would overwrite the policy for every page."""
+    if g.get("private_page"):
+        response.headers["Referrer-Policy"] = "no-referrer"
+
+
+bp.record_once(lambda state: request_finished.connect(_no_referrer, state.app))
 
 
 def _contribution(token: str):
