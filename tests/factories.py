@@ -8,13 +8,16 @@ from sqlmodel import Session, select
 from werkzeug.security import generate_password_hash
 
 from consult.models import (
+    AnalysisRun,
     Consultation,
     Contribution,
+    ContributionTheme,
     Framework,
     Meeting,
     MeetingFacilitator,
     Objective,
     Territory,
+    Theme,
     User,
 )
 from consult.services.tokens import new_tracking_token
@@ -98,5 +101,40 @@ def create_meeting(db: Session, consultation: Consultation) -> Callable[..., Mee
             db.add(MeetingFacilitator(meeting_id=meeting.id, user_id=user.id))
         db.commit()
         return meeting
+
+    return factory
+
+
+@pytest.fixture
+def create_theme(db: Session, consultation: Consultation) -> Callable[..., Theme]:
+    """A theme of the consultation's current analysis run, with its member proposals."""
+
+    def factory(label: str = "Centri diurni", members=(), stable_key: str | None = None) -> Theme:
+        run = db.exec(
+            select(AnalysisRun).where(
+                AnalysisRun.consultation_id == consultation.id, AnalysisRun.is_current
+            )
+        ).first() or _save(
+            db, AnalysisRun(consultation_id=consultation.id, status="succeeded", is_current=True)
+        )
+        theme = _save(
+            db,
+            Theme(
+                consultation_id=consultation.id,
+                run_id=run.id,
+                stable_key=stable_key or f"theme-{next(_counter)}",
+                model_topic=0,
+                label=label,
+                size=len(members),
+            ),
+        )
+        for contribution in members:
+            db.add(
+                ContributionTheme(
+                    contribution_id=contribution.id, theme_id=theme.id, is_primary=True
+                )
+            )
+        db.commit()
+        return theme
 
     return factory
