@@ -272,6 +272,7 @@ def test_similar_proposals_are_offered_while_typing(client, create_contribution)
     )
     page = response.get_data(as_text=True)
     assert f"/proposte/{similar.id}" in page and "Sostieni questa proposta" in page
+    assert "<form" not in page  # it is shown inside the proposal form: forms cannot nest
     assert "trasporto pubblico" not in page and f"/proposte/{hidden.id}" not in page
     assert client.get("/proposte/simili?text=ciao").get_data(as_text=True).strip() == ""
 
