@@ -58,6 +58,8 @@ def from_environment(instance_path: str) -> dict:
         "OBJECTIVE_THRESHOLD": float(os.environ.get("CONSULT_OBJECTIVE_THRESHOLD", "0.35")),
         "GAP_MIN_PROPOSALS": int(os.environ.get("CONSULT_GAP_MIN_PROPOSALS", "5")),
         "GAP_MIN_SHARE": float(os.environ.get("CONSULT_GAP_MIN_SHARE", "0.5")),
+        "ONLINE_PREMODERATION": _bool("ONLINE_PREMODERATION", False),
+        "ABUSE_REPORT_THRESHOLD": int(os.environ.get("ABUSE_REPORT_THRESHOLD", "3")),
     }
 
 

@@ -40,14 +40,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-# Objects that live only in migrations (full-text search tables and triggers); autogenerate
-# must neither create nor drop them.
+# Objects that live only in migrations (full-text search tables, their shadow tables and the
+# PostgreSQL search index); autogenerate must neither create nor drop them.
 MIGRATION_ONLY_TABLES = {"contribution_fts"}
 
 
 def include_in_autogenerate(_obj, name, type_, _reflected, _compare_to) -> bool:
     """Leave migration-only objects out of autogenerate's comparison."""
-    if type_ != "table":
+    if type_ not in ("table", "index"):
         return True
     return name not in MIGRATION_ONLY_TABLES and not (name or "").startswith("contribution_fts_")
 

@@ -268,3 +268,38 @@ def meeting_staff(create_user, create_meeting, db: Session):
         "planner": create_user(role="planner"),
         "admin": create_user(role="admin"),
     }
+
+
+@pytest.fixture
+def create_current_theme(db: Session, consultation: Consultation) -> Callable[..., Theme]:
+    """A theme of the consultation's current analysis run, with its member proposals."""
+
+    def factory(label: str = "Centri diurni", members=(), stable_key: str | None = None) -> Theme:
+        run = db.exec(
+            select(AnalysisRun).where(
+                AnalysisRun.consultation_id == consultation.id, AnalysisRun.is_current
+            )
+        ).first() or _save(
+            db, AnalysisRun(consultation_id=consultation.id, status="succeeded", is_current=True)
+        )
+        theme = _save(
+            db,
+            Theme(
+                consultation_id=consultation.id,
+                run_id=run.id,
+                stable_key=stable_key or f"theme-{next(_counter)}",
+                model_topic=0,
+                label=label,
+                size=len(members),
+            ),
+        )
+        for contribution in members:
+            db.add(
+                ContributionTheme(
+                    contribution_id=contribution.id, theme_id=theme.id, is_primary=True
+                )
+            )
+        db.commit()
+        return theme
+
+    return factory

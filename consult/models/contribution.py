@@ -88,6 +88,8 @@ class AbuseReport(SQLModel, table=True):
     comment_id: int | None = Field(default=None, foreign_key="comment.id", index=True)
     reason: str = ""
     reporter_id: int | None = Field(default=None, foreign_key="user.id")
+    # Hash of an anonymous reporter's browser token: one report per person, account or not.
+    reporter_token: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
     resolved_at: datetime | None = None
     resolved_by_id: int | None = Field(default=None, foreign_key="user.id")

@@ -5,10 +5,18 @@ from typing import Any
 from sqlmodel import Session
 
 from ..models import Contribution, Objective, Territory
+from .proposal_search import support_counts
 
 
-def contribution_dict(db: Session, contribution: Contribution) -> dict[str, Any]:
-    """Public fields only: never author, e-mail, tracking token or idempotency key."""
+def contribution_dict(
+    db: Session, contribution: Contribution, *, supports: int | None = None
+) -> dict[str, Any]:
+    """Public fields only: never author, e-mail, tracking token or idempotency key.
+
+    Pass `supports` when a list already counted them (one query per page, not per item).
+    """
+    if supports is None:
+        supports = support_counts(db, [contribution.id]).get(contribution.id or 0, 0)
     territory = db.get(Territory, contribution.territory_id) if contribution.territory_id else None
     suggested = (
         db.get(Objective, contribution.suggested_objective_id)
@@ -24,6 +32,7 @@ def contribution_dict(db: Session, contribution: Contribution) -> dict[str, Any]
         "meeting_id": contribution.meeting_id,
         "participant_role": contribution.participant_role,
         "suggested_objective": suggested.code if suggested else None,
+        "supports": supports,
         "published_at": contribution.published_at.isoformat()
         if contribution.published_at
         else None,

@@ -7,26 +7,37 @@ from . import (
     accounts,
     api,
     api_accountability,
+    browse,
     coverage,
+    engagement,
     entry,
     errors,
     exports,
     imports,
     labels,
     objectives,
+    proposals,
     public,
     reports,
     responses,
+    tracking,
     user_admin,
 )
 
+BLUEPRINT_MODULES = (
+    # everyone
+    public, proposals, browse, engagement, tracking, objectives, api, api_accountability,
+    # accounts
+    accounts, account_page, user_admin,
+    # facilitators
+    entry, imports, exports,
+    # planners
+    coverage, responses, reports,
+)  # fmt: skip
+
 
 def register_blueprints(app: Flask) -> None:
-    for module in (public, accounts, api, account_page, user_admin):
-        app.register_blueprint(module.bp)
-    for module in (entry, imports, exports):
-        app.register_blueprint(module.bp)
-    for module in (coverage, responses, reports, objectives, api_accountability):
+    for module in BLUEPRINT_MODULES:
         app.register_blueprint(module.bp)
     errors.init_app(app)
     app.context_processor(public.layout_context)

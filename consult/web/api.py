@@ -1,13 +1,15 @@
 """Read-only open-data JSON API under /api/v1/: nothing private (authors, e-mails, tokens)."""
 
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
-from sqlmodel import col, func, select
+from jinja2.utils import htmlsafe_json_dumps
+from sqlmodel import select
 
 from .. import db
 from ..extensions import csrf
-from ..models import Axis, Contribution, Objective, Phase, Territory, objective_dict
-from ..services import consultations
+from ..models import Axis, Objective, Phase, Territory, objective_dict
+from ..services import consultations, proposal_search, proposals
 from ..services.public_data import contribution_dict
+from .proposal_forms import API_PARAMS, parse_filters
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -97,32 +99,47 @@ def territories():
 
 @bp.get("/contributions")
 def contributions():
+    """Published proposals with support counts, filtered like the list at /proposte."""
     item = _consultation()
     page = _positive_int("page", 1)
     per_page = min(_positive_int("per_page", current_app.config["API_PAGE_SIZE"]), 200)
-    query = select(Contribution).where(
-        Contribution.consultation_id == item.id, Contribution.status == "published"
-    )
-    total = db.session().exec(select(func.count()).select_from(query.subquery())).one()
-    rows = (
-        db.session()
-        .exec(
-            query.order_by(col(Contribution.published_at).desc(), col(Contribution.id).desc())
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-        )
-        .all()
-    )
-    return jsonify(
+    try:
+        filters = parse_filters(request.args, API_PARAMS)
+    except ValueError:
+        abort(400, description="'meeting' must be a meeting id")
+    results = proposal_search.search(db.session(), item, filters, page=page, per_page=per_page)
+    next_args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
+    return _html_safe_json(
         {
             "page": page,
             "per_page": per_page,
-            "total": total,
-            "items": [contribution_dict(db.session(), c) for c in rows],
-            "next": url_for(".contributions", page=page + 1, per_page=per_page, _external=True)
-            if page * per_page < total
+            "total": results.total,
+            "items": [
+                contribution_dict(db.session(), c, supports=results.supports.get(c.id or 0, 0))
+                for c in results.items
+            ],
+            "next": url_for(
+                ".contributions", page=page + 1, per_page=per_page, **next_args, _external=True
+            )
+            if results.has_next
             else None,
         }
+    )
+
+
+@bp.get("/contributions/<int:contribution_id>")
+def contribution(contribution_id: int):
+    """One published proposal; anything unpublished does not exist here."""
+    item = proposals.public_proposal(db.session(), _consultation().id or 0, contribution_id)
+    if item is None:
+        abort(404)
+    return _html_safe_json(contribution_dict(db.session(), item))
+
+
+def _html_safe_json(payload):
+    """JSON whose strings escape <, >, & and ' (as \\u003c...): what people wrote stays inert."""
+    return current_app.response_class(
+        str(htmlsafe_json_dumps(payload, sort_keys=True)) + "\n", mimetype="application/json"
     )
 
 

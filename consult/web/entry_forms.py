@@ -13,16 +13,7 @@ from ..models import Consultation, Meeting, Objective, Territory
 from ..services.meeting_entry import EntryInput, meeting_groups
 from ..services.text_rules import TEXT_MAX_CHARS, text_problem
 from .forms import clean_text
-
-ROLE_LABELS = {
-    "cittadino": _l("Cittadina o cittadino"),
-    "operatore-sociale": _l("Operatore sociale"),
-    "ente-locale": _l("Ente locale"),
-    "terzo-settore": _l("Terzo settore"),
-    "sindacato": _l("Sindacato"),
-    "servizio-civile": _l("Servizio civile"),
-    "altro": _l("Altro"),
-}
+from .labels import ROLE_LABELS
 
 
 def _proposal_text(_form, field) -> None:

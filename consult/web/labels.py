@@ -1,4 +1,4 @@
-"""Italian labels (translated) for the codes planners' pages and public pages show."""
+"""Readable, translated names for the codes stored with proposals, and small page helpers."""
 
 from flask import abort, current_app
 from flask_babel import lazy_gettext as _l
@@ -9,21 +9,28 @@ from ..models import Consultation
 from ..services import consultations
 from ..services.svg_charts import bar_chart
 
+ROLE_LABELS = {
+    "cittadino": _l("Cittadina o cittadino"),
+    "operatore-sociale": _l("Operatrice o operatore sociale"),
+    "ente-locale": _l("Ente locale"),
+    "terzo-settore": _l("Terzo settore o volontariato"),
+    "sindacato": _l("Sindacato"),
+    "servizio-civile": _l("Giovane in servizio civile"),
+    "altro": _l("Altro"),
+}
 CHANNEL_LABELS = {
     "online": _l("Online"),
-    "live": _l("In diretta"),
-    "meeting": _l("Incontro"),
-    "paper": _l("Cartaceo"),
-    "import": _l("Importate"),
+    "live": _l("Sessione dal vivo"),
+    "meeting": _l("Incontro sul territorio"),
+    "paper": _l("Su carta"),
+    "import": _l("Importata"),
 }
-ROLE_LABELS = {
-    "cittadino": _l("Cittadino/a"),
-    "operatore-sociale": _l("Operatore sociale"),
-    "ente-locale": _l("Ente locale"),
-    "terzo-settore": _l("Terzo settore"),
-    "sindacato": _l("Sindacato"),
-    "servizio-civile": _l("Servizio civile"),
-    "altro": _l("Altro"),
+REPORT_REASON_LABELS = {
+    "offensivo": _l("Offensivo o discriminatorio"),
+    "spam": _l("Pubblicità o spam"),
+    "dati-personali": _l("Contiene dati personali"),
+    "fuori-tema": _l("Fuori tema"),
+    "altro": _l("Altro motivo"),
 }
 RESPONSE_STATUS_LABELS = {
     "in-valutazione": _l("In valutazione"),
@@ -47,6 +54,7 @@ def labels_context() -> dict:
     return {
         "channel_labels": CHANNEL_LABELS,
         "role_labels": ROLE_LABELS,
+        "report_reason_labels": REPORT_REASON_LABELS,
         "response_status_labels": RESPONSE_STATUS_LABELS,
         "bar_chart": chart,
     }

@@ -84,7 +84,7 @@ def test_coverage_gap_suggestion_and_custom_thresholds(client, planner, analysed
 
 def test_coverage_by_channel_and_htmx_fragment(client, planner, analysed):
     page = client.get("/pianificazione/copertura?vista=canali").get_data(as_text=True)
-    assert "Obiettivi per canale" in page and "Cartaceo" in page
+    assert "Obiettivi per canale" in page and "Su carta" in page
     assert re.search(r'data-row="abitare" data-column="paper">\s*<span class="heat-count">1', page)
     fragment = client.get("/pianificazione/copertura", headers={"HX-Request": "true"})
     assert "HX-Request" in fragment.headers["Vary"]

@@ -89,9 +89,9 @@ def test_report_figures_match_the_database(client, planner, db, seeded):
             )
         ).all()
     )
-    assert f"<title>Cartaceo: {by_channel['paper']}</title>" in page
+    assert f"<title>Su carta: {by_channel['paper']}</title>" in page
     assert f"<title>Online: {by_channel['online']}</title>" in page
-    assert "<title>Cittadino/a: 2</title>" in page and "<title>Cuneo: 2</title>" in page
+    assert "<title>Cittadina o cittadino: 2</title>" in page and "<title>Cuneo: 2</title>" in page
     assert "Tema casa" in page and "Risposta pubblicata" in page and "Bozza" not in page
     assert re.search(r'data-row="abitare" data-column="cuneo">\s*<span class="heat-count">1', page)
     assert "css/report.css" in page and "style=" not in page

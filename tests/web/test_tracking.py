@@ -1,0 +1,92 @@
+"""The author's private tracking page: the journey, and nothing that leaks the token."""
+
+from datetime import UTC, datetime
+
+from sqlmodel import select
+
+from consult.models import Objective, ObjectiveMapping, Response
+
+
+def test_unknown_token_is_404(client, consultation):
+    assert client.get("/traccia/not-a-real-token").status_code == 404
+    assert client.get("/traccia/" + "x" * 80).status_code == 404
+
+
+def test_private_headers(client, create_contribution):
+    contribution = create_contribution()
+    for url in (
+        f"/traccia/{contribution.tracking_token}",
+        f"/traccia/{contribution.tracking_token}/ricevuta",
+    ):
+        response = client.get(url)
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
+        assert "no-store" in response.headers["Cache-Control"]
+        assert "public" not in response.headers["Cache-Control"]
+    assert client.get("/proposte").headers["Referrer-Policy"] != "no-referrer"
+
+
+def test_rejected_shows_the_reason_and_merged_links_the_target(client, create_contribution):
+    rejected = create_contribution(status="rejected", rejection_reason="Contiene dati personali")
+    page = client.get(f"/traccia/{rejected.tracking_token}").get_data(as_text=True)
+    assert "Non pubblicata" in page and "Contiene dati personali" in page
+    target = create_contribution(text="La proposta che le riunisce")
+    merged = create_contribution(status="merged", merged_into_id=target.id)
+    page = client.get(f"/traccia/{merged.tracking_token}").get_data(as_text=True)
+    assert "Unita a una proposta simile" in page and f"/proposte/{target.id}" in page
+
+
+def test_journey_shows_theme_objectives_and_published_responses(
+    client, db, consultation, create_contribution, create_current_theme
+):
+    contribution = create_contribution()
+    theme = create_current_theme(label="Centri diurni per anziani", members=[contribution])
+    isee, abitare = (
+        db.exec(select(Objective).where(Objective.code == code)).one()
+        for code in ("isee", "abitare")
+    )
+    now = datetime.now(UTC)
+    db.add(ObjectiveMapping(theme_id=theme.id, objective_id=isee.id, confidence=0.9))
+    db.add(
+        ObjectiveMapping(
+            contribution_id=contribution.id,
+            objective_id=abitare.id,
+            confidence=0.4,
+            source="planner",
+            confirmed_at=now,
+        )
+    )
+    db.add(
+        Response(
+            consultation_id=consultation.id,
+            theme_stable_key=theme.stable_key,
+            status="accolta",
+            text="Apriremo due nuovi centri.",
+            published_at=now,
+        )
+    )
+    db.add(
+        Response(
+            consultation_id=consultation.id,
+            objective_id=abitare.id,
+            text="Bozza non ancora pubblicata.",
+        )
+    )
+    db.add(
+        Response(
+            consultation_id=consultation.id,
+            contribution_id=contribution.id,
+            status="in-valutazione",
+            text="Ne parliamo al tavolo.",
+            published_at=now,
+        )
+    )
+    db.commit()
+    page = client.get(f"/traccia/{contribution.tracking_token}").get_data(as_text=True)
+    assert "Centri diurni per anziani" in page
+    assert page.index("Politiche per l&#39;abitare") < page.index(
+        "Regolamento ISEE"
+    )  # confirmed first
+    assert "Apriremo due nuovi centri." in page and "Accolta" in page
+    assert "Ne parliamo al tavolo." in page
+    assert "Bozza non ancora pubblicata." not in page
