@@ -34,3 +34,10 @@ def test_login_form_works_with_the_keyboard_alone(desktop, base_url):
     desktop.keyboard.type("consult-demo")
     desktop.keyboard.press("Enter")
     expect(desktop.get_by_role("button", name="Esci")).to_be_visible()
+
+
+@pytest.mark.parametrize("path", ["/", "/proposte", "/proposte/nuova", "/account/accedi"])
+def test_phone_pages_do_not_scroll_sideways(phone, base_url, path):
+    phone.goto(base_url + path)
+    overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
