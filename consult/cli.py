@@ -26,6 +26,10 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(import_all_command)
     app.cli.add_command(users_group)
 
+    from .cli_nlp import nlp_group
+
+    app.cli.add_command(nlp_group)
+
     from .cli_import import import_command
 
     app.cli.add_command(import_command)
