@@ -11,6 +11,7 @@ from consult.models import (
     Consultation,
     Contribution,
     Framework,
+    LiveSession,
     Meeting,
     MeetingFacilitator,
     Objective,
@@ -98,5 +99,17 @@ def create_meeting(db: Session, consultation: Consultation) -> Callable[..., Mee
             db.add(MeetingFacilitator(meeting_id=meeting.id, user_id=user.id))
         db.commit()
         return meeting
+
+    return factory
+
+
+@pytest.fixture
+def create_live_session(db: Session, create_meeting) -> Callable[..., LiveSession]:
+    """An open live session (pre-moderated unless told) on a new or given meeting."""
+
+    def factory(meeting: Meeting | None = None, facilitators=(), **fields) -> LiveSession:
+        meeting = meeting or create_meeting(facilitators=facilitators, status="open")
+        fields.setdefault("code", f"T{next(_counter):05d}")
+        return _save(db, LiveSession(meeting_id=meeting.id, **fields))
 
     return factory
