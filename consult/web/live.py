@@ -24,6 +24,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlmodel import Session, col, select
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from .. import db
@@ -145,22 +146,24 @@ def _thanks(live: LiveSession) -> str:
 def _proposal_form(session_db: Session, live: LiveSession, meeting: Meeting) -> LiveProposalForm:
     form = LiveProposalForm()
     territories = session_db.exec(select(Territory).order_by(col(Territory.name))).all()
-    form.territory.choices = [(t.id, t.name) for t in territories]
+    form.territory.choices = [SelectChoice(t.id, t.name) for t in territories]
     if not form.is_submitted():
         form.territory.data = meeting.territory_id
         form.idempotency_key.data = secrets.token_urlsafe(24)
-    form.participant_role.choices = [("", _("Preferisco non dirlo"))] + [
-        (role, str(ROLE_LABELS[role])) for role in PARTICIPANT_ROLES
+    form.participant_role.choices = [SelectChoice("", _("Preferisco non dirlo"))] + [
+        SelectChoice(role, str(ROLE_LABELS[role])) for role in PARTICIPANT_ROLES
     ]
     groups = live_sessions.working_groups(session_db, live.id)
-    form.working_group.choices = [(0, _("Nessun gruppo"))] + [(g.id, g.name) for g in groups]
+    form.working_group.choices = [SelectChoice(0, _("Nessun gruppo"))] + [
+        SelectChoice(g.id, g.name) for g in groups
+    ]
     if not groups:
         del form.working_group
     return form
 
 
 def _proposal(form: LiveProposalForm, token: str) -> live_sessions.LiveProposal:
-    group = form.working_group.data if hasattr(form, "working_group") else None
+    group = form.working_group.data if form.working_group is not None else None
     return live_sessions.LiveProposal(
         text=form.text.data,
         territory_id=form.territory.data,

@@ -62,10 +62,11 @@ def event_stream(
     `render([])` gives the current state, sent first (so a reconnecting client catches up) and
     every `refresh_every` seconds. The stream ends after STREAM_MAX_SECONDS; clients reconnect.
     """
-    subscription = broker().subscribe(channel)  # before the first render: nothing is missed
     release_request_session()
+    events_broker = broker()
 
     def generate():
+        subscription = events_broker.subscribe(channel)  # before the first render: none missed
         try:
             yield f"retry: {RECONNECT_MILLISECONDS}\n\n"
             first = render([])

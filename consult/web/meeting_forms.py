@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from .forms import clean_text
@@ -73,8 +74,8 @@ class LiveSessionForm(FlaskForm):
     moderation = RadioField(
         _l("Moderazione"),
         choices=[
-            ("pre", _l("Approva prima di pubblicare (consigliato)")),
-            ("post", _l("Pubblica subito, modera dopo")),
+            SelectChoice("pre", _l("Approva prima di pubblicare (consigliato)")),
+            SelectChoice("post", _l("Pubblica subito, modera dopo")),
         ],
         default="pre",
     )

@@ -20,6 +20,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import col, select
+from wtforms.fields.choices import SelectChoice
 
 from .. import db
 from ..auth import role_required
@@ -79,11 +80,13 @@ def _territory_names() -> dict[int, str]:
 def _meeting_form(meeting: Meeting | None = None) -> MeetingForm:
     form = MeetingForm(obj=None)
     session_db = db.session()
-    form.territory.choices = [(0, _("Nessun territorio"))] + [
-        (t.id, t.name) for t in session_db.exec(select(Territory).order_by(col(Territory.name)))
+    form.territory.choices = [SelectChoice(0, _("Nessun territorio"))] + [
+        SelectChoice(t.id, t.name)
+        for t in session_db.exec(select(Territory).order_by(col(Territory.name)))
     ]
     form.facilitators.choices = [
-        (u.id, u.display_name or u.email) for u in meetings.facilitator_choices(session_db)
+        SelectChoice(u.id, u.display_name or u.email)
+        for u in meetings.facilitator_choices(session_db)
     ]
     if meeting is not None and not form.is_submitted():
         form.title.data, form.place.data = meeting.title, meeting.place
