@@ -10,6 +10,7 @@ from . import audit, similarity
 
 QUEUE_STATES = ("pending", "published", "rejected", "merged", "hidden")
 REASON_MAX = 500
+QUEUE_LIMIT = 100  # a page a moderator can work through; the rest follows as items leave it
 
 
 class ModerationError(ValueError):
@@ -174,13 +175,22 @@ def bulk(
     return done
 
 
-def queue(db: Session, live_session_id: int, status: str = "pending") -> list[Contribution]:
-    """The session's items in one state, oldest first (the order they were sent in)."""
+def queue(
+    db: Session, live_session_id: int, status: str = "pending", limit: int | None = None
+) -> list[Contribution]:
+    """Up to `limit` of the session's items in one state: pending oldest first (in the order
+    they were sent), the others newest first."""
+    order = (
+        (col(Contribution.created_at), col(Contribution.id))
+        if status == "pending"
+        else (col(Contribution.updated_at).desc(), col(Contribution.id).desc())
+    )
     return list(
         db.exec(
             select(Contribution)
             .where(Contribution.live_session_id == live_session_id, Contribution.status == status)
-            .order_by(col(Contribution.created_at), col(Contribution.id))
+            .order_by(*order)
+            .limit(limit or QUEUE_LIMIT)
         )
     )
 

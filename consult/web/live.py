@@ -54,6 +54,11 @@ class JoinForm(FlaskForm):
         _l("Codice della sessione"),
         filters=[clean_text],
         validators=[DataRequired(_l("Inserisci il codice mostrato in sala.")), Length(max=20)],
+        render_kw={
+            "autocapitalize": "characters",
+            "spellcheck": "false",
+            "class": "live-code-input",
+        },
     )
 
 
@@ -248,10 +253,12 @@ def projector_content(code: str):
 def projector_events(code: str):
     """Server-Sent Events: the projector's live part, re-sent whenever the session changes."""
     live, _meeting = _projected_session(code)
-    live_id = live.id
+    live_id, moderation = live.id, live.moderation
     engine = db.engine()
 
-    def render(_events: list) -> str:
+    def render(events: list) -> str | None:
+        if events and moderation == "pre" and all(e.get("type") == "submitted" for e in events):
+            return None  # a proposal waiting for approval changes nothing on the screen yet
         with Session(engine, expire_on_commit=False) as session_db:
             current = session_db.get(LiveSession, live_id)
             html = render_template(

@@ -138,3 +138,12 @@ def test_merge_page_suggests_near_duplicates_and_merges(client, db, room):
     db.refresh(target)
     assert duplicate.status == "merged" and duplicate.merged_into_id == target.id
     assert target.provenance["merged_ids"] == [duplicate.id]
+
+
+def test_a_long_queue_shows_the_oldest_page_and_says_how_many_wait(client, db, room, monkeypatch):
+    monkeypatch.setattr("consult.services.moderation.QUEUE_LIMIT", 2)
+    live, item = room
+    oldest = [item(f"Proposta numero {n} inviata dalla sala.") for n in range(3)]
+    page = client.get(f"/facilitatore/sessioni/{live.id}/moderazione").get_data(as_text=True)
+    assert "Sono mostrate 2 proposte su 3" in page
+    assert f'id="proposta-{oldest[0].id}"' in page and f'id="proposta-{oldest[2].id}"' not in page
