@@ -19,12 +19,12 @@ from flask import (
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 from wtforms.fields.choices import SelectChoice
 
 from .. import db
 from ..auth import role_required
-from ..models import LiveSession, Meeting, Territory, User
+from ..models import Contribution, LiveSession, Meeting, Territory, User
 from ..services import consultations, live_sessions, meetings
 from .meeting_forms import (
     MINUTES_MAX_BYTES,
@@ -168,12 +168,16 @@ def _render_show(meeting: Meeting, live_form: LiveSessionForm, status: int = 200
         select(User).where(col(User.id).in_(meetings.facilitator_ids(session_db, meeting.id)))
     ).all()
     territory = session_db.get(Territory, meeting.territory_id) if meeting.territory_id else None
+    linked = session_db.exec(
+        select(func.count()).select_from(Contribution).where(Contribution.meeting_id == meeting.id)
+    ).one()
     return render_template(
         "meetings/show.html",
         meeting=meeting,
         territory=territory,
         facilitators=facilitators,
         sessions=sessions,
+        linked=linked,
         live_form=live_form,
     ), status
 

@@ -32,6 +32,7 @@ def test_a_facilitator_creates_a_meeting_and_runs_it(client, auth, db, consultat
     assert set(db.exec(select(MeetingFacilitator.user_id))) == {author.id, colleague.id}
     page = client.get(f"/facilitatore/incontri/{meeting.id}").get_data(as_text=True)
     assert "Programmato" in page and "09:30" in page
+    assert "0 proposte collegate all'incontro" in page
     assert "meeting-tools-title" in page  # the place where import and export links go
     assert client.post(f"/facilitatore/incontri/{meeting.id}/apri").status_code == 303
     db.refresh(meeting)
