@@ -61,8 +61,14 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Live sessions keep one Server-Sent Events connection per projector and moderation page open,
+# so gunicorn runs threaded (gthread) workers. Live events cross processes only through Redis:
+# without REDIS_URL one worker serves everything (with many threads); with it, two.
+WORKERS ?= $(if $(REDIS_URL),2,1)
+THREADS ?= 32
 serve: install assets translations
-	$(BIN)/gunicorn --workers 2 --threads 8 --bind $(HOST):$(PORT) wsgi:app
+	$(BIN)/gunicorn --worker-class gthread --workers $(WORKERS) --threads $(THREADS) \
+		--bind $(HOST):$(PORT) wsgi:app
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) instance

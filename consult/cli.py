@@ -143,6 +143,8 @@ def demo_command(data_path: str | None) -> None:
         f"{report.contributions_added} proposals added ({report.contributions_total} in all), "
         f"{report.meetings} meetings."
     )
+    if report.live_code:
+        click.echo(f"Live session open: join at /live/{report.live_code}")
 
 
 # --- whole-database export and import -------------------------------------------------------

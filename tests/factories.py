@@ -13,6 +13,7 @@ from consult.models import (
     Contribution,
     ContributionTheme,
     Framework,
+    LiveSession,
     Meeting,
     MeetingFacilitator,
     Objective,
@@ -301,5 +302,17 @@ def create_current_theme(db: Session, consultation: Consultation) -> Callable[..
             )
         db.commit()
         return theme
+
+    return factory
+
+
+@pytest.fixture
+def create_live_session(db: Session, create_meeting) -> Callable[..., LiveSession]:
+    """An open live session (pre-moderated unless told) on a new or given meeting."""
+
+    def factory(meeting: Meeting | None = None, facilitators=(), **fields) -> LiveSession:
+        meeting = meeting or create_meeting(facilitators=facilitators, status="open")
+        fields.setdefault("code", f"T{next(_counter):05d}")
+        return _save(db, LiveSession(meeting_id=meeting.id, **fields))
 
     return factory

@@ -1,4 +1,4 @@
-from sqlmodel import select
+from sqlmodel import col, select
 
 from consult.models import Contribution, Objective, User
 
@@ -37,9 +37,16 @@ def test_demo_is_idempotent_and_prints_demo_accounts(runner, db, tmp_path):
     assert "consult-demo" in first.output
     second = runner.invoke(args=["demo", "--data", str(data)])
     assert second.exit_code == 0, second.output
-    assert "0 proposals added (2 in all)" in second.output
+    # 2 from the file and 6 waiting for moderation in the demo live session DEMO42
+    assert "0 proposals added (8 in all)" in second.output
+    assert "/live/DEMO42" in second.output
     assert len(db.exec(select(User)).all()) == 4
-    contributions = db.exec(select(Contribution)).all()
+    waiting = db.exec(select(Contribution).where(Contribution.channel == "live")).all()
+    assert len([c for c in waiting if c.live_session_id]) == 6
+    assert {c.status for c in waiting if c.live_session_id} == {"pending"}
+    contributions = db.exec(
+        select(Contribution).where(col(Contribution.live_session_id).is_(None))
+    ).all()
     assert len(contributions) == 2
     assert {c.channel for c in contributions} <= {"online", "live", "meeting", "paper"}
     assert all(c.territory_id for c in contributions)

@@ -13,6 +13,7 @@ from werkzeug.security import generate_password_hash
 from ..models import (
     Consultation,
     Contribution,
+    LiveSession,
     Meeting,
     MeetingFacilitator,
     Objective,
@@ -20,7 +21,7 @@ from ..models import (
     User,
 )
 from ..models._base import utcnow
-from . import frameworks
+from . import frameworks, live_sessions
 from .tokens import new_tracking_token
 
 DEMO_PASSWORD = "consult-demo"
@@ -35,6 +36,15 @@ DEMO_MEETINGS = (
     ("Incontro territoriale di Cuneo", "cuneo", "Cuneo, Sala consiliare", 94.6),
     ("Incontro territoriale di Alessandria", "alessandria", "Alessandria, Palazzo Ghilini", 91.2),
     ("Incontro territoriale di Novara", "novara", "Novara, Broletto", 99.8),
+)
+DEMO_LIVE_CODE = "DEMO42"
+DEMO_LIVE_PROPOSALS = (
+    "Servirebbe uno sportello unico per la casa nei comuni piccoli, non solo a Torino.",
+    "Più educativa di strada nei quartieri periferici, anche la sera e nel fine settimana.",
+    "I contributi per l'affitto arrivano troppo tardi: le famiglie intanto ricevono lo sfratto.",
+    "Coinvolgere le associazioni di volontariato nella progettazione, non solo nell'attuazione.",
+    "Un trasporto a chiamata per gli anziani delle valli che devono raggiungere i servizi.",
+    "Formazione comune per assistenti sociali e operatori dei centri per l'impiego.",
 )
 CHANNEL_WEIGHTS = {"online": 5, "live": 2, "meeting": 2, "paper": 1}
 ROLE_CHOICES = (
@@ -54,6 +64,7 @@ class DemoReport:
     contributions_added: int = 0
     contributions_total: int = 0
     meetings: int = 0
+    live_code: str | None = None
 
 
 def default_data_path() -> Path:
@@ -70,6 +81,7 @@ def load_demo(db: Session, *, csv_path: Path) -> DemoReport:
     meetings = _ensure_meetings(db, consultation, facilitator=users["facilitator"])
     report.meetings = len(meetings)
     report.contributions_added = _load_proposals(db, consultation, meetings, csv_path)
+    report.live_code = _ensure_live_session(db, meetings[0], facilitator=users["facilitator"])
     report.contributions_total = len(
         db.exec(
             select(Contribution.id).where(Contribution.consultation_id == consultation.id)
@@ -179,3 +191,27 @@ def _load_proposals(
         added += 1
     db.flush()
     return added
+
+
+def _ensure_live_session(db: Session, meeting: Meeting, *, facilitator: User) -> str:
+    """An open live session with the code DEMO42 and a few proposals waiting for moderation."""
+    live = db.exec(select(LiveSession).where(LiveSession.code == DEMO_LIVE_CODE)).first()
+    if live is None:
+        live = live_sessions.open_session(
+            db, meeting, actor_id=facilitator.id, groups_per_axis=True, code=DEMO_LIVE_CODE
+        )
+    proposals = DEMO_LIVE_PROPOSALS if live.status == "open" else ()
+    for index, text in enumerate(proposals):
+        live_sessions.submit(
+            db,
+            live,
+            live_sessions.LiveProposal(
+                text=text,
+                territory_id=None,
+                participant_role=ROLE_CHOICES[index % len(ROLE_CHOICES)],
+                working_group_id=None,
+                idempotency_key=f"demo-live-{index}",
+            ),
+        )
+    db.flush()
+    return live.code

@@ -15,28 +15,35 @@ from . import (
     exports,
     imports,
     labels,
+    live,
+    live_runtime,
+    meetings,
+    moderation,
     objectives,
     proposals,
     public,
     reports,
     responses,
+    statistics,
     tracking,
     user_admin,
 )
 
 BLUEPRINT_MODULES = (
     # everyone
-    public, proposals, browse, engagement, tracking, objectives, api, api_accountability,
+    public, proposals, browse, engagement, tracking, objectives, statistics, live, api,
+    api_accountability,
     # accounts
     accounts, account_page, user_admin,
     # facilitators
-    entry, imports, exports,
+    meetings, moderation, entry, imports, exports,
     # planners
     coverage, responses, reports,
 )  # fmt: skip
 
 
 def register_blueprints(app: Flask) -> None:
+    live_runtime.init_app(app)
     for module in BLUEPRINT_MODULES:
         app.register_blueprint(module.bp)
     errors.init_app(app)

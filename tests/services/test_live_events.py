@@ -1,0 +1,126 @@
+"""Live events reach subscribers once the change is committed, in process and over Redis."""
+
+import threading
+import uuid
+
+import pytest
+from sqlmodel import Session
+
+from consult.services import live_events, live_presence
+
+
+def test_in_process_broker_fans_out_to_every_subscriber_of_the_channel():
+    broker = live_events.InProcessBroker()
+    first, second = broker.subscribe("session:1"), broker.subscribe("session:1")
+    other = broker.subscribe("session:2")
+    broker.publish("session:1", {"type": "approve", "ids": [7]})
+    assert first.get(timeout=1) == {"type": "approve", "ids": [7]}
+    assert second.get(timeout=1) == {"type": "approve", "ids": [7]}
+    assert other.get(timeout=0.05) is None
+    first.close()
+    assert broker.subscriber_count("session:1") == 1
+
+
+def test_in_process_broker_delivers_across_threads():
+    broker = live_events.InProcessBroker()
+    subscription = broker.subscribe("room")
+    threading.Thread(target=broker.publish, args=("room", {"n": 1})).start()
+    assert subscription.get(timeout=2) == {"n": 1}
+
+
+def test_a_full_subscriber_drops_events_instead_of_blocking_publishers():
+    broker = live_events.InProcessBroker()
+    subscription = broker.subscribe("room")
+    for n in range(live_events.SUBSCRIBER_BUFFER + 10):
+        broker.publish("room", {"n": n})
+    assert subscription.queue.qsize() == live_events.SUBSCRIBER_BUFFER
+
+
+def test_events_are_published_only_after_commit_and_never_after_rollback(app):
+    broker = live_events.InProcessBroker()
+    subscription = broker.subscribe("room")
+    engine = app.extensions["consult.engine"]
+    with Session(engine) as session:
+        live_events.publish_after_commit(session, broker, "room", {"type": "kept"})
+        assert subscription.get(timeout=0.05) is None
+        session.commit()
+    assert subscription.get(timeout=1) == {"type": "kept"}
+    with Session(engine) as session:
+        session.connection()
+        live_events.publish_after_commit(session, broker, "room", {"type": "dropped"})
+        session.rollback()
+        session.commit()
+    assert subscription.get(timeout=0.1) is None
+
+
+def _redis_url() -> str:
+    return "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def redis_url():
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(_redis_url(), socket_connect_timeout=0.5)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    finally:
+        client.close()
+    return _redis_url()
+
+
+def test_redis_broker_carries_events_between_separate_brokers(redis_url):
+    channel = f"test:{uuid.uuid4().hex}"
+    publisher = live_events.RedisBroker(redis_url)
+    subscriber = live_events.RedisBroker(redis_url)
+    subscription = subscriber.subscribe(channel)
+    try:
+        publisher.publish(channel, {"type": "approve", "ids": [3]})
+        received = None
+        for _ in range(20):
+            received = subscription.get(timeout=0.2)
+            if received is not None:
+                break
+        assert received == {"type": "approve", "ids": [3]}
+    finally:
+        subscription.close()
+
+
+def test_make_broker_chooses_redis_only_when_configured(redis_url):
+    assert isinstance(live_events.make_broker(None), live_events.InProcessBroker)
+    assert isinstance(live_events.make_broker(redis_url), live_events.RedisBroker)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_in_process_presence_counts_recent_phones_once_each():
+    clock = FakeClock()
+    presence = live_presence.InProcessPresence(window=60, clock=clock)
+    presence.seen(1, "phone-a")
+    presence.seen(1, "phone-a")
+    presence.seen(1, "phone-b")
+    presence.seen(2, "phone-c")
+    assert presence.count(1) == 2
+    clock.now += 61
+    presence.seen(1, "phone-b")
+    assert presence.count(1) == 1
+
+
+def test_redis_presence_counts_recent_phones_once_each(redis_url):
+    clock = FakeClock()
+    presence = live_presence.RedisPresence(redis_url, window=60, clock=clock)
+    session_id = int(uuid.uuid4().int % 1_000_000_000)
+    presence.seen(session_id, "phone-a")
+    presence.seen(session_id, "phone-a")
+    presence.seen(session_id, "phone-b")
+    assert presence.count(session_id) == 2
+    clock.now += 61
+    presence.seen(session_id, "phone-b")
+    assert presence.count(session_id) == 1

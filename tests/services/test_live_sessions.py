@@ -1,0 +1,114 @@
+"""Live sessions: codes, one row per tap, closed rooms, what the projector counts."""
+
+import pytest
+from sqlmodel import select
+
+from consult.models import AuditLog, Axis, Contribution, Objective, ObjectiveMapping, WorkingGroup
+from consult.services import live_classification, live_sessions
+from consult.services.live_sessions import LiveProposal, LiveSessionError
+
+
+def _proposal(key="k" * 20, text="Servono più educatori di strada nei quartieri.", **fields):
+    values = {"territory_id": None, "participant_role": None, "working_group_id": None}
+    values.update(fields)
+    return LiveProposal(text=text, idempotency_key=key, **values)
+
+
+def test_new_codes_use_only_unambiguous_characters(db, consultation):
+    codes = {live_sessions.new_code(db) for _ in range(200)}
+    assert len(codes) == 200
+    for code in codes:
+        assert len(code) == 6
+        assert not set(code) & set("0O1IL")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("abc234", "ABC234"),
+        (" abc-234 ", "ABC234"),
+        ("demo42", "DEMO42"),
+        ("ab", None),
+        ("ab!cd", None),
+    ],
+)
+def test_typed_codes_are_normalised(typed, expected):
+    assert live_sessions.normalise_code(typed) == expected
+
+
+def test_open_session_with_one_group_per_axis_and_custom_groups(db, create_user, create_meeting):
+    facilitator = create_user(role="facilitator")
+    meeting = create_meeting(facilitators=[facilitator])
+    consultation_framework = db.exec(select(Objective)).first().framework_id
+    db.add(Axis(framework_id=consultation_framework, number=1, title="Famiglie"))
+    db.add(Axis(framework_id=consultation_framework, number=2, title="Lavoro"))
+    db.commit()
+    live = live_sessions.open_session(
+        db, meeting, actor_id=facilitator.id, groups=["Giovani", " "], groups_per_axis=True
+    )
+    db.commit()
+    names = [g.name for g in db.exec(select(WorkingGroup).order_by(WorkingGroup.position))]
+    assert names == ["Asse 1 · Famiglie", "Asse 2 · Lavoro", "Giovani"]
+    assert live.moderation == "pre" and live.status == "open"
+    assert db.exec(select(AuditLog).where(AuditLog.action == "live_session.open")).one()
+
+
+def test_a_closed_meeting_cannot_open_a_session(db, create_user, create_meeting):
+    meeting = create_meeting(status="closed")
+    with pytest.raises(LiveSessionError):
+        live_sessions.open_session(db, meeting, actor_id=create_user(role="admin").id)
+
+
+def test_submit_stores_one_row_for_a_double_tap(db, create_live_session, create_meeting):
+    live = create_live_session()
+    first, created = live_sessions.submit(db, live, _proposal())
+    again, created_again = live_sessions.submit(db, live, _proposal())
+    db.commit()
+    assert created and not created_again and first.id == again.id
+    rows = db.exec(select(Contribution)).all()
+    assert len(rows) == 1
+    assert rows[0].channel == "live" and rows[0].status == "pending"
+    assert rows[0].live_session_id == live.id and rows[0].meeting_id == live.meeting_id
+    assert rows[0].consent_at is not None
+
+
+def test_post_moderated_sessions_publish_at_once_with_the_meeting_territory(
+    db, create_live_session, create_meeting
+):
+    from consult.models import Territory
+
+    torino = db.exec(select(Territory).where(Territory.code == "torino")).one()
+    live = create_live_session(
+        meeting=create_meeting(territory_id=torino.id, status="open"), moderation="post"
+    )
+    contribution, _ = live_sessions.submit(db, live, _proposal())
+    assert contribution.status == "published" and contribution.published_at is not None
+    assert contribution.territory_id == torino.id
+
+
+def test_closed_sessions_refuse_proposals(db, create_live_session):
+    live = create_live_session(status="closed")
+    with pytest.raises(LiveSessionError):
+        live_sessions.submit(db, live, _proposal())
+    assert db.exec(select(Contribution)).all() == []
+
+
+def test_objective_counts_prefer_mappings_then_suggested_objective(
+    db, create_live_session, create_contribution
+):
+    live = create_live_session()
+    isee, abitare = db.exec(select(Objective).order_by(Objective.position)).all()
+    common = {"live_session_id": live.id, "meeting_id": live.meeting_id, "channel": "live"}
+    create_contribution(suggested_objective_id=isee.id, **common)
+    mapped = create_contribution(suggested_objective_id=isee.id, **common)
+    create_contribution(**common)  # no signal: not counted
+    create_contribution(suggested_objective_id=abitare.id, status="pending", **common)
+    db.add(ObjectiveMapping(contribution_id=mapped.id, objective_id=abitare.id, confidence=0.9))
+    db.commit()
+    counts = {o.code: n for o, n in live_sessions.objective_counts(db, live)}
+    assert counts == {"isee": 1, "abitare": 1}
+
+
+def test_objective_for_is_the_seam_for_incremental_assignment():
+    assert live_classification.objective_for("testo qualsiasi", "abitare") == ("abitare", 1.0)
+    assert live_classification.objective_for("testo qualsiasi") is None

@@ -1,0 +1,135 @@
+"""The projector: staff see approvals pushed by Server-Sent Events, with a polling fallback."""
+
+import threading
+import time
+
+import httpx
+import pytest
+from werkzeug.serving import make_server
+
+
+@pytest.fixture
+def room(db, auth, create_user, create_live_session, create_contribution):
+    facilitator = create_user(role="facilitator")
+    live = create_live_session(facilitators=[facilitator], code="PRJ234")
+    auth.login(facilitator.email)
+
+    def item(text, **fields):
+        fields.setdefault("status", "pending")
+        return create_contribution(
+            text=text, live_session_id=live.id, meeting_id=live.meeting_id, channel="live", **fields
+        )
+
+    return live, item
+
+
+def test_projector_page_shows_the_code_qr_and_sse_wiring(client, room):
+    live, item = room
+    item("Una proposta già approvata e visibile.", status="published", highlighted=True)
+    item("Una proposta ancora in attesa di moderazione.")
+    page = client.get(f"/live/{live.code}/proiettore").get_data(as_text=True)
+    assert "PRJ234" in page and f"/live/{live.code}/qr.svg" in page
+    assert 'hx-ext="sse"' in page and f'sse-connect="/live/{live.code}/proiettore/eventi"' in page
+    assert 'sse-swap="projector"' in page and 'hx-trigger="every 5s"' in page
+    assert "projector-item-highlighted" in page
+    assert "Una proposta già approvata" in page
+    assert "ancora in attesa" not in page
+    fallback = client.get(f"/live/{live.code}/proiettore/contenuto").get_data(as_text=True)
+    assert "Una proposta già approvata" in fallback and "<html" not in fallback
+
+
+def _approve_later(app, live, contribution_id, cookie, delay=0.3):
+    def run():
+        time.sleep(delay)
+        other = app.test_client()
+        other.set_cookie("session", cookie.value, domain=cookie.domain)
+        other.post(f"/facilitatore/sessioni/{live.id}/proposte/{contribution_id}/approva")
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_an_approval_reaches_the_projector_stream(app, client, room):
+    live, item = room
+    pending = item("Un trasporto a chiamata per gli anziani delle valli.")
+    response = client.get(f"/live/{live.code}/proiettore/eventi", buffered=False)
+    assert response.mimetype == "text/event-stream"
+    chunks = iter(response.response)
+    assert next(chunks).startswith(b"retry: ")
+    first = next(chunks).decode()
+    assert first.startswith("event: projector\n") and "trasporto a chiamata" not in first
+    started = time.monotonic()
+    thread = _approve_later(app, live, pending.id, client.get_cookie("session"))
+    pushed = next(chunks).decode()
+    elapsed = time.monotonic() - started
+    thread.join()
+    response.close()
+    assert "event: projector" in pushed and "trasporto a chiamata" in pushed
+    assert all(line.startswith(("event:", "data:")) for line in pushed.strip().splitlines())
+    assert elapsed < 1.5
+
+
+def test_the_stream_sends_keepalive_comments(app, client, room, monkeypatch):
+    from consult.web import live_runtime
+
+    monkeypatch.setattr(live_runtime, "HEARTBEAT_SECONDS", 0.05)
+    live, _item = room
+    response = client.get(f"/live/{live.code}/proiettore/eventi", buffered=False)
+    chunks = iter(response.response)
+    next(chunks), next(chunks)
+    assert next(chunks) == b": keepalive\n\n"
+    response.close()
+
+
+def test_the_queue_stream_tells_the_page_to_refresh(app, client, room):
+    live, item = room
+    pending = item("Un trasporto a chiamata per gli anziani delle valli.")
+    response = client.get(f"/facilitatore/sessioni/{live.id}/moderazione/eventi", buffered=False)
+    chunks = iter(response.response)
+    assert next(chunks).startswith(b"retry: ")
+    thread = _approve_later(app, live, pending.id, client.get_cookie("session"))
+    assert next(chunks).startswith(b"event: queue\n")
+    thread.join()
+    response.close()
+
+
+def test_a_real_http_server_streams_approvals_to_an_sse_client(app, client, room):
+    """Through a threaded WSGI server and a real HTTP client, as a browser would see it."""
+    live, item = room
+    pending = item("Formazione comune per assistenti sociali e centri per l'impiego.")
+    cookie = client.get_cookie("session")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving.start()
+    url = f"http://127.0.0.1:{server.server_port}/live/{live.code}/proiettore/eventi"
+    try:
+        http = httpx.Client(cookies={"session": cookie.value}, headers={"Host": "localhost"})
+        with http, http.stream("GET", url, timeout=5) as stream:
+            assert stream.status_code == 200
+            events = stream.iter_lines()
+            seen = []
+            for line in events:
+                seen.append(line)
+                if line.startswith("event: projector"):
+                    break
+            thread = _approve_later(app, live, pending.id, cookie, delay=0.2)
+            received = ""
+            for line in events:
+                received += line
+                if "assistenti sociali" in received:
+                    break
+            thread.join()
+        assert "retry: 2000" in seen
+        assert "assistenti sociali" in received
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_projector_counts_connected_phones(app, client, room):
+    live, _item = room
+    for _ in range(3):
+        app.test_client().get(f"/live/{live.code}")
+    page = client.get(f"/live/{live.code}/proiettore/contenuto").get_data(as_text=True)
+    assert "3 telefoni connessi" in page
