@@ -44,6 +44,13 @@ def from_environment(instance_path: str) -> dict:
         "BABEL_DEFAULT_LOCALE": "it",
         "LANGUAGES": ("it", "en"),
         "API_PAGE_SIZE": 50,
+        # Theme analysis jobs: "thread" (in-process), "rq" (workers: `consult worker`), "inline".
+        "ANALYSIS_EXECUTOR": os.environ.get(
+            "CONSULT_ANALYSIS_EXECUTOR", "rq" if redis_url else "thread"
+        ),
+        "ANALYSIS_HEARTBEAT_SECONDS": float(os.environ.get("CONSULT_ANALYSIS_HEARTBEAT", "5")),
+        "ANALYSIS_STALE_SECONDS": int(os.environ.get("CONSULT_ANALYSIS_STALE_SECONDS", "90")),
+        "MAPPING_REVIEW_THRESHOLD": float(os.environ.get("CONSULT_REVIEW_THRESHOLD", "0.5")),
     }
 
 
