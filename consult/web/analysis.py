@@ -87,7 +87,8 @@ def start():
         )
     except analysis_runs.AnalysisBusyError as busy:
         message = _(
-            "Un'analisi è già in corso (n. %(id)s): attendi che finisca prima di avviarne un'altra.",
+            "Un'analisi è già in corso (n. %(id)s): attendi che finisca prima di avviarne "
+            "un'altra.",
             id=busy.run.id,
         )
         return page(form=form, error=message, status=409)

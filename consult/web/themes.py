@@ -206,7 +206,8 @@ def split(stable_key: str):
     except theme_decisions.ThemeEditError:
         form.members.errors = [
             _(
-                "Scegli almeno una proposta, ma non tutte: il tema di partenza non può restare vuoto."
+                "Scegli almeno una proposta, ma non tutte: il tema di partenza non può "
+                "restare vuoto."
             )
         ]
         return _render_detail(theme, 422, split_form=form)
