@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from .. import db
@@ -32,9 +33,10 @@ class MappingForm(FlaskForm):
 
 def mapping_form(objectives, selected: int | None = None, **kwargs) -> MappingForm:
     form = MappingForm(**kwargs)
-    form.objective.choices = [(str(o.id), f"{o.code} · {o.title}") for o in objectives] + [
-        (OFF_STRATEGY_CODE, _("Fuori strategia (bisogno emergente)"))
-    ]
+    form.objective.choices = [SelectChoice(str(o.id), f"{o.code} · {o.title}") for o in objectives]
+    form.objective.choices.append(
+        SelectChoice(OFF_STRATEGY_CODE, _("Fuori strategia (bisogno emergente)"))
+    )
     if not form.is_submitted():
         form.objective.data = str(selected) if selected else OFF_STRATEGY_CODE
     return form

@@ -7,6 +7,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlmodel import col, select
 from wtforms import SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -33,9 +34,9 @@ class StatusForm(FlaskForm):
     status = SelectField(
         _l("Decisione"),
         choices=[
-            ("accepted", _l("Accetta il tema")),
-            ("discarded", _l("Scarta il tema")),
-            ("proposed", _l("Rimetti in valutazione")),
+            SelectChoice("accepted", _l("Accetta il tema")),
+            SelectChoice("discarded", _l("Scarta il tema")),
+            SelectChoice("proposed", _l("Rimetti in valutazione")),
         ],
     )
 
@@ -92,10 +93,10 @@ def detail(stable_key: str):
 def _forms(theme: Theme, session) -> dict:
     others = [t for t in _visible_themes(theme.run_id) if t.id != theme.id]
     merge = MergeForm(prefix="merge")
-    merge.target.choices = [(t.stable_key, t.display_label) for t in others]
+    merge.target.choices = [SelectChoice(t.stable_key, t.display_label) for t in others]
     split = SplitForm(prefix="split")
     members = _members(session, theme)
-    split.members.choices = [(c.id, f"#{c.id} {c.text[:140]}") for c in members]
+    split.members.choices = [SelectChoice(c.id, f"#{c.id} {c.text[:140]}") for c in members]
     return {
         "rename_form": RenameForm(prefix="rename", label=theme.display_label),
         "status_form": StatusForm(prefix="status", status=theme.status),
