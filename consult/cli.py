@@ -150,13 +150,17 @@ def _first_analysis() -> None:
         if analysis_runs.current_run(session, consultation.id) is not None:
             click.echo("Themes already fitted; skipping the first analysis.")
             return
-        run = analysis_runs.start(
-            session,
-            consultation,
-            None,
-            stale_after=current_app.config["ANALYSIS_STALE_SECONDS"],
-            params={"encoder": current_app.config["CONSULT_EMBEDDINGS"]},
-        )
+        try:
+            run = analysis_runs.start(
+                session,
+                consultation,
+                None,
+                stale_after=current_app.config["ANALYSIS_STALE_SECONDS"],
+                params={"encoder": current_app.config["CONSULT_EMBEDDINGS"]},
+            )
+        except analysis_runs.TooFewProposalsError as few:
+            click.echo(f"Too few proposals to fit themes ({few.count}); skipped.")
+            return
         run_id = run.id
     click.echo("Fitting the first themes...")
     started = time.perf_counter()

@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, col, desc, select
+from sqlmodel import Session, col, desc, func, select
 
-from ..models import AnalysisRun, Consultation, User
+from ..models import AnalysisRun, Consultation, Contribution, User
 from ..models._base import utcnow
 
 ACTIVE_STATES = ("queued", "running")
@@ -12,7 +12,16 @@ STALE_ERROR = "stale"
 # A queued job may legitimately wait for a busy RQ worker; a running one beats every few s.
 QUEUED_STALE_FACTOR = 10
 
+MIN_PROPOSALS = 3  # nlp's ThemeModel refuses fewer texts
 STAGES = ("loading", "embedding", "fitting", "mapping", "matching", "saving")
+
+
+class TooFewProposalsError(Exception):
+    """Theme modelling needs a minimum number of published proposals."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(f"{count} published proposals, at least {MIN_PROPOSALS} needed")
+        self.count = count
 
 
 class AnalysisBusyError(Exception):
@@ -31,6 +40,13 @@ def start(
     active = active_run(db, consultation.id)
     if active is not None:
         raise AnalysisBusyError(active)
+    published = db.exec(
+        select(func.count())
+        .select_from(Contribution)
+        .where(Contribution.consultation_id == consultation.id, Contribution.status == "published")
+    ).one()
+    if published < MIN_PROPOSALS:
+        raise TooFewProposalsError(published)
     run = AnalysisRun(
         consultation_id=consultation.id,
         status="queued",

@@ -92,6 +92,13 @@ def start():
             id=busy.run.id,
         )
         return page(form=form, error=message, status=409)
+    except analysis_runs.TooFewProposalsError as few:
+        message = _(
+            "Servono almeno %(min)s proposte pubblicate per individuare i temi (ora: %(n)s).",
+            min=analysis_runs.MIN_PROPOSALS,
+            n=few.count,
+        )
+        return page(form=form, error=message, status=422)
     # The job runs elsewhere and must see the run: commit now, not at the end of the request.
     session.commit()
     jobs.enqueue(current_app._get_current_object(), run.id)

@@ -117,7 +117,7 @@ def test_failed_run_leaves_previous_themes_current(
     assert db.exec(select(Theme).where(Theme.run_id == failed.id)).all() == []
 
 
-def test_a_second_start_is_refused_while_one_is_active(db, consultation):
+def test_a_second_start_is_refused_while_one_is_active(db, consultation, theme_corpus):
     analysis_runs.start(db, consultation, None, stale_after=60, params={})
     with pytest.raises(analysis_runs.AnalysisBusyError):
         analysis_runs.start(db, consultation, None, stale_after=60, params={})
@@ -141,3 +141,10 @@ def test_stale_heartbeat_fails_the_run_on_read_and_sweep(db, consultation):
     assert db.get(AnalysisRun, fresh.id).status == "running"
     assert analysis_runs.sweep_stale(db, stale_after=0) == 1
     assert db.get(AnalysisRun, fresh.id).status == "failed"
+
+
+def test_too_few_proposals_are_refused_before_queuing(db, consultation, create_contribution):
+    create_contribution("Una sola proposta.")
+    with pytest.raises(analysis_runs.TooFewProposalsError):
+        analysis_runs.start(db, consultation, None, stale_after=60, params={})
+    assert db.exec(select(AnalysisRun)).all() == []

@@ -195,3 +195,10 @@ def test_mapping_review_confirms_and_shows_emerging_needs(client, db, planner, n
 def test_starting_needs_the_csrf_token(csrf_app, client, db, consultation):
     assert client.post("/pianificazione/analisi").status_code == 400
     assert db.exec(select(AnalysisRun)).all() == []
+
+
+def test_too_few_proposals_are_refused_with_a_clear_message(client, db, planner, consultation):
+    response = client.post("/pianificazione/analisi")
+    assert response.status_code == 422
+    assert "Servono almeno 3 proposte pubblicate" in response.get_data(as_text=True)
+    assert db.exec(select(AnalysisRun)).all() == []
