@@ -5,6 +5,7 @@ Plain data in, plain data out: this package never imports the web application.
 
 from __future__ import annotations
 
+from ._duplicates import lexical_duplicates, near_duplicates
 from ._embeddings import (
     DEFAULT_ENCODER,
     EmbeddingCache,
@@ -14,6 +15,18 @@ from ._embeddings import (
     get_encoder,
     text_hash,
 )
+from ._evaluation import (
+    baseline_nmi,
+    evaluate_mapping,
+    evaluate_themes,
+    npmi_coherence,
+    read_framework,
+    read_labeled_csv,
+    topic_diversity,
+)
+from ._identity import PreviousTheme, match_themes
+from ._objectives import OFF_TOPICS, ObjectiveMapper
+from ._persistence import load_model, save_model
 from ._preprocess import ItalianPreprocessor, normalize_text
 from ._themes import Progress, ThemeModel
 from .errors import (
@@ -40,6 +53,7 @@ from .types import (
 __all__ = [
     "DEFAULT_ENCODER",
     "OFF_STRATEGY",
+    "OFF_TOPICS",
     "OUTLIER",
     "Assignment",
     "DocAssignment",
@@ -52,17 +66,31 @@ __all__ = [
     "ModelUnavailableError",
     "NlpError",
     "NotFittedError",
+    "ObjectiveMapper",
     "ObjectiveMatch",
     "ObjectiveSpec",
     "PersistenceError",
+    "PreviousTheme",
     "Progress",
     "RunInfo",
     "Theme",
     "ThemeMatch",
     "ThemeModel",
     "ThemeResult",
+    "baseline_nmi",
     "encode_cached",
+    "evaluate_mapping",
+    "evaluate_themes",
     "get_encoder",
+    "lexical_duplicates",
+    "load_model",
+    "match_themes",
+    "near_duplicates",
     "normalize_text",
+    "npmi_coherence",
+    "read_framework",
+    "read_labeled_csv",
+    "save_model",
     "text_hash",
+    "topic_diversity",
 ]

@@ -8,6 +8,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ._compat import quiet_imports
+
 __all__ = ["Clusterer", "Regime", "SilhouetteKMeans", "build_submodels", "choose_regime"]
 
 log = logging.getLogger(__name__)
@@ -119,10 +121,10 @@ class Regime:
 
 def choose_regime(n: int, *, small_threshold: int, large_threshold: int) -> Regime:
     """Return 'small' (KMeans), 'standard' (UMAP+HDBSCAN) or 'large' (PCA+KMeans)."""
-    if n < small_threshold:
-        return Regime("small", n)
     if n >= large_threshold:
         return Regime("large", n)
+    if n < small_threshold:
+        return Regime("small", n)
     return Regime("standard", n)
 
 
@@ -143,13 +145,14 @@ def build_submodels(regime: Regime, *, seed: int, min_topic_size: int | None = N
     if regime.name == "large":
         return CenteredPCA(n_components=PCA_DIM, seed=seed), SilhouetteKMeans(
             k_values=_k_grid(n, "large"), seed=seed, minibatch=True)
-    from hdbscan import HDBSCAN
-    from umap import UMAP
+    with quiet_imports():
+        from hdbscan import HDBSCAN
+        from umap import UMAP
 
     size = min_topic_size or max(8, n // 60)
     reducer = UMAP(
         n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine",
-        random_state=seed, n_epochs=200, low_memory=True,
+        random_state=seed, n_epochs=200, low_memory=True, n_jobs=1,
     )
     clusterer = HDBSCAN(
         min_cluster_size=size, min_samples=max(2, size // 3), metric="euclidean",

@@ -17,19 +17,24 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+def _words(text: str) -> frozenset[str]:
+    """Return the whitespace-separated words of text."""
+    return frozenset(text.split())
+
+
 # Words that carry the consultation's framing, not its content.
-DOMAIN_STOP_WORDS = frozenset(
+DOMAIN_STOP_WORDS = _words(
     """proposta proposte proporre propongo proponiamo chiediamo chiedo chiedere vorrei vorremmo
     bisogna bisognerebbe servirebbe servirebbero serve servono occorre occorrerebbe dovrebbe
     dovrebbero potrebbe potrebbero sarebbe sarebbero importante necessario necessaria
     necessità fare fatto avere essere cosa cose tipo modo volta anno anni esempio ecc etc
     idea idee pensare penso secondo spero speriamo grazie ciao buongiorno salve regione
-    potere dovere volere stare andare venire dare mettere riuscire sapere
-    """.split()
+    potere dovere volere stare andare venire dare mettere riuscire sapere"""
 )
 # Content words that spaCy's generic Italian list treats as stop words.
-_KEEP = frozenset(
-    "lavoro città governo consiglio nazionale mancanza registrazione futuro gruppo".split()
+_KEEP = _words(
+    "lavoro città citta casa governo consiglio nazionale mancanza registrazione futuro gruppo "
+    "paese mondo vita tempo uomo mesi scola presa"
 )
 _ELISION = re.compile(r"^[a-zà-ÿ]{1,5}['’]", re.IGNORECASE)
 _WORD = re.compile(r"^[^\W\d_]{2,}$")

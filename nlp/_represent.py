@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 
+from ._compat import quiet_imports
 from ._embeddings import Encoder
 from .types import OUTLIER
 
@@ -17,7 +18,8 @@ MIN_SECONDARY = 0.15
 
 def _backend(encoder: Encoder):
     """Wrap an Encoder as a BERTopic embedding backend (used for word embeddings)."""
-    from bertopic.backend import BaseEmbedder
+    with quiet_imports():
+        from bertopic.backend import BaseEmbedder
 
     class _Backend(BaseEmbedder):
         def embed(self, documents, verbose=False):
@@ -38,15 +40,17 @@ def _vectorizer(n_docs: int):
 
 def _representation():
     """Return a fresh diversity-aware keyword representation."""
-    from bertopic.representation import MaximalMarginalRelevance
+    with quiet_imports():
+        from bertopic.representation import MaximalMarginalRelevance
 
     return MaximalMarginalRelevance(diversity=0.3, top_n_words=10)
 
 
 def new_bertopic(encoder: Encoder, reducer, clusterer, n_docs: int):
     """Build a BERTopic with fresh, never-shared sub-models."""
-    from bertopic import BERTopic
-    from bertopic.vectorizers import ClassTfidfTransformer
+    with quiet_imports():
+        from bertopic import BERTopic
+        from bertopic.vectorizers import ClassTfidfTransformer
 
     return BERTopic(
         embedding_model=_backend(encoder), umap_model=reducer, hdbscan_model=clusterer,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -74,6 +75,8 @@ class ThemeModel:
         self.assign_threshold = 0.0
         self.temperature = 0.05
         self.result: ThemeResult | None = None
+        self.saved_themes: list[dict[str, Any]] = []
+        self.run_record: dict[str, Any] | None = None
 
     @property
     def preprocessor(self) -> ItalianPreprocessor:
@@ -116,8 +119,8 @@ class ThemeModel:
         timings["preprocess"] = time.perf_counter() - t0
         progress("embed", 0.15)
         t0 = time.perf_counter()
+        ensure_fitted(self.encoder, utexts)
         if embeddings is None:
-            ensure_fitted(self.encoder, utexts)
             vectors = self.embed(utexts)
         else:
             vectors = np.asarray(embeddings, dtype=np.float32)[uniq]
@@ -147,7 +150,10 @@ class ThemeModel:
         reducer, clusterer = build_submodels(
             regime, seed=self.seed, min_topic_size=self.min_topic_size)
         topic_model = _represent.new_bertopic(self.encoder, reducer, clusterer, len(lemmas))
-        topics = np.asarray(topic_model.fit_transform(lemmas, embeddings=vectors)[0])
+        with warnings.catch_warnings():
+            # A seeded UMAP runs single-threaded by design: reproducibility over speed.
+            warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
+            topics = np.asarray(topic_model.fit_transform(lemmas, embeddings=vectors)[0])
         timings["cluster"] = time.perf_counter() - t0
         progress("outliers", 0.6)
         t0 = time.perf_counter()
@@ -196,7 +202,7 @@ class ThemeModel:
         if self.mapper is None:
             self.mapper = ObjectiveMapper(self.objectives, encoder=self.encoder)
             self.mapper.calibrate(vectors)
-        doc_matches = self.mapper.match_vectors(vectors, texts=None)
+        doc_matches = self.mapper.match_vectors(vectors)
         for i, doc in enumerate(result.documents):
             doc.objectives = doc_matches[inverse[i]]
         if result.themes:
@@ -227,3 +233,15 @@ class ThemeModel:
             top = _represent.top_probs(self.theme_ids, probs[i], theme)
             out.append(Assignment(theme, float(probs[i, j]), top, objectives[i]))
         return out
+
+    def confirm_objectives(self, texts: Sequence[str], labels: Sequence[str]) -> bool:
+        """Learn from planner-confirmed objective labels; tell if the classifier is in use."""
+        if self.mapper is None:
+            raise NotFittedError("no objectives: build the ThemeModel with objectives=...")
+        return self.mapper.fit_labels(self.embed(list(texts)), list(labels))
+
+    def save(self, path: Any) -> Any:
+        """Persist this fitted model (see nlp.save_model)."""
+        from ._persistence import save_model
+
+        return save_model(self, path)
