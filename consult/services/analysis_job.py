@@ -35,6 +35,7 @@ NLP_STAGES = {
 @dataclass(frozen=True)
 class JobSettings:
     encoder: str
+    model_dir: str
     heartbeat_every: float | None = 5.0
 
 
@@ -143,10 +144,11 @@ def execute(engine: Engine, run_id: int, settings: JobSettings) -> str:
             tracker.stage("matching", 86)
             identities = theme_refit.match_previous(engine, corpus, result)
             tracker.stage("saving", 92)
+            model_path = theme_engine.save_model(result, f"{settings.model_dir}/run-{run_id}")
         # Heartbeat stopped: the final transaction must be the only writer (SQLite).
         timings = tracker.finish_timings()
         with Session(engine) as db:
-            theme_refit.save(db, run_id, corpus, result, identities, timings, cache)
+            theme_refit.save(db, run_id, corpus, result, identities, timings, model_path=model_path)
             db.commit()
     except Exception as exc:
         log.error("analysis run %s failed:\n%s", run_id, traceback.format_exc())

@@ -13,13 +13,11 @@ BATCH = 500
 
 
 class DatabaseEmbeddingCache:
-    """nlp's EmbeddingCache protocol over the database, counting hits and misses."""
+    """nlp's EmbeddingCache protocol over the database."""
 
     def __init__(self, engine: Engine, encoder) -> None:
         self._engine = engine
         self._encoder = encoder
-        self.hits = 0
-        self.misses = 0
 
     def _model(self) -> str:
         # Computed per call: a corpus-fitted encoder (LSA) is only fitted once fit() starts.
@@ -39,8 +37,6 @@ class DatabaseEmbeddingCache:
                 ).all()
                 for row in rows:
                     found[row.text_hash] = np.frombuffer(row.vector, dtype=np.float32).copy()
-        self.hits += len(found)
-        self.misses += len(hashes) - len(found)
         return found
 
     def put_many(self, model: str, vectors: dict[str, np.ndarray]) -> None:

@@ -6,18 +6,16 @@ caller hands in.
 """
 
 import hashlib
-import importlib.util
-import inspect
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
+log = logging.getLogger(__name__)
 OFF_STRATEGY = "fuori-strategia"
 SECONDARY_MEMBERSHIP = 0.3  # a proposal also belongs to a non-primary theme this likely
-IDENTITY_MIN_JACCARD = 0.2  # below this overlap a new theme is a new theme
 
 Progress = Callable[[str, float], None]
 
@@ -50,18 +48,10 @@ class EngineResult:
     params: dict[str, Any]
     versions: dict[str, str]
     timings: dict[str, float]
-
-
-def objective_mapping_available() -> bool:
-    """Whether nlp ships its objective mapper yet (ThemeModel imports it lazily)."""
-    return importlib.util.find_spec("nlp._objectives") is not None
-
-
-def supervised_labels_supported() -> bool:
-    """Whether nlp's fit accepts planners' confirmed labels for its supervised step."""
-    from nlp import ThemeModel
-
-    return "labels" in inspect.signature(ThemeModel.fit).parameters
+    cache_hits: int = 0
+    cache_misses: int = 0
+    model: Any = None  # the fitted nlp.ThemeModel, for identity matching and saving
+    vectors: Any = None  # one embedding per input text, in the model's space
 
 
 def build_encoder(name: str) -> Any:
@@ -92,25 +82,36 @@ def fit_themes(
     cache: Any = None,
     progress: Progress | None = None,
 ) -> EngineResult:
-    """Fit themes (and objective suggestions when nlp offers them) on `texts`."""
+    """Fit themes and objective suggestions on `texts`, learning from planners' labels."""
     from nlp import ObjectiveSpec, ThemeModel
 
     specs = [ObjectiveSpec(o.code, o.title, o.description, o.keywords) for o in objectives]
-    use_objectives = bool(specs) and objective_mapping_available()
-    model = ThemeModel(encoder=encoder, objectives=specs if use_objectives else (), cache=cache)
-    kwargs: dict[str, Any] = {"progress": progress}
-    supervised = bool(labels) and use_objectives and supervised_labels_supported()
-    if supervised:
-        kwargs["labels"] = labels
-    result = model.fit(list(texts), **kwargs)
+    counting = CountingCache(cache) if cache is not None else None
+    model = ThemeModel(encoder=encoder, objectives=specs, cache=counting)
+    texts = list(texts)
+    result = model.fit(texts, progress=progress)
+    model.cache = cache
+    vectors = model.embed(texts)  # all cache hits: fit has just stored them
+    supervised = False
+    if labels and specs:
+        # nlp learns labels after a fit (its mapper is calibrated on the corpus there); the
+        # suggestions are then recomputed with the learned classifier blended in.
+        indices = sorted(labels)
+        try:
+            supervised = model.confirm_objectives(
+                [texts[i] for i in indices], [labels[i] for i in indices]
+            )
+        except ValueError:  # nlp needs three distinct labels for its classifier
+            log.info("confirmed labels not usable yet: %s", sorted(set(labels.values())))
+        _remap_objectives(model, result, vectors)
     params = {
         **result.run.params,
         "regime": result.run.regime,
         "seed": result.run.seed,
         "n_unique": result.run.n_unique,
         "outlier_share": round(result.outlier_share, 4),
-        "objective_mapping": "nlp" if use_objectives else "unavailable",
-        "supervised_labels": len(labels or {}) if supervised else 0,
+        "confirmed_labels": len(labels or {}),
+        "supervised": supervised,
     }
     return EngineResult(
         themes=_themes_of(result),
@@ -120,7 +121,46 @@ def fit_themes(
         params=params,
         versions=dict(result.run.versions),
         timings={k: round(float(v), 3) for k, v in result.run.timings.items()},
+        cache_hits=counting.hits if counting else 0,
+        cache_misses=counting.misses if counting else 0,
+        model=model,
+        vectors=vectors,
     )
+
+
+class CountingCache:
+    """Wrap an nlp EmbeddingCache to report how many texts the fit found already embedded."""
+
+    def __init__(self, cache: Any) -> None:
+        self.cache = cache
+        self.hits = 0
+        self.misses = 0
+
+    def get_many(self, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        found = self.cache.get_many(model, hashes)
+        self.hits += len(found)
+        self.misses += len(hashes) - len(found)
+        return found
+
+    def put_many(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        self.cache.put_many(model, vectors)
+
+
+def _remap_objectives(model: Any, result: Any, vectors: np.ndarray) -> None:
+    for doc, matches in zip(result.documents, model.mapper.match_vectors(vectors), strict=True):
+        doc.objectives = matches
+    if result.themes:
+        for theme, matches in zip(
+            result.themes, model.mapper.match_vectors(model.centroids), strict=True
+        ):
+            theme.objectives = matches
+
+
+def save_model(fitted: EngineResult, path: str) -> str:
+    """Persist the fitted model (safetensors) for incremental assignment."""
+    from nlp import save_model as nlp_save
+
+    return str(nlp_save(fitted.model, path))
 
 
 def _matches(matches: Sequence[Any]) -> list[tuple[str, float]]:
@@ -149,23 +189,24 @@ def _themes_of(result: Any) -> list[FittedTheme]:
     ]
 
 
-def match_identities(previous: dict[str, set[int]], current: dict[int, set[int]]) -> dict[int, str]:
-    """Pair new themes with previous stable keys by shared proposals (one-to-one).
+def match_identities(
+    previous: dict[str, set[int]], fitted: EngineResult, document_ids: Sequence[int]
+) -> dict[int, str]:
+    """Stable keys of previous themes for the new themes they match (nlp's identity matching).
 
-    nlp's identity matching (by centroids) replaces this once it lands; overlap of member
-    proposals is what planners recognise as "the same theme" and needs no stored vectors.
+    Previous centroids are recomputed in the new model's space from the proposals the previous
+    themes held, so a corpus-fitted encoder (LSA) whose space moved between runs still compares
+    like with like.
     """
-    old_keys, new_ids = list(previous), list(current)
-    if not old_keys or not new_ids:
+    from nlp import match_themes
+
+    if not previous or not fitted.themes:
         return {}
-    scores = np.zeros((len(new_ids), len(old_keys)))
-    for i, topic in enumerate(new_ids):
-        for j, key in enumerate(old_keys):
-            union = current[topic] | previous[key]
-            scores[i, j] = len(current[topic] & previous[key]) / len(union) if union else 0.0
-    rows, cols = linear_sum_assignment(-scores)
-    return {
-        new_ids[r]: old_keys[c]
-        for r, c in zip(rows, cols, strict=True)
-        if scores[r, c] >= IDENTITY_MIN_JACCARD
-    }
+    row_of = {doc_id: i for i, doc_id in enumerate(document_ids)}
+    candidates = []
+    for key, members in previous.items():
+        rows = [row_of[m] for m in members if m in row_of]
+        if rows:
+            candidates.append((key, fitted.vectors[rows].mean(axis=0), sorted(members)))
+    matches = match_themes(candidates, fitted.model.result, member_ids=list(document_ids))
+    return {m.theme_id: m.key for m in matches if m.matched}

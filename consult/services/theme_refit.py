@@ -38,11 +38,7 @@ def match_previous(engine: Engine, corpus: Corpus, result: EngineResult) -> dict
     before: dict[str, set[int]] = {}
     for key, contribution_id in rows:
         before.setdefault(key, set()).add(contribution_id)
-    ids = corpus.contribution_ids
-    now = {
-        t.model_topic: {ids[i] for i, _p, primary in t.members if primary} for t in result.themes
-    }
-    return theme_engine.match_identities(before, now)
+    return theme_engine.match_identities(before, result, corpus.contribution_ids)
 
 
 def save(
@@ -52,7 +48,8 @@ def save(
     result: EngineResult,
     identities: dict[int, str],
     timings: dict[str, float],
-    cache,
+    *,
+    model_path: str | None = None,
 ) -> list[Theme]:
     """Write the run's themes and make it current, all in the caller's transaction."""
     run = db.get(AnalysisRun, run_id)
@@ -64,7 +61,8 @@ def save(
     for theme in themes_of_run(db, run.id):
         texts = theme_decisions.member_texts(db, theme)
         theme.summary = summaries.summarise(texts)
-    _finish(db, run, previous, corpus, result, timings, cache)
+    run.model_path = model_path
+    _finish(db, run, previous, corpus, result, timings)
     return themes
 
 
@@ -125,7 +123,7 @@ def _mapping(run, corpus, code, confidence, **target) -> ObjectiveMapping:
     )
 
 
-def _finish(db, run, previous, corpus, result, timings, cache) -> None:
+def _finish(db, run, previous, corpus, result, timings) -> None:
     if previous is not None:
         previous.is_current = False
         db.add(previous)
@@ -144,6 +142,6 @@ def _finish(db, run, previous, corpus, result, timings, cache) -> None:
         **run.params,
         **result.params,
         "encoder": result.encoder,
-        "embedding_cache": {"hits": cache.hits, "misses": cache.misses},
+        "embedding_cache": {"hits": result.cache_hits, "misses": result.cache_misses},
     }
     db.add(run)

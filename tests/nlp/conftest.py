@@ -88,16 +88,30 @@ def corpus() -> tuple[list[str], list[str]]:
 def objectives() -> list[ObjectiveSpec]:
     """Return a tiny hand-made framework."""
     return [
-        ObjectiveSpec("abitare", "Politiche per l'abitare", "Casa, affitti, alloggi sociali",
-                      ("casa", "affitto", "alloggi", "sfratti", "case popolari")),
-        ObjectiveSpec("socio-sanitario", "Integrazione socio-sanitaria",
-                      "Anziani non autosufficienti, cure domiciliari, sanità e sociale",
-                      ("anziani", "assistenza domiciliare", "RSA", "caregiver", "ASL")),
-        ObjectiveSpec("servizio-civile", "Servizio Civile Universale",
-                      "Giovani volontari in progetti di cittadinanza attiva",
-                      ("servizio civile", "giovani", "volontari", "enti accreditati")),
-        ObjectiveSpec("isee", "Regolamento ISEE", "Accesso equo ai servizi con l'ISEE",
-                      ("ISEE", "soglie", "tariffe", "compartecipazione", "reddito")),
+        ObjectiveSpec(
+            "abitare",
+            "Politiche per l'abitare",
+            "Casa, affitti, alloggi sociali",
+            ("casa", "affitto", "alloggi", "sfratti", "case popolari"),
+        ),
+        ObjectiveSpec(
+            "socio-sanitario",
+            "Integrazione socio-sanitaria",
+            "Anziani non autosufficienti, cure domiciliari, sanità e sociale",
+            ("anziani", "assistenza domiciliare", "RSA", "caregiver", "ASL"),
+        ),
+        ObjectiveSpec(
+            "servizio-civile",
+            "Servizio Civile Universale",
+            "Giovani volontari in progetti di cittadinanza attiva",
+            ("servizio civile", "giovani", "volontari", "enti accreditati"),
+        ),
+        ObjectiveSpec(
+            "isee",
+            "Regolamento ISEE",
+            "Accesso equo ai servizi con l'ISEE",
+            ("ISEE", "soglie", "tariffe", "compartecipazione", "reddito"),
+        ),
     ]
 
 

@@ -14,7 +14,8 @@ from nlp import (
 
 def test_read_framework_yaml(tmp_path):
     path = tmp_path / "f.yaml"
-    path.write_text(textwrap.dedent("""\
+    path.write_text(
+        textwrap.dedent("""\
         code: x
         objectives:
           - code: casa
@@ -24,7 +25,9 @@ def test_read_framework_yaml(tmp_path):
               Politiche per
               la casa
             keywords: [affitto, alloggi]
-    """), "utf-8")
+    """),
+        "utf-8",
+    )
     [spec] = read_framework(path)
     assert spec.code == "casa" and spec.description == "Politiche per la casa"
     assert spec.keywords == ("affitto", "alloggi")
@@ -33,8 +36,7 @@ def test_read_framework_yaml(tmp_path):
 def test_read_labeled_csv_with_multiline_texts(tmp_path):
     path = tmp_path / "d.csv"
     path.write_text('titolo,descr,cat\n"Uno","riga\nseconda",A\nDue,,B\n', "utf-8")
-    texts, labels = read_labeled_csv(path, text_columns=("titolo", "descr"),
-                                     label_column="cat")
+    texts, labels = read_labeled_csv(path, text_columns=("titolo", "descr"), label_column="cat")
     assert texts == ["Uno. riga\nseconda", "Due"]
     assert labels == ["A", "B"]
 
@@ -48,11 +50,18 @@ def test_coherence_and_diversity():
 def test_evaluate_themes_and_mapping(corpus, objectives):
     texts, labels = corpus
     report = evaluate_themes(texts, labels, encoder_name="use", seed=1)
-    assert {"documents", "themes", "outlier_share", "nmi", "ari", "npmi_coherence",
-            "topic_diversity", "fit_seconds"} <= set(report)
+    assert {
+        "documents",
+        "themes",
+        "outlier_share",
+        "nmi",
+        "ari",
+        "npmi_coherence",
+        "topic_diversity",
+        "fit_seconds",
+    } <= set(report)
     assert report["documents"] == 48 and report["nmi"] > 0.5
-    gold = [{"anziani": "socio-sanitario", "civile": "servizio-civile"}.get(x, x)
-            for x in labels]
+    gold = [{"anziani": "socio-sanitario", "civile": "servizio-civile"}.get(x, x) for x in labels]
     mapping = evaluate_mapping(texts, gold, objectives, encoder_name="use", seed=1)
     assert mapping["n"] == 48 and mapping["macro_f1"] > 0.7
     assert set(mapping["per_objective_f1"]) == {o.code for o in objectives}

@@ -12,8 +12,14 @@ def _unit(*xs):
 
 def _result(centroids, assignments):
     themes = [
-        Theme(id=i, label=f"t{i}", keywords=[], size=assignments.count(i),
-              representative_docs=[], centroid=c)
+        Theme(
+            id=i,
+            label=f"t{i}",
+            keywords=[],
+            size=assignments.count(i),
+            representative_docs=[],
+            centroid=c,
+        )
         for i, c in enumerate(centroids)
     ]
     docs = [DocAssignment(t, [(t, 1.0)]) for t in assignments]
@@ -30,8 +36,12 @@ def test_matches_swapped_themes_and_gives_new_keys():
     # New fit: ids swapped, one brand-new theme.
     new = _result([_unit(0, 1, 0.1), _unit(1, 0.1, 0), _unit(0, 0, 1)], [1, 1, 1, 0, 0, 2])
     keys = iter(["nuovo"])
-    matches = match_themes(previous, new, member_ids=["p1", "p2", "p3", "p4", "p5", "p6"],
-                           new_key=lambda: next(keys, "x"))
+    matches = match_themes(
+        previous,
+        new,
+        member_ids=["p1", "p2", "p3", "p4", "p5", "p6"],
+        new_key=lambda: next(keys, "x"),
+    )
     by_id = {m.theme_id: m for m in matches}
     assert by_id[0].key == "anziani" and by_id[0].matched
     assert by_id[1].key == "casa" and by_id[1].matched

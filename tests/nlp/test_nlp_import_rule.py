@@ -11,8 +11,7 @@ def test_import_nlp_pulls_no_web_or_heavy_modules():
         " 'umap', 'sentence_transformers') if m in sys.modules]\n"
         "print(','.join(bad))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
 
 

@@ -14,22 +14,25 @@ def mapper(objectives, use_encoder, corpus):
 
 
 def test_maps_in_strategy_proposals(mapper):
-    matches = mapper.match([
-        "L'affitto è troppo caro e non trovo una casa popolare",
-        "Mia madre anziana ha bisogno di assistenza domiciliare",
-        "Più posti di servizio civile per i ragazzi",
-        "Le soglie ISEE sono ingiuste",
-    ])
-    assert [m[0].code for m in matches] == [
-        "abitare", "socio-sanitario", "servizio-civile", "isee"]
+    matches = mapper.match(
+        [
+            "L'affitto è troppo caro e non trovo una casa popolare",
+            "Mia madre anziana ha bisogno di assistenza domiciliare",
+            "Più posti di servizio civile per i ragazzi",
+            "Le soglie ISEE sono ingiuste",
+        ]
+    )
+    assert [m[0].code for m in matches] == ["abitare", "socio-sanitario", "servizio-civile", "isee"]
     assert all(0 < m[0].confidence <= 1 for m in matches)
 
 
 def test_off_strategy_when_nothing_fits(mapper):
-    matches = mapper.match([
-        "Riparate le buche della strada davanti al mercato",
-        "Servono più parcheggi vicino alla stazione",
-    ])
+    matches = mapper.match(
+        [
+            "Riparate le buche della strada davanti al mercato",
+            "Servono più parcheggi vicino alla stazione",
+        ]
+    )
     assert [m[0].code for m in matches] == [OFF_STRATEGY, OFF_STRATEGY]
     assert all(len(m) == 1 for m in matches)
 

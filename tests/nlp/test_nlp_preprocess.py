@@ -12,7 +12,13 @@ def pre():
 
 def test_lemmatises_domain_plurals(pre):
     assert pre.lemmas("servizi famiglie minori regolamenti fondi alloggi") == [
-        "servizio", "famiglia", "minore", "regolamento", "fondo", "alloggio"]
+        "servizio",
+        "famiglia",
+        "minore",
+        "regolamento",
+        "fondo",
+        "alloggio",
+    ]
 
 
 def test_splits_elisions_and_keeps_accents(pre):
@@ -31,7 +37,9 @@ def test_drops_generic_and_domain_stop_words(pre):
 
 def test_lemmatize_many_returns_joined_strings(pre):
     assert pre.lemmatize_many(["Le famiglie", "I servizi sociali"]) == [
-        "famiglia", "servizio sociale"]
+        "famiglia",
+        "servizio sociale",
+    ]
 
 
 def test_spacy_lookup_backend_is_pluggable():

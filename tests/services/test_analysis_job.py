@@ -1,11 +1,27 @@
 """Analysis jobs end to end on a tiny corpus with the real nlp package (LSA encoder)."""
 
+from pathlib import Path
+
 import pytest
 from sqlmodel import select
 
 from consult import jobs
-from consult.models import AnalysisRun, AuditLog, ContributionTheme, EmbeddingCache, Theme
-from consult.services import analysis_runs, theme_decisions, theme_engine, theme_refit
+from consult.models import (
+    AnalysisRun,
+    AuditLog,
+    ContributionTheme,
+    EmbeddingCache,
+    Objective,
+    ObjectiveMapping,
+    Theme,
+)
+from consult.services import (
+    analysis_runs,
+    mapping_review,
+    theme_decisions,
+    theme_engine,
+    theme_refit,
+)
 
 
 def start_and_run(app, db, consultation, user=None) -> AnalysisRun:
@@ -37,6 +53,44 @@ def test_first_run_saves_themes_with_provenance(app, db, consultation, theme_cor
     for theme in themes:
         member_ids = set(theme_decisions.member_ids(db, theme))
         assert theme.summary and all(set(s["sources"]) <= member_ids for s in theme.summary)
+    suggestions = db.exec(select(ObjectiveMapping).where(ObjectiveMapping.run_id == run.id)).all()
+    assert {m.contribution_id for m in suggestions if m.contribution_id} == {
+        c.id for c in theme_corpus
+    }
+    assert {m.theme_id for m in suggestions if m.theme_id} == {t.id for t in themes}
+    assert all(m.source == "model" and 0 <= m.confidence <= 1 for m in suggestions)
+    assert (Path(run.model_path) / "model.safetensors").exists() or any(
+        Path(run.model_path).glob("*.safetensors")
+    )
+
+
+def test_confirmed_mappings_feed_the_next_run(app, db, consultation, theme_corpus, create_user):
+    planner = create_user("planner")
+    abitare, isee = db.exec(select(Objective).order_by(Objective.code)).all()[:2]
+    # Two labels per objective and for fuori-strategia: enough for nlp's classifier.
+    chosen = {"nido": isee.id, "affitti": abitare.id, "anziani": None}
+    for contribution in theme_corpus[:6]:
+        objective_id = next(v for k, v in chosen.items() if k in contribution.text)
+        mapping_review.confirm(
+            db, objective_id=objective_id, actor_id=planner.id, contribution=contribution
+        )
+    db.commit()
+    run = start_and_run(app, db, consultation, planner)
+    assert run.status == "succeeded", run.error
+    assert run.params["confirmed_labels"] == 6
+    assert run.params["supervised"] is True
+    db.commit()
+    # Every confirmation on one objective: too few classes, the run goes on unsupervised.
+    for contribution in theme_corpus[:6]:
+        mapping_review.confirm(
+            db, objective_id=isee.id, actor_id=planner.id, contribution=contribution
+        )
+    db.commit()
+    fallback = start_and_run(app, db, consultation, planner)
+    assert fallback.status == "succeeded", fallback.error
+    assert fallback.params["supervised"] is False
+    planner_rows = db.exec(select(ObjectiveMapping).where(ObjectiveMapping.source == "planner"))
+    assert len(planner_rows.all()) == 6  # confirmations outlive the run
 
 
 def test_unchanged_text_is_never_embedded_twice(app, db, consultation, theme_corpus, monkeypatch):

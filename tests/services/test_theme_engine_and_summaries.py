@@ -6,17 +6,33 @@ import pytest
 from consult.services import summaries, theme_engine
 
 
-def test_identities_pair_themes_by_shared_proposals_one_to_one():
-    previous = {"t-casa": {1, 2, 3, 4}, "t-nidi": {5, 6, 7}, "t-gone": {8, 9}}
-    current = {0: {5, 6, 7, 10}, 1: {1, 2, 3}, 2: {11, 12}}
-    assert theme_engine.match_identities(previous, current) == {0: "t-nidi", 1: "t-casa"}
+@pytest.fixture(scope="module")
+def fitted():
+    from tests.factories import CORPUS_PLACES, THEME_CORPUS
+
+    texts = [t.format(place=p) for p in CORPUS_PLACES for t in THEME_CORPUS]
+    encoder = theme_engine.build_encoder("lsa")
+    return theme_engine.fit_themes(texts, encoder=encoder), list(range(100, 124))
 
 
-def test_identities_leave_weak_overlaps_unmatched():
-    previous = {"t-a": set(range(10))}
-    current = {0: {0, 20, 21, 22, 23, 24, 25, 26, 27, 28}}  # one shared proposal in 19
-    assert theme_engine.match_identities(previous, current) == {}
-    assert theme_engine.match_identities({}, current) == {}
+def test_identities_come_back_for_the_same_members_and_not_for_strangers(fitted):
+    result, ids = fitted
+    previous = {
+        f"t-{theme.model_topic}": {ids[i] for i, _p, primary in theme.members if primary}
+        for theme in result.themes
+    }
+    previous["t-gone"] = {999, 998}  # proposals no longer in the corpus
+    matched = theme_engine.match_identities(previous, result, ids)
+    assert matched == {t.model_topic: f"t-{t.model_topic}" for t in result.themes}
+    assert theme_engine.match_identities({}, result, ids) == {}
+
+
+def test_weak_overlaps_get_new_identities(fitted):
+    result, ids = fitted
+    one_each = {f"t-{t.model_topic}": {ids[t.members[0][0]]} for t in result.themes}
+    mixed = {"t-mixed": {ids[t.members[0][0]] for t in result.themes}}
+    assert theme_engine.match_identities(mixed, result, ids) == {}
+    assert len(theme_engine.match_identities(one_each, result, ids)) <= len(result.themes)
 
 
 def test_cache_key_of_a_corpus_fitted_encoder_follows_its_fit():
