@@ -5,6 +5,7 @@ fails before the commit leaves the previous themes current and untouched.
 """
 
 import secrets
+import time
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -52,6 +53,7 @@ def save(
     model_path: str | None = None,
 ) -> list[Theme]:
     """Write the run's themes and make it current, all in the caller's transaction."""
+    started = time.perf_counter()
     run = db.get(AnalysisRun, run_id)
     previous = analysis_runs.current_run(db, corpus.consultation_id)
     themes = _create_themes(db, run, corpus, result, identities)
@@ -62,6 +64,8 @@ def save(
         texts = theme_decisions.member_texts(db, theme)
         theme.summary = summaries.summarise(texts)
     run.model_path = model_path
+    spent = timings.get("saving", 0.0) + time.perf_counter() - started
+    timings = {**timings, "saving": round(spent, 3)}
     _finish(db, run, previous, corpus, result, timings)
     return themes
 
