@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 # nlp's own stages, folded into the stages planners see, with the overall progress they start at.
 NLP_STAGES = {
-    "preprocess": ("embedding", 5),
+    "preprocess": ("loading", 2),
     "embed": ("embedding", 10),
     "cluster": ("fitting", 30),
     "outliers": ("fitting", 60),
