@@ -60,6 +60,13 @@ def from_environment(instance_path: str) -> dict:
         "GAP_MIN_SHARE": float(os.environ.get("CONSULT_GAP_MIN_SHARE", "0.5")),
         "ONLINE_PREMODERATION": _bool("ONLINE_PREMODERATION", False),
         "ABUSE_REPORT_THRESHOLD": int(os.environ.get("ABUSE_REPORT_THRESHOLD", "3")),
+        # Theme analysis jobs: "thread" (in-process), "rq" (workers: `consult worker`), "inline".
+        "ANALYSIS_EXECUTOR": os.environ.get(
+            "CONSULT_ANALYSIS_EXECUTOR", "rq" if redis_url else "thread"
+        ),
+        "ANALYSIS_HEARTBEAT_SECONDS": float(os.environ.get("CONSULT_ANALYSIS_HEARTBEAT", "5")),
+        "ANALYSIS_STALE_SECONDS": int(os.environ.get("CONSULT_ANALYSIS_STALE_SECONDS", "90")),
+        "MAPPING_REVIEW_THRESHOLD": float(os.environ.get("CONSULT_REVIEW_THRESHOLD", "0.5")),
     }
 
 

@@ -52,6 +52,10 @@ def app(request, shared_engine, tmp_path) -> Iterator[Flask]:
             "RATELIMIT_STORAGE_URI": "memory://",
             "CONSULT_MODEL_DIR": str(tmp_path / "models"),
             "SERVER_NAME": "localhost",
+            # Theme analyses: the fast corpus-fitted encoder, run inline, no heartbeat thread.
+            "CONSULT_EMBEDDINGS": "lsa",
+            "ANALYSIS_EXECUTOR": "inline",
+            "ANALYSIS_HEARTBEAT_SECONDS": 0,
         }
     )
     engine = app.extensions["consult.engine"]

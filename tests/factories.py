@@ -316,3 +316,96 @@ def create_live_session(db: Session, create_meeting) -> Callable[..., LiveSessio
         return _save(db, LiveSession(meeting_id=meeting.id, **fields))
 
     return factory
+
+
+# --- theme analysis ---------------------------------------------------------------------------
+
+THEME_CORPUS = (
+    "Servono più posti negli asili nido comunali per le famiglie con bambini piccoli, {place}.",
+    "Gli affitti delle case popolari sono troppo alti e mancano alloggi sociali, {place}.",
+    "Gli anziani soli hanno bisogno di assistenza domiciliare e centri diurni, {place}.",
+)
+CORPUS_PLACES = (
+    "a Torino",
+    "a Cuneo",
+    "ad Asti",
+    "a Novara",
+    "a Biella",
+    "ad Alba",
+    "a Bra",
+    "a Ivrea",
+)
+
+
+@pytest.fixture
+def theme_corpus(db: Session, create_contribution) -> list[Contribution]:
+    """24 published proposals on three clear subjects (nidi, casa, anziani) over four weeks."""
+    from datetime import UTC, datetime, timedelta
+
+    territories = db.exec(select(Territory).order_by(Territory.id)).all()
+    start = datetime(2017, 10, 2, 10, tzinfo=UTC)
+    contributions = []
+    for i, place in enumerate(CORPUS_PLACES):
+        for j, template in enumerate(THEME_CORPUS):
+            contributions.append(
+                create_contribution(
+                    template.format(place=place),
+                    channel=("online", "meeting", "paper")[j],
+                    territory_id=territories[i % len(territories)].id,
+                    participant_role=("cittadino", "operatore-sociale")[i % 2],
+                    created_at=start + timedelta(days=3 * i + j),
+                )
+            )
+    return contributions
+
+
+@pytest.fixture
+def create_theme_run(db: Session, consultation: Consultation):
+    """A succeeded, current run with the given themes: {label: [contributions]}."""
+    from consult.models import AnalysisRun, ContributionTheme, Theme
+    from consult.services.summaries import summarise
+
+    def factory(themes: dict[str, list[Contribution]], *, current: bool = True) -> AnalysisRun:
+        if current:
+            for old in db.exec(select(AnalysisRun).where(AnalysisRun.is_current)).all():
+                old.is_current = False
+                db.add(old)
+        run = _save(
+            db,
+            AnalysisRun(
+                consultation_id=consultation.id,
+                status="succeeded",
+                stage="done",
+                progress=100,
+                is_current=current,
+                corpus_size=sum(len(m) for m in themes.values()),
+            ),
+        )
+        for topic, (label, members) in enumerate(themes.items()):
+            theme = _save(
+                db,
+                Theme(
+                    consultation_id=consultation.id,
+                    run_id=run.id,
+                    stable_key=f"t-{run.id}-{topic}",
+                    model_topic=topic,
+                    label=label,
+                    keywords=label.split(),
+                    size=len(members),
+                    summary=summarise([(c.id, c.text) for c in members]),
+                ),
+            )
+            for rank, c in enumerate(members):
+                db.add(
+                    ContributionTheme(
+                        contribution_id=c.id,
+                        theme_id=theme.id,
+                        probability=0.9,
+                        is_primary=True,
+                        is_representative=rank < 3,
+                    )
+                )
+        db.commit()
+        return run
+
+    return factory

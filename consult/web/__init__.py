@@ -5,6 +5,7 @@ from flask import Flask
 from . import (
     account_page,
     accounts,
+    analysis,
     api,
     api_accountability,
     browse,
@@ -17,6 +18,7 @@ from . import (
     labels,
     live,
     live_runtime,
+    mapping,
     meetings,
     moderation,
     objectives,
@@ -25,6 +27,7 @@ from . import (
     reports,
     responses,
     statistics,
+    themes,
     tracking,
     user_admin,
 )
@@ -38,7 +41,7 @@ BLUEPRINT_MODULES = (
     # facilitators
     meetings, moderation, entry, imports, exports,
     # planners
-    coverage, responses, reports,
+    analysis, themes, mapping, coverage, responses, reports,
 )  # fmt: skip
 
 

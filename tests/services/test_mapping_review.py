@@ -1,0 +1,111 @@
+"""Planners confirm or correct objective suggestions; confirmations survive and teach."""
+
+from sqlmodel import select
+
+from consult.models import AuditLog, Objective, ObjectiveMapping, Theme
+from consult.services import analysis_corpus, mapping_review, theme_decisions
+
+
+def _suggest(db, run, confidence, objective=None, **target):
+    db.add(
+        ObjectiveMapping(
+            objective_id=objective.id if objective else None,
+            confidence=confidence,
+            source="model",
+            run_id=run.id,
+            **target,
+        )
+    )
+    db.commit()
+
+
+def test_queue_lists_unconfirmed_low_confidence_items_least_sure_first(
+    db, create_contribution, create_theme_run, create_user
+):
+    objective = db.exec(select(Objective)).first()
+    a, b, c = (create_contribution(f"Proposta numero {i} sugli asili nido.") for i in range(3))
+    run = create_theme_run({"Nidi": [a, b, c]})
+    theme = db.exec(select(Theme)).one()
+    _suggest(db, run, 0.3, objective, theme_id=theme.id)
+    _suggest(db, run, 0.9, objective, contribution_id=a.id)
+    _suggest(db, run, 0.1, objective, contribution_id=b.id)
+    _suggest(db, run, 0.2, None, contribution_id=c.id)
+    items = mapping_review.theme_items(db, run) + mapping_review.contribution_items(db, run)
+    queue = mapping_review.queue(items, 0.5)
+    assert [(i.kind, i.target.id) for i in queue] == [
+        ("contribution", b.id),
+        ("contribution", c.id),
+        ("theme", theme.id),
+    ]
+    planner = create_user("planner")
+    mapping_review.confirm(db, objective_id=objective.id, actor_id=planner.id, contribution=b)
+    db.commit()
+    items = mapping_review.theme_items(db, run) + mapping_review.contribution_items(db, run)
+    assert b.id not in [i.target.id for i in mapping_review.queue(items, 0.5)]
+
+
+def test_confirming_records_planner_mapping_audit_and_off_strategy(
+    db, create_contribution, create_theme_run, create_user
+):
+    objective = db.exec(select(Objective)).first()
+    proposal = create_contribution("Servirebbe un cinema all'aperto in ogni quartiere.")
+    run = create_theme_run({"Tempo libero": [proposal]})
+    theme = db.exec(select(Theme)).one()
+    _suggest(db, run, 0.4, objective, theme_id=theme.id)
+    planner = create_user("planner")
+    mapping_review.confirm(db, objective_id=None, actor_id=planner.id, theme=theme)
+    mapping_review.confirm(
+        db, objective_id=objective.id, actor_id=planner.id, contribution=proposal
+    )
+    mapping_review.confirm(db, objective_id=None, actor_id=planner.id, contribution=proposal)
+    db.commit()
+    assert theme.is_off_strategy
+    planner_rows = db.exec(select(ObjectiveMapping).where(ObjectiveMapping.source == "planner"))
+    rows = {(r.theme_id, r.contribution_id): r for r in planner_rows}
+    assert len(rows) == 2  # a correction replaces the earlier confirmation
+    assert rows[(None, proposal.id)].objective_id is None
+    assert rows[(None, proposal.id)].run_id is None  # outlives refits
+    assert rows[(theme.id, None)].confirmed_by_id == planner.id
+    audit = db.exec(select(AuditLog).where(AuditLog.action == "mapping.confirm")).all()
+    assert audit[0].before == {"objective_id": objective.id, "confidence": 0.4, "source": "model"}
+    assert [a.after for a in audit] == [
+        {"objective_id": None},
+        {"objective_id": objective.id},
+        {"objective_id": None},
+    ]
+
+
+def test_confirmed_proposal_mappings_become_supervised_labels(
+    app, db, create_contribution, create_theme_run, create_user
+):
+    objective = db.exec(select(Objective).where(Objective.code == "abitare")).one()
+    first = create_contribution("Gli affitti sono troppo alti.")
+    second = create_contribution("Un cinema in ogni quartiere.")
+    run = create_theme_run({"Varie": [first, second]})
+    planner = create_user("planner")
+    mapping_review.confirm(db, objective_id=objective.id, actor_id=planner.id, contribution=first)
+    mapping_review.confirm(db, objective_id=None, actor_id=planner.id, contribution=second)
+    db.commit()
+    corpus = analysis_corpus.load(app.extensions["consult.engine"], run.id)
+    assert corpus.labels == {0: "abitare", 1: "fuori-strategia"}
+
+
+def test_theme_mapping_is_carried_to_the_matched_theme(
+    db, create_contribution, create_theme_run, create_user
+):
+    objective = db.exec(select(Objective)).first()
+    proposal = create_contribution("Più posti negli asili nido comunali.")
+    old_run = create_theme_run({"Nidi": [proposal]})
+    old = db.exec(select(Theme).where(Theme.run_id == old_run.id)).one()
+    planner = create_user("planner")
+    mapping_review.confirm(db, objective_id=objective.id, actor_id=planner.id, theme=old)
+    db.commit()
+    new_run = create_theme_run({"Nidi": [proposal]})
+    new = db.exec(select(Theme).where(Theme.run_id == new_run.id)).one()
+    new.stable_key = old.stable_key
+    db.add(new)
+    theme_decisions.carry_over(db, old_run, new_run)
+    db.commit()
+    carried = db.exec(select(ObjectiveMapping).where(ObjectiveMapping.theme_id == new.id)).one()
+    assert (carried.source, carried.objective_id) == ("planner", objective.id)
+    assert carried.confirmed_by_id == planner.id

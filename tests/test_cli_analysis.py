@@ -1,0 +1,49 @@
+"""`consult demo` fits the first themes once; `consult worker` needs Redis."""
+
+import csv
+
+from sqlmodel import select
+
+from consult.models import AnalysisRun, Theme
+from tests.factories import CORPUS_PLACES, THEME_CORPUS
+
+
+def _csv(tmp_path):
+    path = tmp_path / "proposte.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text", "objective"])
+        for i, text in enumerate(t.format(place=p) for p in CORPUS_PLACES for t in THEME_CORPUS):
+            writer.writerow([f"p{i}", text, ""])
+    return path
+
+
+def test_demo_fits_the_first_themes_once(runner, db, tmp_path):
+    data = _csv(tmp_path)
+    skipped = runner.invoke(args=["demo", "--data", str(data), "--no-themes"])
+    assert skipped.exit_code == 0, skipped.output
+    assert db.exec(select(AnalysisRun)).all() == []
+    first = runner.invoke(args=["demo", "--data", str(data)])
+    assert first.exit_code == 0, first.output
+    assert "Theme analysis succeeded in" in first.output
+    run = db.exec(select(AnalysisRun)).one()
+    assert run.is_current and run.corpus_size == 24
+    assert db.exec(select(Theme)).all()
+    again = runner.invoke(args=["demo", "--data", str(data)])
+    assert "Themes already fitted" in again.output
+    assert len(db.exec(select(AnalysisRun)).all()) == 1
+
+
+def test_demo_skips_themes_when_there_are_too_few_proposals(runner, db, tmp_path):
+    data = tmp_path / "due.csv"
+    data.write_text("id,text,objective\np1,Più nidi.,\np2,Meno affitti.,\n", encoding="utf-8")
+    result = runner.invoke(args=["demo", "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    assert "Too few proposals to fit themes (2); skipped." in result.output
+
+
+def test_worker_refuses_to_start_without_redis(runner, app):
+    app.config["REDIS_URL"] = None
+    result = runner.invoke(args=["worker", "--burst"])
+    assert result.exit_code == 2
+    assert "REDIS_URL is not set" in result.output
