@@ -16,6 +16,7 @@ from ..models import (
     Theme,
 )
 from .proposal_search import current_run_id, support_counts
+from .responses import responses_for_contribution
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def journey(db: Session, contribution: Contribution) -> Journey:
         merged_into=merged,
         themes=themes,
         objectives=objectives,
-        responses=_responses(db, contribution, themes, objectives),
+        responses=responses_for_contribution(db, contribution),
         supports=support_counts(db, [contribution.id]).get(contribution.id or 0, 0),
         comments=comment_count,
     )
@@ -112,29 +113,3 @@ def _objectives(
         found.append(MappedObjective(objective, mapping.confirmed_at is not None))
     return found
 
-
-def _responses(
-    db: Session,
-    contribution: Contribution,
-    themes: list[Theme],
-    objectives: list[MappedObjective],
-) -> list[Response]:
-    """Published answers to the proposal itself, to its themes or to its objectives."""
-    targets = [Response.contribution_id == contribution.id]
-    keys = [t.stable_key for t in themes]
-    if keys:
-        targets.append(col(Response.theme_stable_key).in_(keys))  # type: ignore[arg-type]
-    objective_ids = [m.objective.id for m in objectives if m.objective is not None]
-    if objective_ids:
-        targets.append(col(Response.objective_id).in_(objective_ids))  # type: ignore[arg-type]
-    return list(
-        db.exec(
-            select(Response)
-            .where(
-                Response.consultation_id == contribution.consultation_id,
-                col(Response.published_at).is_not(None),
-                or_(*targets),
-            )
-            .order_by(col(Response.published_at).desc())
-        ).all()
-    )

@@ -1,6 +1,6 @@
 """The themes page: what people raised, who and where, and planners' decisions on each theme."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -128,9 +128,7 @@ def _render_detail(theme: Theme, status: int = 200, **forms):
 
 
 def _drill_url(theme: Theme) -> str:
-    """The proposals list filtered by theme when that page exists, else our own list."""
-    if "proposals.index" in current_app.view_functions:
-        return url_for("proposals.index", tema=theme.stable_key)
+    """The theme's proposals in every state (the public list shows only published ones)."""
     return url_for("themes.proposals", stable_key=theme.stable_key)
 
 
