@@ -125,7 +125,7 @@ def framework_load(source: str) -> None:
     "data_path",
     type=click.Path(dir_okay=False),
     default=None,
-    help="CSV of proposals (default: ../shared/data/proposte_sviluppo_it.csv).",
+    help="CSV of proposals with id,text,objective (default: the bundled demo proposals).",
 )
 @click.option("--no-themes", is_flag=True, help="Skip the first theme analysis.")
 @with_appcontext
