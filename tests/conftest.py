@@ -4,17 +4,19 @@ SQLite in memory by default; set TEST_DATABASE_URL to run the whole suite on Pos
 """
 
 import os
+import uuid
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
 import consult.models  # noqa: F401  (registers every table)
 from consult import create_app
-from consult.db import make_engine
+from consult.db import make_engine, normalise_url
 from consult.extensions import limiter
 
 pytest_plugins = ["tests.factories"]
@@ -73,6 +75,22 @@ def _empty_all_tables(engine) -> None:
     names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def scratch_database_url(tmp_path) -> Iterator[str]:
+    """A database nobody else uses: a temporary file, or a scratch PostgreSQL database."""
+    if TEST_DATABASE_URL.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+        return
+    name = f"consult_scratch_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(normalise_url(TEST_DATABASE_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture

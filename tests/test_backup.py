@@ -2,16 +2,12 @@
 
 import json
 import os
-import uuid
 
-import pytest
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select, text
 from sqlmodel import Session, SQLModel
 from sqlmodel import select as select_models
 
 from consult import create_app
-from consult.db import normalise_url
 from consult.models import (
     AnalysisRun,
     Comment,
@@ -22,21 +18,6 @@ from consult.models import (
 )
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
-
-
-@pytest.fixture
-def second_database_url(tmp_path):
-    if TEST_DATABASE_URL.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-        return
-    name = f"consult_restore_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(normalise_url(TEST_DATABASE_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _dump(engine) -> dict[str, list[tuple]]:
@@ -51,7 +32,7 @@ def _dump(engine) -> dict[str, list[tuple]]:
 
 
 def _rich_data(runner, db, create_user):
-    result = runner.invoke(args=["demo"])
+    result = runner.invoke(args=["demo", "--no-themes"])
     assert result.exit_code == 0, result.output
     user = create_user(display_name="Zoë «test»")
     first, second = db.exec(select_models(Contribution).order_by(Contribution.id).limit(2)).all()
@@ -80,7 +61,7 @@ def _rich_data(runner, db, create_user):
 
 
 def test_export_then_import_into_an_empty_database_is_identical(
-    app, runner, db, create_user, second_database_url, tmp_path
+    app, runner, db, create_user, scratch_database_url, tmp_path
 ):
     _rich_data(runner, db, create_user)
     archive = tmp_path / "consult-export.json"
@@ -88,7 +69,9 @@ def test_export_then_import_into_an_empty_database_is_identical(
     assert result.exit_code == 0, result.output
     assert json.loads(archive.read_text(encoding="utf-8"))["format"] == "consult-export"
 
-    restored = create_app({"DATABASE_URL": second_database_url, "SECRET_KEY": "x", "TESTING": True})
+    restored = create_app(
+        {"DATABASE_URL": scratch_database_url, "SECRET_KEY": "x", "TESTING": True}
+    )
     restored_runner = restored.test_cli_runner()
     assert restored_runner.invoke(args=["db", "upgrade"]).exit_code == 0
     # The source schema was made by create_all (no alembic_version): align the revisions.
@@ -110,7 +93,7 @@ def test_export_then_import_into_an_empty_database_is_identical(
 
 
 def test_import_refuses_a_non_empty_database_and_changes_nothing(app, runner, db, tmp_path):
-    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert runner.invoke(args=["demo", "--no-themes"]).exit_code == 0
     archive = tmp_path / "export.json"
     assert runner.invoke(args=["export-all", str(archive)]).exit_code == 0
     before = _dump(app.extensions["consult.engine"])

@@ -24,7 +24,7 @@ def test_demo_is_idempotent_and_prints_demo_accounts(runner, db, tmp_path):
         'p2,"Un regolamento ISEE uguale in tutta la regione.",isee\n',
         encoding="utf-8",
     )
-    first = runner.invoke(args=["demo", "--data", str(data)])
+    first = runner.invoke(args=["demo", "--data", str(data), "--no-themes"])
     assert first.exit_code == 0, first.output
     assert "DEMO DATA ONLY" in first.output
     for email in (
@@ -35,7 +35,7 @@ def test_demo_is_idempotent_and_prints_demo_accounts(runner, db, tmp_path):
     ):
         assert email in first.output
     assert "consult-demo" in first.output
-    second = runner.invoke(args=["demo", "--data", str(data)])
+    second = runner.invoke(args=["demo", "--data", str(data), "--no-themes"])
     assert second.exit_code == 0, second.output
     # 2 from the file and 6 waiting for moderation in the demo live session DEMO42
     assert "0 proposals added (8 in all)" in second.output

@@ -1,38 +1,19 @@
 """Alembic owns the schema: migrations must build exactly the models' schema and undo it."""
 
 import os
-import uuid
 
-import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
 import consult.models  # noqa: F401
 from consult.config import ROOT
-from consult.db import include_in_autogenerate, make_engine, normalise_url
+from consult.db import include_in_autogenerate, make_engine
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
-
-
-@pytest.fixture
-def empty_database_url(tmp_path):
-    """A database nobody else uses: a temporary file, or a scratch PostgreSQL database."""
-    if TEST_DATABASE_URL.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
-        return
-    name = f"consult_migrations_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(normalise_url(TEST_DATABASE_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _config(engine):
@@ -42,8 +23,8 @@ def _config(engine):
     return config
 
 
-def test_upgrade_gives_the_models_schema_and_downgrade_empties_it(empty_database_url):
-    engine = make_engine(empty_database_url)
+def test_upgrade_gives_the_models_schema_and_downgrade_empties_it(scratch_database_url):
+    engine = make_engine(scratch_database_url)
     config = _config(engine)
     command.upgrade(config, "head")
     with engine.connect() as connection:
@@ -60,8 +41,8 @@ def test_upgrade_gives_the_models_schema_and_downgrade_empties_it(empty_database
     engine.dispose()
 
 
-def test_upgrade_is_idempotent(empty_database_url):
-    engine = make_engine(empty_database_url)
+def test_upgrade_is_idempotent(scratch_database_url):
+    engine = make_engine(scratch_database_url)
     config = _config(engine)
     command.upgrade(config, "head")
     command.upgrade(config, "head")

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from werkzeug.security import generate_password_hash
 
 from ..models import (
+    PARTICIPANT_ROLES,
     Consultation,
     Contribution,
     LiveSession,
@@ -47,15 +48,6 @@ DEMO_LIVE_PROPOSALS = (
     "Formazione comune per assistenti sociali e operatori dei centri per l'impiego.",
 )
 CHANNEL_WEIGHTS = {"online": 5, "live": 2, "meeting": 2, "paper": 1}
-ROLE_CHOICES = (
-    "cittadino",
-    "operatore-sociale",
-    "ente-locale",
-    "terzo-settore",
-    "sindacato",
-    "servizio-civile",
-    "altro",
-)
 
 
 @dataclass
@@ -165,7 +157,7 @@ def _load_proposals(
         channel = rng.choice(channels)
         territory = rng.choice(provinces)
         meeting = rng.choice(meetings) if channel in {"live", "meeting", "paper"} else None
-        role = rng.choice(ROLE_CHOICES)
+        role = rng.choice(PARTICIPANT_ROLES)
         suggested = objectives.get(row["objective"]) if rng.random() < 0.3 else None
         created = now - timedelta(days=rng.randint(0, 60), minutes=rng.randint(0, 1440))
         if key in existing:
@@ -208,7 +200,7 @@ def _ensure_live_session(db: Session, meeting: Meeting, *, facilitator: User) ->
             live_sessions.LiveProposal(
                 text=text,
                 territory_id=None,
-                participant_role=ROLE_CHOICES[index % len(ROLE_CHOICES)],
+                participant_role=PARTICIPANT_ROLES[index % len(PARTICIPANT_ROLES)],
                 working_group_id=None,
                 idempotency_key=f"demo-live-{index}",
             ),
