@@ -9,13 +9,18 @@ from sqlmodel import select as select_models
 
 from consult import create_app
 from consult.models import (
+    AbuseReport,
     AnalysisRun,
+    AuditLog,
     Comment,
+    Consultation,
     Contribution,
     EmbeddingCache,
+    Response,
     Support,
     Theme,
 )
+from consult.services import proposal_search
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
 
@@ -41,7 +46,30 @@ def _rich_data(runner, db, create_user):
     db.add(second)
     db.add(Support(contribution_id=first.id, user_id=user.id))
     db.add(Support(contribution_id=first.id, browser_token="anon-1"))
-    db.add(Comment(contribution_id=first.id, text="D'accordo: servono più fondi.\nGrazie"))
+    comment = Comment(contribution_id=first.id, text="D'accordo: servono più fondi.\nGrazie")
+    db.add(comment)
+    db.flush()
+    db.add(AbuseReport(contribution_id=first.id, reason="spam", reporter_token="f" * 64))
+    db.add(AbuseReport(comment_id=comment.id, reason="offensivo: «insulti»", reporter_id=user.id))
+    db.add(
+        Response(
+            consultation_id=first.consultation_id,
+            contribution_id=first.id,
+            status="accolta",
+            text="La Regione finanzia 12 nuovi centri — già dal 2019.",
+            published_at=first.created_at,
+        )
+    )
+    db.add(
+        AuditLog(
+            actor_id=user.id,
+            action="contribution.corrected",
+            entity_type="contribution",
+            entity_id=str(first.id),
+            before={"text": "servno più fondi"},
+            after={"text": "servono più fondi", "note": "città ✓"},
+        )
+    )
     db.add(EmbeddingCache(model="lsa", text_hash="a" * 64, dim=3, vector=b"\x00\x01\xff"))
     run = AnalysisRun(consultation_id=first.consultation_id, params={"seed": 42}, is_current=True)
     db.add(run)
@@ -60,10 +88,24 @@ def _rich_data(runner, db, create_user):
     db.commit()
 
 
+def _search_ids(app, query: str) -> set[int]:
+    """What the public search finds, through the same full-text path as the list page."""
+    with app.app_context(), Session(app.extensions["consult.engine"]) as session:
+        consultation = session.exec(select_models(Consultation)).one()
+        found = proposal_search.search(
+            session, consultation, proposal_search.ProposalFilters(q=query), page=1, per_page=500
+        )
+        session.commit()  # SQLite indexes imported rows on first search
+        return {c.id for c in found.items}
+
+
 def test_export_then_import_into_an_empty_database_is_identical(
     app, runner, db, create_user, scratch_database_url, tmp_path
 ):
     _rich_data(runner, db, create_user)
+    source = _dump(app.extensions["consult.engine"])
+    empty = sorted(name for name, rows in source.items() if not rows)
+    assert empty == [], f"give the export test rows in every table (empty: {empty})"
     archive = tmp_path / "consult-export.json"
     result = runner.invoke(args=["export-all", str(archive)])
     assert result.exit_code == 0, result.output
@@ -80,7 +122,11 @@ def test_export_then_import_into_an_empty_database_is_identical(
     result = restored_runner.invoke(args=["import-all", str(archive)])
     assert result.exit_code == 0, result.output
 
-    assert _dump(restored.extensions["consult.engine"]) == _dump(app.extensions["consult.engine"])
+    assert _dump(restored.extensions["consult.engine"]) == source
+    # Full-text search (SQLite FTS5 side table, PostgreSQL expression index) finds the imports.
+    for query in ("anziani", "asili nido", "affitti casa"):
+        expected = _search_ids(app, query)
+        assert expected and _search_ids(restored, query) == expected, query
     # New rows after a restore get fresh ids instead of colliding with imported ones.
     with Session(restored.extensions["consult.engine"]) as session:
         item = Contribution(

@@ -8,10 +8,12 @@ from typing import Any
 from flask import Flask, Response, current_app, g, stream_with_context
 
 from ..services import live_events, live_presence
+from .errors import DATABASE_OUTAGES
 
 HEARTBEAT_SECONDS = 15.0
 RECONNECT_MILLISECONDS = 2000
 STREAM_MAX_SECONDS = 3600.0
+RETRY_SECONDS = 2.0
 
 
 def init_app(app: Flask) -> None:
@@ -50,6 +52,15 @@ def release_request_session() -> None:
         session.close()
 
 
+def _render_or_retry(render: Callable, events: list) -> tuple[str | None, bool]:
+    """Render; while the database is down skip the update (keep the stream) and ask for a retry."""
+    try:
+        return render(events), False
+    except DATABASE_OUTAGES as error:
+        current_app.logger.warning("live stream update skipped, database unavailable: %s", error)
+        return None, True
+
+
 def event_stream(
     channel: str,
     render: Callable[[list[dict[str, Any]]], str | None],
@@ -69,12 +80,13 @@ def event_stream(
         subscription = events_broker.subscribe(channel)  # before the first render: none missed
         try:
             yield f"retry: {RECONNECT_MILLISECONDS}\n\n"
-            first = render([])
+            first, missed = _render_or_retry(render, [])
             if first:
                 yield first
             started = last_sent = time.monotonic()
             while time.monotonic() - started < STREAM_MAX_SECONDS:
-                event = subscription.get(timeout=min(HEARTBEAT_SECONDS, refresh_every or 1e9))
+                wait = RETRY_SECONDS if missed else min(HEARTBEAT_SECONDS, refresh_every or 1e9)
+                event = subscription.get(timeout=wait)
                 events = [event] if event is not None else []
                 deadline = time.monotonic() + coalesce
                 while events and (remaining := deadline - time.monotonic()) > 0:
@@ -83,7 +95,9 @@ def event_stream(
                         break
                     events.append(more)
                 due = refresh_every is not None and time.monotonic() - last_sent >= refresh_every
-                payload = render(events) if events or due else None
+                payload = None
+                if events or due or missed:  # after a missed update, re-send the whole state
+                    payload, missed = _render_or_retry(render, [] if missed else events)
                 if payload:
                     last_sent = time.monotonic()
                     yield payload

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from sqlmodel import Session, SQLModel, select
 
 from consult.db import make_engine
@@ -19,6 +20,7 @@ from consult.models import (
 )
 from consult.services import analysis_runs
 from consult.services.tokens import new_tracking_token
+from tests.conftest import TEST_DATABASE_URL
 from tests.factories import CORPUS_PLACES, THEME_CORPUS
 
 # Runs the real job; right after the fit (entering "matching") the process kills itself.
@@ -80,10 +82,22 @@ def _arrange(engine) -> tuple[int, int, set]:
         return previous.id, run.id, {c.id for c in contributions}
 
 
-def test_sigkilled_worker_leaves_previous_themes(tmp_path):
-    url = f"sqlite:///{tmp_path / 'killed.sqlite3'}"
+@pytest.fixture
+def shared_database_url(request, tmp_path) -> str:
+    """A database the worker process shares with the test: a SQLite file, or PostgreSQL."""
+    if TEST_DATABASE_URL.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'killed.sqlite3'}"
+        engine = make_engine(url)
+        SQLModel.metadata.create_all(engine)
+        engine.dispose()
+        return url
+    request.getfixturevalue("app")  # empties the shared PostgreSQL database's tables
+    return TEST_DATABASE_URL
+
+
+def test_sigkilled_worker_leaves_previous_themes(shared_database_url, tmp_path):
+    url = shared_database_url
     engine = make_engine(url)
-    SQLModel.metadata.create_all(engine)
     previous_id, run_id, member_ids = _arrange(engine)
     env = {
         **os.environ,
