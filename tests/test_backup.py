@@ -15,7 +15,9 @@ from consult.models import (
     Comment,
     Consultation,
     Contribution,
+    ContributionTheme,
     EmbeddingCache,
+    ObjectiveMapping,
     Response,
     Support,
     Theme,
@@ -74,15 +76,36 @@ def _rich_data(runner, db, create_user):
     run = AnalysisRun(consultation_id=first.consultation_id, params={"seed": 42}, is_current=True)
     db.add(run)
     db.commit()
+    theme = Theme(
+        consultation_id=first.consultation_id,
+        run_id=run.id,
+        stable_key="t-1",
+        model_topic=0,
+        label="casa",
+        keywords=["casa", "affitto"],
+        summary=[{"text": "Servono case.", "cites": [first.id]}],
+    )
+    db.add(theme)
+    db.commit()
     db.add(
-        Theme(
-            consultation_id=first.consultation_id,
+        ContributionTheme(
+            contribution_id=first.id,
+            theme_id=theme.id,
+            probability=0.8,
+            is_primary=True,
+            is_representative=True,
+        )
+    )
+    db.add(ObjectiveMapping(theme_id=theme.id, objective_id=None, confidence=0.41, run_id=run.id))
+    db.add(
+        ObjectiveMapping(
+            contribution_id=first.id,
+            objective_id=first.suggested_objective_id,
+            confidence=1.0,
+            source="planner",
+            confirmed_by_id=user.id,
+            confirmed_at=first.created_at,
             run_id=run.id,
-            stable_key="t-1",
-            model_topic=0,
-            label="casa",
-            keywords=["casa", "affitto"],
-            summary=[{"text": "Servono case.", "cites": [first.id]}],
         )
     )
     db.commit()
