@@ -18,6 +18,7 @@ __all__ = [
     "EmbeddingCache",
     "Encoder",
     "InMemoryEmbeddingCache",
+    "cache_key",
     "encode_cached",
     "get_encoder",
     "text_hash",
@@ -157,6 +158,11 @@ def ensure_fitted(encoder: Encoder, texts: Sequence[str]) -> None:
         raise NotFittedError(f"encoder {encoder.name!r} is not fitted")
 
 
+def cache_key(encoder: Encoder) -> str:
+    """Return the key an encoder's vectors are cached under: its name, or its fitted state's."""
+    return str(getattr(encoder, "cache_key", None) or encoder.name)
+
+
 def text_hash(text: str) -> str:
     """Return a stable hex digest identifying a text's embedding."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
@@ -200,12 +206,13 @@ def encode_cached(
     if cache is None:
         return encoder.encode(list(texts))
     hashes = [text_hash(t) for t in texts]
-    found = cache.get_many(encoder.name, list(dict.fromkeys(hashes)))
+    key = cache_key(encoder)
+    found = cache.get_many(key, list(dict.fromkeys(hashes)))
     missing = {h: t for h, t in zip(hashes, texts, strict=True) if h not in found}
     if missing:
         fresh = encoder.encode(list(missing.values()))
         new = dict(zip(missing.keys(), fresh, strict=True))
-        cache.put_many(encoder.name, new)
+        cache.put_many(key, new)
         found = {**found, **new}
     log.debug("embedding cache: %d hits, %d misses", len(texts) - len(missing), len(missing))
     out = np.empty((len(texts), encoder.dim), dtype=np.float32)

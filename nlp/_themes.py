@@ -77,6 +77,7 @@ class ThemeModel:
         self.result: ThemeResult | None = None
         self.saved_themes: list[dict[str, Any]] = []
         self.run_record: dict[str, Any] | None = None
+        self.supervised = False
 
     @property
     def preprocessor(self) -> ItalianPreprocessor:
@@ -103,9 +104,13 @@ class ThemeModel:
         texts: Sequence[str],
         *,
         embeddings: np.ndarray | None = None,
+        labels: dict[int, str] | None = None,
         progress: Progress | None = None,
     ) -> ThemeResult:
-        """Find themes in texts; embeddings may be precomputed (one row per text)."""
+        """Find themes in texts, learning objectives from confirmed `labels` {index: code}.
+
+        Embeddings may be precomputed (one row per text).
+        """
         progress = progress or _noop
         timings: dict[str, float] = {}
         texts = list(texts)
@@ -134,7 +139,7 @@ class ThemeModel:
             encoder=self.encoder.name, regime=regime, seed=self.seed, params=self.params(),
             versions=library_versions(), timings=timings,
         )
-        self._map_objectives(result, texts, vectors, inverse, timings)
+        self._map_objectives(result, vectors, inverse, labels or {}, timings)
         self.result = result
         progress("done", 1.0)
         return result
@@ -192,7 +197,7 @@ class ThemeModel:
         outliers = sum(1 for d in docs if d.theme == OUTLIER)
         return ThemeResult(themes, docs, outliers / max(1, len(docs)), run=None)  # type: ignore[arg-type]
 
-    def _map_objectives(self, result, texts, vectors, inverse, timings) -> None:
+    def _map_objectives(self, result, vectors, inverse, labels, timings) -> None:
         """Attach objectives to themes and documents when a framework is given."""
         if not self.objectives:
             return
@@ -202,6 +207,12 @@ class ThemeModel:
         if self.mapper is None:
             self.mapper = ObjectiveMapper(self.objectives, encoder=self.encoder)
             self.mapper.calibrate(vectors)
+        if labels:
+            rows = sorted(labels)
+            self.supervised = self.mapper.fit_labels(
+                vectors[inverse[rows]], [labels[i] for i in rows])
+        result.run.params["confirmed_labels"] = len(labels)
+        result.run.params["supervised"] = self.supervised
         doc_matches = self.mapper.match_vectors(vectors)
         for i, doc in enumerate(result.documents):
             doc.objectives = doc_matches[inverse[i]]

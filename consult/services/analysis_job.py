@@ -131,7 +131,7 @@ def execute(engine: Engine, run_id: int, settings: JobSettings) -> str:
             tracker.stage("loading", 1)
             corpus = analysis_corpus.load(engine, run_id)
             encoder = theme_engine.build_encoder(settings.encoder)
-            cache = DatabaseEmbeddingCache(engine, encoder)
+            cache = DatabaseEmbeddingCache(engine)
             tracker.stage("embedding", 5)
             result = theme_engine.fit_themes(
                 corpus.texts,

@@ -7,7 +7,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from ..models import EmbeddingCache
-from .theme_engine import encoder_cache_key
 
 BATCH = 500
 
@@ -15,17 +14,12 @@ BATCH = 500
 class DatabaseEmbeddingCache:
     """nlp's EmbeddingCache protocol over the database."""
 
-    def __init__(self, engine: Engine, encoder) -> None:
+    def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._encoder = encoder
-
-    def _model(self) -> str:
-        # Computed per call: a corpus-fitted encoder (LSA) is only fitted once fit() starts.
-        return encoder_cache_key(self._encoder)
 
     def get_many(self, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
-        """Return the stored vectors among `hashes`."""
-        key = self._model()
+        """Return the stored vectors among `hashes` for the encoder's cache key `model`."""
+        key = model
         found: dict[str, np.ndarray] = {}
         with Session(self._engine) as db:
             for start in range(0, len(hashes), BATCH):
@@ -41,7 +35,7 @@ class DatabaseEmbeddingCache:
 
     def put_many(self, model: str, vectors: dict[str, np.ndarray]) -> None:
         """Store freshly computed vectors (one commit; a concurrent duplicate is skipped)."""
-        key = self._model()
+        key = model
         with Session(self._engine) as db:
             existing = set(
                 db.exec(

@@ -112,4 +112,3 @@ def _objectives(
         objective = db.get(Objective, mapping.objective_id) if mapping.objective_id else None
         found.append(MappedObjective(objective, mapping.confirmed_at is not None))
     return found
-
