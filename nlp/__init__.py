@@ -5,7 +5,13 @@ Plain data in, plain data out: this package never imports the web application.
 
 from __future__ import annotations
 
-from ._duplicates import lexical_duplicates, near_duplicates
+from ._duplicates import (
+    DUPLICATE_CALIBRATION,
+    calibrated_duplicate_scores,
+    lexical_duplicates,
+    lexical_scores,
+    near_duplicates,
+)
 from ._embeddings import (
     DEFAULT_ENCODER,
     EmbeddingCache,
@@ -53,6 +59,7 @@ from .types import (
 
 __all__ = [
     "DEFAULT_ENCODER",
+    "DUPLICATE_CALIBRATION",
     "OFF_STRATEGY",
     "OFF_TOPICS",
     "OUTLIER",
@@ -80,11 +87,13 @@ __all__ = [
     "ThemeResult",
     "baseline_nmi",
     "cache_key",
+    "calibrated_duplicate_scores",
     "encode_cached",
     "evaluate_mapping",
     "evaluate_themes",
     "get_encoder",
     "lexical_duplicates",
+    "lexical_scores",
     "load_model",
     "match_themes",
     "near_duplicates",

@@ -211,7 +211,7 @@ def open_reports(db: Session, contribution_ids: list[int]) -> dict[int, list[Abu
 
 
 def duplicate_candidates(
-    db: Session, contribution: Contribution, limit: int = 3
+    db: Session, contribution: Contribution, limit: int = 3, *, encoder: str | None = None
 ) -> list[similarity.SimilarItem]:
     """Near-duplicates among pending and published proposals, for the merge suggestion."""
     return similarity.similar_contributions(
@@ -221,5 +221,7 @@ def duplicate_candidates(
         statuses=("pending", "published"),
         exclude_ids=[contribution.id],
         limit=limit,
-        min_score=0.45,
+        min_score=similarity.DUPLICATE,
+        encoder=encoder,
+        store_query=True,
     )
