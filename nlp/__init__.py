@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ._duplicates import (
     DUPLICATE_CALIBRATION,
+    LexicalIndex,
     calibrated_duplicate_scores,
     lexical_duplicates,
     lexical_scores,
@@ -71,6 +72,7 @@ __all__ = [
     "EncoderNameError",
     "InMemoryEmbeddingCache",
     "ItalianPreprocessor",
+    "LexicalIndex",
     "ModelUnavailableError",
     "NlpError",
     "NotFittedError",

@@ -6,6 +6,7 @@ must never break a page: when an encoder or a model cannot be loaded it logs a w
 and answers None, and callers fall back (lexical scores, the author's suggestion).
 """
 
+import hashlib
 import logging
 import threading
 from collections.abc import Sequence
@@ -19,6 +20,8 @@ _lock = threading.Lock()
 _encoders: dict[str, Any] = {}  # CONSULT_EMBEDDINGS value -> encoder, or None if unusable
 _encode_locks: dict[int, threading.Lock] = {}
 _models: dict[str, Any] = {}  # model path -> loaded nlp ThemeModel, or None if unreadable
+_lexical: dict[str, Any] = {}  # signature of a candidate set -> its fitted LexicalIndex
+LEXICAL_INDEXES = 8  # candidate sets kept (form: published; moderation: pending + published)
 
 
 def duplicate_encoder(name: str | None) -> Any:
@@ -72,9 +75,19 @@ def encode(encoder: Any, texts: Sequence[str]) -> np.ndarray:
 
 
 def lexical_scores(query: str, texts: Sequence[str]) -> np.ndarray:
-    from nlp import lexical_scores as nlp_lexical_scores
+    """Character n-gram cosines; the index of a candidate set is fitted once, not per keystroke."""
+    from nlp import LexicalIndex
 
-    return nlp_lexical_scores(query, texts)
+    signature = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()
+    with _lock:
+        index = _lexical.get(signature)
+    if index is None:
+        index = LexicalIndex(texts)
+        with _lock:
+            _lexical[signature] = index
+            while len(_lexical) > LEXICAL_INDEXES:
+                _lexical.pop(next(iter(_lexical)))
+    return index.scores(query)
 
 
 def duplicate_scores(lexical: np.ndarray, cosines: np.ndarray | None, encoder: Any) -> np.ndarray:
@@ -90,3 +103,4 @@ def forget_all() -> None:
     with _lock:
         _encoders.clear()
         _models.clear()
+        _lexical.clear()
