@@ -21,6 +21,7 @@ from ._embeddings import (
     cache_key,
     encode_cached,
     get_encoder,
+    shared_encoder,
     text_hash,
 )
 from ._evaluation import (
@@ -104,6 +105,7 @@ __all__ = [
     "read_framework",
     "read_labeled_csv",
     "save_model",
+    "shared_encoder",
     "text_hash",
     "topic_diversity",
 ]

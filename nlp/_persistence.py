@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ._embeddings import Encoder, get_encoder
+from ._embeddings import Encoder, shared_encoder
 from ._themes import ThemeModel
 from .errors import NotFittedError, PersistenceError
 
@@ -76,7 +76,7 @@ def _encoder_for(meta: dict, arrays: dict, encoder: Encoder | None) -> Encoder:
         from ._lsa import LsaEncoder
 
         return LsaEncoder.from_state(arrays, meta["encoder_state"])
-    return get_encoder(meta["encoder"])
+    return shared_encoder(meta["encoder"])
 
 
 def load_model(path: str | Path, *, encoder: Encoder | None = None) -> ThemeModel:

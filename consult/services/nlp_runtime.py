@@ -9,6 +9,7 @@ and answers None, and callers fall back (lexical scores, the author's suggestion
 import hashlib
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,8 +19,9 @@ log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _encoders: dict[str, Any] = {}  # CONSULT_EMBEDDINGS value -> encoder, or None if unusable
-_encode_locks: dict[int, threading.Lock] = {}
-_models: dict[str, Any] = {}  # model path -> loaded nlp ThemeModel, or None if unreadable
+_models: dict[str, Any] = {}  # the current run's model path -> its ThemeModel, or None
+_assigned: "OrderedDict[tuple[str, str], Any]" = OrderedDict()  # (path, text hash) -> result
+ASSIGNED_LIMIT = 5000
 _lexical: dict[str, Any] = {}  # signature of a candidate set -> its fitted LexicalIndex
 LEXICAL_INDEXES = 8  # candidate sets kept (form: published; moderation: pending + published)
 
@@ -35,14 +37,14 @@ def duplicate_encoder(name: str | None) -> Any:
 
 
 def _load_duplicate_encoder(name: str) -> Any:
-    from nlp import DUPLICATE_CALIBRATION, NlpError, get_encoder
+    from nlp import DUPLICATE_CALIBRATION, NlpError, shared_encoder
 
     if name == "lsa":
         # Corpus-fitted, and only as good as the vocabulary it was fitted on: the character
         # n-grams of the lexical score already do its job better (typos, inflections).
         return None
     try:
-        encoder = get_encoder(name)
+        encoder = shared_encoder(name)
     except (NlpError, ImportError, OSError) as exc:
         log.warning(
             "similar proposals: encoder %r unavailable (%s); lexical scores only", name, exc
@@ -67,11 +69,8 @@ def text_hash(text: str) -> str:
 
 
 def encode(encoder: Any, texts: Sequence[str]) -> np.ndarray:
-    """Embed texts; one caller at a time per encoder (the packaged encoders are not reentrant)."""
-    with _lock:
-        encode_lock = _encode_locks.setdefault(id(encoder), threading.Lock())
-    with encode_lock:
-        return encoder.encode(list(texts))
+    """Embed texts (shared encoders take turns between threads)."""
+    return encoder.encode(list(texts))
 
 
 def lexical_scores(query: str, texts: Sequence[str]) -> np.ndarray:
@@ -98,9 +97,57 @@ def duplicate_scores(lexical: np.ndarray, cosines: np.ndarray | None, encoder: A
     return calibrated_duplicate_scores(lexical, cosines, encoder=name)
 
 
+def theme_model(path: str | None) -> Any:
+    """The theme model saved at `path` (the current run's), loaded once per process.
+
+    Only the latest path is kept: when the current run changes, its model replaces the old.
+    """
+    if not path:
+        return None
+    with _lock:
+        if path in _models:
+            return _models[path]
+    model = _load_model(path)
+    with _lock:
+        _models.clear()
+        _models[path] = model
+    return model
+
+
+def _load_model(path: str) -> Any:
+    from nlp import NlpError, load_model
+
+    try:
+        return load_model(path)
+    except (NlpError, OSError, ValueError, KeyError) as exc:
+        log.warning("live assignment: cannot load the theme model %s (%s)", path, exc)
+        return None
+
+
+def assign(model: Any, path: str, texts: Sequence[str], cache: Any = None) -> list[Any]:
+    """nlp Assignments of texts to the model's themes and objectives, remembered per text."""
+    from nlp import encode_cached
+
+    hashes = [text_hash(t) for t in texts]
+    with _lock:
+        known = {h: _assigned[(path, h)] for h in hashes if (path, h) in _assigned}
+    todo = list(dict.fromkeys(t for t, h in zip(texts, hashes, strict=True) if h not in known))
+    if todo:
+        vectors = encode_cached(model.encoder, todo, cache)
+        fresh = dict(zip(map(text_hash, todo), model.assign_vectors(vectors), strict=True))
+        with _lock:
+            for text_hash_, assignment in fresh.items():
+                _assigned[(path, text_hash_)] = assignment
+            while len(_assigned) > ASSIGNED_LIMIT:
+                _assigned.popitem(last=False)
+        known.update(fresh)
+    return [known[h] for h in hashes]
+
+
 def forget_all() -> None:
     """Drop loaded encoders and models (tests; a changed setting needs a restart otherwise)."""
     with _lock:
         _encoders.clear()
         _models.clear()
         _lexical.clear()
+        _assigned.clear()
