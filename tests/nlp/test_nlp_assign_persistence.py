@@ -100,3 +100,25 @@ def test_fit_learns_confirmed_labels_in_one_pass(corpus, objectives, use_encoder
         return sum(d.objectives[0].code == "abitare" for d in docs)
 
     assert isee_share(taught) > isee_share(plain)
+
+
+def test_fast_head_assigns_with_the_fast_encoder_and_survives_a_roundtrip(
+    corpus, objectives, use_encoder, tmp_path
+):
+    texts = corpus[0]
+    model = ThemeModel(
+        encoder=get_encoder("lsa"), objectives=objectives, seed=3, fast_encoder=use_encoder
+    )
+    result = model.fit(texts)
+    assert model.fast is not None and model.fast.encoder is use_encoder
+    assert list(model.fast.theme_ids) == list(model.theme_ids)
+    fitted = [d.theme for d in result.documents]
+    quick = [a.theme for a in model.assign(texts, fast=True)]
+    assert sum(a == b for a, b in zip(fitted, quick, strict=True)) >= 0.8 * len(texts)
+    assert model.assign(NEW, fast=True)[1].objectives[0].code == "servizio-civile"
+    loaded = load_model(model.save(tmp_path / "fast"))
+    assert loaded.fast is not None and loaded.fast.encoder.name == "use"
+    assert [a.theme for a in loaded.assign(NEW, fast=True)] == [
+        a.theme for a in model.assign(NEW, fast=True)
+    ]
+    assert [a.theme for a in loaded.assign(NEW)] == [a.theme for a in model.assign(NEW)]

