@@ -56,7 +56,7 @@ class ObjectiveMapper:
         encoder: Encoder,
         off_topics: Sequence[str] = OFF_TOPICS,
         off_margin: float = 1.0,
-        secondary_margin: float = 0.25,
+        secondary_margin: float = 0.15,
         floor: float = -0.5,
     ) -> None:
         if not objectives:
