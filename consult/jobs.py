@@ -30,6 +30,7 @@ def run_analysis(run_id: int) -> str:
 def _execute(app: Flask, run_id: int) -> str:
     settings = analysis_job.JobSettings(
         encoder=app.config["CONSULT_EMBEDDINGS"],
+        live_encoder=app.config.get("CONSULT_LIVE_EMBEDDINGS", "auto"),
         model_dir=app.config["CONSULT_MODEL_DIR"],
         heartbeat_every=app.config["ANALYSIS_HEARTBEAT_SECONDS"] or None,
     )

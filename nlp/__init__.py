@@ -5,14 +5,23 @@ Plain data in, plain data out: this package never imports the web application.
 
 from __future__ import annotations
 
-from ._duplicates import lexical_duplicates, near_duplicates
+from ._duplicates import (
+    DUPLICATE_CALIBRATION,
+    LexicalIndex,
+    calibrated_duplicate_scores,
+    lexical_duplicates,
+    lexical_scores,
+    near_duplicates,
+)
 from ._embeddings import (
     DEFAULT_ENCODER,
     EmbeddingCache,
     Encoder,
     InMemoryEmbeddingCache,
+    cache_key,
     encode_cached,
     get_encoder,
+    shared_encoder,
     text_hash,
 )
 from ._evaluation import (
@@ -52,6 +61,7 @@ from .types import (
 
 __all__ = [
     "DEFAULT_ENCODER",
+    "DUPLICATE_CALIBRATION",
     "OFF_STRATEGY",
     "OFF_TOPICS",
     "OUTLIER",
@@ -63,6 +73,7 @@ __all__ = [
     "EncoderNameError",
     "InMemoryEmbeddingCache",
     "ItalianPreprocessor",
+    "LexicalIndex",
     "ModelUnavailableError",
     "NlpError",
     "NotFittedError",
@@ -78,11 +89,14 @@ __all__ = [
     "ThemeModel",
     "ThemeResult",
     "baseline_nmi",
+    "cache_key",
+    "calibrated_duplicate_scores",
     "encode_cached",
     "evaluate_mapping",
     "evaluate_themes",
     "get_encoder",
     "lexical_duplicates",
+    "lexical_scores",
     "load_model",
     "match_themes",
     "near_duplicates",
@@ -91,6 +105,7 @@ __all__ = [
     "read_framework",
     "read_labeled_csv",
     "save_model",
+    "shared_encoder",
     "text_hash",
     "topic_diversity",
 ]

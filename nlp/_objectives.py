@@ -56,7 +56,7 @@ class ObjectiveMapper:
         encoder: Encoder,
         off_topics: Sequence[str] = OFF_TOPICS,
         off_margin: float = 1.0,
-        secondary_margin: float = 0.25,
+        secondary_margin: float = 0.15,
         floor: float = -0.5,
     ) -> None:
         if not objectives:
@@ -140,20 +140,28 @@ class ObjectiveMapper:
         if any(counts[c] < MIN_LABELS for c in self.codes):
             log.info("objective classifier: not enough labels yet %s", dict(counts))
             return False
+        classes = [*self.codes, OFF_STRATEGY]
+        known = [i for i, lab in enumerate(labels) if lab in classes]
+        vectors = np.asarray(vectors, dtype=np.float32)[known]
+        y = np.array([classes.index(labels[i]) for i in known])
+        if len(set(y.tolist())) < 2:
+            log.info("objective classifier: one class only %s", dict(counts))
+            return False
         from sklearn.linear_model import LogisticRegression
 
-        classes = [*self.codes, OFF_STRATEGY]
-        y = np.array([classes.index(lab) for lab in labels])
         model = LogisticRegression(C=2.0, max_iter=2000, class_weight="balanced")
-        model.fit(np.asarray(vectors, dtype=np.float32), y)
+        model.fit(vectors, y)
         coef = np.zeros((len(classes), vectors.shape[1]), dtype=np.float32)
         bias = np.full(len(classes), -1e4, dtype=np.float32)
-        seen = model.classes_ if len(model.classes_) > 2 else None
-        if seen is None:
-            raise ValueError("fit_labels needs at least three distinct labels")
-        coef[seen], bias[seen] = model.coef_, model.intercept_
+        seen = model.classes_
+        if len(seen) == 2:
+            # Binary fit: one logit w.x + b; softmax over (-z/2, z/2) equals its sigmoid.
+            coef[seen] = np.vstack([-model.coef_[0] / 2, model.coef_[0] / 2])
+            bias[seen] = [-model.intercept_[0] / 2, model.intercept_[0] / 2]
+        else:
+            coef[seen], bias[seen] = model.coef_, model.intercept_
         self.classifier = {"coef": coef, "bias": bias}
-        self.n_labels = len(labels)
+        self.n_labels = len(known)
         return True
 
     def _predict_learned(self, vectors: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ._embeddings import Encoder, get_encoder
+from ._embeddings import Encoder, shared_encoder
 from ._themes import ThemeModel
 from .errors import NotFittedError, PersistenceError
 
@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 ARRAYS = "arrays.safetensors"
 RECORD = "model.json"
+FAST = "fast"  # sub-directory holding the fast encoder's head, when there is one
 FORMAT = 1
 
 
@@ -59,6 +60,9 @@ def save_model(model: ThemeModel, path: str | Path) -> Path:
         map_arrays, map_meta = model.mapper.state()
         arrays |= map_arrays
         meta["mapper"] = map_meta
+    if model.fast is not None:
+        save_model(model.fast, path / FAST)
+        meta["fast_encoder"] = model.fast.encoder.name
     save_file({k: np.ascontiguousarray(v) for k, v in arrays.items()}, str(path / ARRAYS))
     (path / RECORD).write_text(json.dumps(meta, ensure_ascii=False, indent=1), "utf-8")
     log.info("saved theme model to %s", path)
@@ -76,7 +80,7 @@ def _encoder_for(meta: dict, arrays: dict, encoder: Encoder | None) -> Encoder:
         from ._lsa import LsaEncoder
 
         return LsaEncoder.from_state(arrays, meta["encoder_state"])
-    return get_encoder(meta["encoder"])
+    return shared_encoder(meta["encoder"])
 
 
 def load_model(path: str | Path, *, encoder: Encoder | None = None) -> ThemeModel:
@@ -102,4 +106,6 @@ def load_model(path: str | Path, *, encoder: Encoder | None = None) -> ThemeMode
     if "mapper" in meta:
         model.mapper = ObjectiveMapper.from_state(arrays, meta["mapper"], encoder=model.encoder)
         model.objectives = model.mapper.specs
+    if meta.get("fast_encoder") and (path / FAST).is_dir():
+        model.fast = load_model(path / FAST)
     return model

@@ -58,10 +58,15 @@ class ThemeModel:
         preprocessor: ItalianPreprocessor | None = None,
         cache: Any = None,
         threads: int = 1,
+        fast_encoder: Encoder | str | None = None,
     ) -> None:
         if encoder is None or isinstance(encoder, str):
             encoder = get_encoder(encoder or DEFAULT_ENCODER, threads=threads)
+        if isinstance(fast_encoder, str):
+            fast_encoder = get_encoder(fast_encoder, threads=threads)
         self.encoder = encoder
+        self.fast_encoder = fast_encoder
+        self.fast: ThemeModel | None = None
         self.objectives = list(objectives)
         self.seed = seed
         self.small_threshold = small_threshold
@@ -77,6 +82,7 @@ class ThemeModel:
         self.result: ThemeResult | None = None
         self.saved_themes: list[dict[str, Any]] = []
         self.run_record: dict[str, Any] | None = None
+        self.supervised = False
 
     @property
     def preprocessor(self) -> ItalianPreprocessor:
@@ -103,9 +109,13 @@ class ThemeModel:
         texts: Sequence[str],
         *,
         embeddings: np.ndarray | None = None,
+        labels: dict[int, str] | None = None,
         progress: Progress | None = None,
     ) -> ThemeResult:
-        """Find themes in texts; embeddings may be precomputed (one row per text)."""
+        """Find themes in texts, learning objectives from confirmed `labels` {index: code}.
+
+        Embeddings may be precomputed (one row per text).
+        """
         progress = progress or _noop
         timings: dict[str, float] = {}
         texts = list(texts)
@@ -134,7 +144,13 @@ class ThemeModel:
             encoder=self.encoder.name, regime=regime, seed=self.seed, params=self.params(),
             versions=library_versions(), timings=timings,
         )
-        self._map_objectives(result, texts, vectors, inverse, timings)
+        self._map_objectives(result, vectors, inverse, labels or {}, timings)
+        if self.fast_encoder is not None:
+            from ._fast import fit_fast_head
+
+            t0 = time.perf_counter()
+            self.fast = fit_fast_head(self, utexts, topics, labels or {}, inverse)
+            timings["fast_head"] = time.perf_counter() - t0
         self.result = result
         progress("done", 1.0)
         return result
@@ -169,11 +185,8 @@ class ThemeModel:
     def _build_result(self, texts, inverse, counts, vectors, topics, keywords) -> ThemeResult:
         """Compute centroids, probabilities and expand duplicates back."""
         ids = np.array(sorted(keywords), dtype=int)
-        cents = _represent.centroids(vectors, topics, ids)
-        sims = vectors @ cents.T if len(ids) else np.zeros((len(vectors), 0))
-        self.theme_ids, self.centroids = ids, cents
-        self.temperature = _represent.temperature(sims)
-        self.assign_threshold = _represent.assign_threshold(sims, topics, ids)
+        sims = self.set_themes(vectors, topics, ids)
+        cents = self.centroids
         probs = _represent.soft(sims, self.temperature)
         docs = [
             DocAssignment(int(topics[u]), _represent.top_probs(ids, probs[u], int(topics[u])))
@@ -192,7 +205,16 @@ class ThemeModel:
         outliers = sum(1 for d in docs if d.theme == OUTLIER)
         return ThemeResult(themes, docs, outliers / max(1, len(docs)), run=None)  # type: ignore[arg-type]
 
-    def _map_objectives(self, result, texts, vectors, inverse, timings) -> None:
+    def set_themes(self, vectors: np.ndarray, topics: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """Set centroids and assignment scale from members' vectors; return doc-centroid sims."""
+        cents = _represent.centroids(vectors, topics, ids)
+        sims = vectors @ cents.T if len(ids) else np.zeros((len(vectors), 0))
+        self.theme_ids, self.centroids = ids, cents
+        self.temperature = _represent.temperature(sims)
+        self.assign_threshold = _represent.assign_threshold(sims, topics, ids)
+        return sims
+
+    def _map_objectives(self, result, vectors, inverse, labels, timings) -> None:
         """Attach objectives to themes and documents when a framework is given."""
         if not self.objectives:
             return
@@ -202,6 +224,12 @@ class ThemeModel:
         if self.mapper is None:
             self.mapper = ObjectiveMapper(self.objectives, encoder=self.encoder)
             self.mapper.calibrate(vectors)
+        if labels:
+            rows = sorted(labels)
+            self.supervised = self.mapper.fit_labels(
+                vectors[inverse[rows]], [labels[i] for i in rows])
+        result.run.params["confirmed_labels"] = len(labels)
+        result.run.params["supervised"] = self.supervised
         doc_matches = self.mapper.match_vectors(vectors)
         for i, doc in enumerate(result.documents):
             doc.objectives = doc_matches[inverse[i]]
@@ -211,8 +239,13 @@ class ThemeModel:
                 theme.objectives = matches
         timings["objectives"] = time.perf_counter() - t0
 
-    def assign(self, texts: Sequence[str]) -> list[Assignment]:
-        """Assign new texts to current themes and objectives without refitting."""
+    def assign(self, texts: Sequence[str], *, fast: bool = False) -> list[Assignment]:
+        """Assign new texts to current themes and objectives without refitting.
+
+        `fast` uses the fast encoder's head when the model has one (see fast_encoder).
+        """
+        if fast and self.fast is not None:
+            return self.fast.assign(texts)
         if not len(self.theme_ids) and self.mapper is None:
             raise NotFittedError("fit() or load_model() the ThemeModel before assign()")
         vectors = self.embed(list(texts))

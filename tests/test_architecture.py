@@ -33,3 +33,19 @@ def test_models_do_not_import_services_or_web():
     for path in (ROOT / "consult" / "models").rglob("*.py"):
         names = _imports(path)
         assert not any("services" in n or n.endswith("web") for n in names), path.name
+
+
+def test_only_the_two_nlp_seams_import_nlp():
+    """theme_engine (batch fits) and nlp_runtime (request time) are the app's only doors to nlp."""
+    importers = {
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "consult").rglob("*.py")
+        if any(n == "nlp" or n.startswith("nlp.") for n in _imports(path))
+    }
+    assert importers <= {
+        "consult/services/theme_engine.py",
+        "consult/services/nlp_runtime.py",
+        "consult/cli.py",
+        "consult/cli_nlp.py",
+    }
+    assert {"consult/services/theme_engine.py", "consult/services/nlp_runtime.py"} <= importers

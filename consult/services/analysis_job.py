@@ -37,6 +37,7 @@ class JobSettings:
     encoder: str
     model_dir: str
     heartbeat_every: float | None = 5.0
+    live_encoder: str = "auto"
 
 
 class RunTracker:
@@ -131,7 +132,8 @@ def execute(engine: Engine, run_id: int, settings: JobSettings) -> str:
             tracker.stage("loading", 1)
             corpus = analysis_corpus.load(engine, run_id)
             encoder = theme_engine.build_encoder(settings.encoder)
-            cache = DatabaseEmbeddingCache(engine, encoder)
+            fast = theme_engine.build_live_encoder(settings.live_encoder, settings.encoder)
+            cache = DatabaseEmbeddingCache(engine)
             tracker.stage("embedding", 5)
             result = theme_engine.fit_themes(
                 corpus.texts,
@@ -139,6 +141,7 @@ def execute(engine: Engine, run_id: int, settings: JobSettings) -> str:
                 objectives=corpus.objectives,
                 labels=corpus.labels,
                 cache=cache,
+                fast_encoder=fast,
                 progress=tracker.nlp_progress,
             )
             tracker.stage("matching", 86)

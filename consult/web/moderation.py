@@ -1,6 +1,6 @@
 """The moderation queue of a live session: approve first, then the projector shows it."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import Session, col, select
@@ -198,7 +198,9 @@ def merge(session_id: int, contribution_id: int):
                 _announce(live, "merge", [item.id, target.id])
                 flash(_("Proposte unite."), "success")
                 return redirect(url_for("moderation.queue", session_id=live.id), 303)
-    candidates = moderation.duplicate_candidates(session_db, item)
+    candidates = moderation.duplicate_candidates(
+        session_db, item, encoder=current_app.config["CONSULT_EMBEDDINGS"]
+    )
     return render_template(
         "moderation/merge.html",
         live=live,

@@ -135,7 +135,11 @@ def similar():
     consultation = current_consultation()
     typed = (clean_text(request.args.get("text")) or "")[:2000]
     items = similar_contributions(
-        db.session(), consultation_id=consultation.id or 0, text=typed, limit=3
+        db.session(),
+        consultation_id=consultation.id or 0,
+        text=typed,
+        limit=3,
+        encoder=current_app.config["CONSULT_EMBEDDINGS"],
     )
     counts = support_counts(db.session(), [item.contribution.id for item in items])
     response = current_app.make_response(

@@ -8,6 +8,7 @@ from nlp import (
     InMemoryEmbeddingCache,
     ModelUnavailableError,
     NotFittedError,
+    cache_key,
     encode_cached,
     get_encoder,
     text_hash,
@@ -84,3 +85,26 @@ def test_encode_cached_only_encodes_misses():
 
 def test_text_hash_is_stable():
     assert text_hash("casa") == text_hash("casa") != text_hash("Casa")
+
+
+def test_lsa_cache_key_follows_its_fit():
+    texts_a = ["asili nido comunali", "case popolari care", "anziani soli a casa"] * 3
+    texts_b = ["servizio civile giovani", "ISEE e mensa scolastica", "trasporto disabili"] * 3
+    first, second, other = (get_encoder("lsa") for _ in range(3))
+    with pytest.raises(NotFittedError):
+        cache_key(first)
+    first.fit(texts_a)
+    second.fit(texts_a)
+    other.fit(texts_b)
+    assert cache_key(first).startswith("lsa@")
+    assert cache_key(first) == cache_key(second) != cache_key(other)
+
+
+def test_encode_cached_keys_lsa_vectors_by_fit():
+    cache = InMemoryEmbeddingCache()
+    first = get_encoder("lsa").fit(["case popolari", "anziani soli", "servizio civile"] * 3)
+    other = get_encoder("lsa").fit(["mensa scolastica", "trasporto disabili", "isee"] * 3)
+    encode_cached(first, ["case popolari"], cache)
+    encode_cached(other, ["case popolari"], cache)
+    assert len(cache) == 2
+    assert cache.get_many(cache_key(first), [text_hash("case popolari")])

@@ -57,3 +57,29 @@ def test_confirmed_labels_change_the_decision(objectives, use_encoder, corpus):
     after = mapper.probabilities(vectors[36:48])[:, 0].mean()
     assert after > before
     assert np.allclose(mapper.probabilities(vectors).sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_two_objectives_without_off_strategy_labels_learn_a_binary_classifier(
+    objectives, use_encoder, corpus
+):
+    texts, topics = corpus
+    pairs = [(t, lab) for t, lab in zip(texts, topics, strict=True) if lab in ("abitare", "civile")]
+    labels = ["abitare" if lab == "abitare" else "servizio-civile" for _, lab in pairs]
+    two = [o for o in objectives if o.code in ("abitare", "servizio-civile")]
+    mapper = ObjectiveMapper(two, encoder=use_encoder)
+    vectors = use_encoder.encode([t for t, _ in pairs])
+    mapper.calibrate(vectors)
+    assert mapper.fit_labels(vectors, labels) is True
+    probs = mapper.probabilities(vectors)
+    assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    learned = mapper._predict_learned(vectors)
+    assert np.all(learned[:, -1] < 1e-6)  # never-seen fuori-strategia gets no mass
+    predicted = [["abitare", "servizio-civile"][i] for i in learned[:, :2].argmax(axis=1)]
+    assert sum(p == g for p, g in zip(predicted, labels, strict=True)) >= len(labels) - 1
+
+
+def test_labels_of_a_single_objective_are_not_enough(objectives, use_encoder):
+    mapper = ObjectiveMapper(objectives[:1], encoder=use_encoder)
+    vectors = use_encoder.encode(["casa", "affitto", "sfratto"])
+    assert mapper.fit_labels(vectors, ["abitare"] * 3) is False
+    assert mapper.classifier is None

