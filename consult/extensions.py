@@ -1,12 +1,14 @@
 """Flask extensions, created once and bound in the factory."""
 
 from flask import request, session
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
+from jinja2.utils import htmlsafe_json_dumps
 
 babel = Babel()
 csrf = CSRFProtect()
@@ -40,6 +42,14 @@ PERMISSIONS_POLICY = {
     "fullscreen": "(self)",
 }
 HSTS_VALUE = "max-age=31536000; includeSubDomains"
+
+
+class HtmlSafeJSONProvider(DefaultJSONProvider):
+    """Every JSON answer writes <, >, & and ' as \\u escapes: what people typed stays inert even
+    if a browser sniffs the answer or a page embeds it."""
+
+    def dumps(self, obj, **kwargs) -> str:
+        return str(htmlsafe_json_dumps(obj, dumps=super().dumps, **kwargs))
 
 
 def limit_body_size() -> None:
