@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from flask import Flask, url_for
 from flask.testing import FlaskClient
-from sqlalchemy import text
 from sqlmodel import Session, SQLModel, select
 
 from consult import create_app
@@ -63,14 +62,10 @@ def make_app(tmp_path, **config) -> Flask:
 
 
 def empty_database(app: Flask) -> None:
-    tables = SQLModel.metadata.sorted_tables
+    """DELETE, not TRUNCATE: on a handful of rows it is several times faster on PostgreSQL."""
     with app.extensions["consult.engine"].begin() as connection:
-        if connection.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                connection.execute(table.delete())
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            connection.execute(table.delete())
 
 
 def snapshot(app: Flask) -> dict[str, list]:

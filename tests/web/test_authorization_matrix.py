@@ -222,11 +222,11 @@ def test_access(route_app, role, method, endpoint):
     before = snapshot(route_app)
     response = client.open(url, method=method, data={}, buffered=False)
     streaming = response.mimetype == "text/event-stream"  # never ends: do not read it
-    body = "" if streaming else response.get_data(as_text=True)
+    body = b"" if streaming else response.get_data()
     response.close()
     outcome = _outcome(response)
     assert outcome == expected[ROLES.index(role)], f"{method} {url} as {role}"
     if outcome == 403:
-        assert "Non hai i permessi per vedere questa pagina." in body
+        assert "Non hai i permessi per vedere questa pagina.".encode() in body
     if outcome == 403 or (outcome == LOGIN and role == "anonymous"):
         assert snapshot(route_app) == before, f"refused {method} {url} changed the database"

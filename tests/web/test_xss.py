@@ -221,7 +221,7 @@ def _pages(meeting: Meeting, live: LiveSession, proposal: Contribution, key: str
     return {
         "home": ("anonymous", "/"),
         "list": ("anonymous", "/proposte"),
-        "search": ("anonymous", "/proposte?q=tag"),
+        "search": ("anonymous", "/proposte?q=online"),
         "detail": ("anonymous", f"/proposte/{proposal.id}"),
         "tracking": ("anonymous", f"/traccia/{proposal.tracking_token}"),
         "receipt": ("anonymous", f"/traccia/{proposal.tracking_token}/ricevuta"),
