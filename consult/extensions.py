@@ -52,15 +52,22 @@ class HtmlSafeJSONProvider(DefaultJSONProvider):
         return str(htmlsafe_json_dumps(obj, dumps=super().dumps, **kwargs))
 
 
+# Blueprints whose forms are only a few kilobytes get a tighter body limit; their modules register
+# it here, because CSRF reads the form in an app-level hook, before any blueprint's own hooks.
+SMALL_FORM_LIMITS: dict[str, int] = {}
+
+
 def limit_body_size() -> None:
     """Text forms and JSON never need megabytes: only multipart uploads get MAX_CONTENT_LENGTH."""
     from flask import current_app
 
+    config = current_app.config
+    limit = config["MAX_CONTENT_LENGTH"]
     if request.mimetype != "multipart/form-data":
-        config = current_app.config
-        request.max_content_length = min(
-            config["MAX_CONTENT_LENGTH"], config["MAX_FORM_MEMORY_SIZE"]
-        )
+        limit = min(limit, config["MAX_FORM_MEMORY_SIZE"])
+    if request.blueprint in SMALL_FORM_LIMITS:
+        limit = min(limit, SMALL_FORM_LIMITS[request.blueprint])
+    request.max_content_length = limit
 
 
 def extra_security_headers(response):
