@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from flask import Flask, url_for
 from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
 from sqlmodel import Session, SQLModel, select
 
 from consult import create_app
@@ -220,6 +221,13 @@ def log_in(client: FlaskClient, user: User) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = f"{user.id}:{user.session_version}"
         session["_fresh"] = True
+
+
+def csrf_token_for(app: Flask, client: FlaskClient, raw: str = "a" * 40) -> str:
+    """Put a raw CSRF token in the client's session and return it signed as Flask-WTF would."""
+    with client.session_transaction() as session:
+        session["csrf_token"] = raw
+    return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
 
 
 def client_as(app: Flask, world: World, role: str) -> FlaskClient:

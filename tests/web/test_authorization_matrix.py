@@ -227,6 +227,6 @@ def test_access(route_app, role, method, endpoint):
     outcome = _outcome(response)
     assert outcome == expected[ROLES.index(role)], f"{method} {url} as {role}"
     if outcome == 403:
-        assert "Non hai i permessi per vedere questa pagina.".encode() in body
+        assert b"Non hai i permessi per vedere questa pagina." in body
     if outcome == 403 or (outcome == LOGIN and role == "anonymous"):
         assert snapshot(route_app) == before, f"refused {method} {url} changed the database"

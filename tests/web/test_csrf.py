@@ -7,24 +7,25 @@ matrix's answer: the test tells the two apart and would fail without the protect
 """
 
 import pytest
-from itsdangerous import URLSafeTimedSerializer
 
-from tests.web.route_world import ROLES, build_world, client_as, route_url, routes, snapshot
+from tests.web.route_world import (
+    ROLES,
+    build_world,
+    client_as,
+    csrf_token_for,
+    route_url,
+    routes,
+    snapshot,
+)
 from tests.web.test_authorization_matrix import LOGIN, MATRIX, expectation, first_allowed_role
 
 POST_ROUTES = sorted(key for key in MATRIX if key[0] == "POST")
-SESSION_TOKEN = "a" * 40  # the raw token kept in the victim's session
 GENERIC = "La sessione è scaduta o il modulo non è valido: ricarica la pagina e riprova."
 # The proposal form keeps what was typed and says so in its own words.
 OWN_MESSAGE = {
     "proposals.new": "La sessione è scaduta: controlla i dati e premi di nuovo",
     "proposals.validate_field": "La sessione è scaduta: controlla i dati e premi di nuovo",
 }
-
-
-def _signed(app, raw: str) -> str:
-    """A token as Flask-WTF signs it for a session holding `raw`."""
-    return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
 
 
 @pytest.fixture
@@ -45,9 +46,9 @@ def test_post_without_the_right_token_is_refused(csrf_route_app, method, endpoin
     world = build_world(app)
     role = first_allowed_role(method, endpoint)
     client = client_as(app, world, role)
-    with client.session_transaction() as session:
-        session["csrf_token"] = SESSION_TOKEN
-    token = {"missing": None, "garbage": "not-a-token", "foreign": _signed(app, "b" * 40)}[attack]
+    csrf_token_for(app, client)  # the victim's session holds a token...
+    foreign = csrf_token_for(app, app.test_client(), "b" * 40)  # ...the attacker sends theirs
+    token = {"missing": None, "garbage": "not-a-token", "foreign": foreign}[attack]
     data = {} if token is None else {"csrf_token": token}
     headers = {} if token is None else {"X-CSRFToken": token}
     url = route_url(app, endpoint, world.params, expectation(method, endpoint)[1])
@@ -64,11 +65,10 @@ def test_the_right_token_gets_the_usual_answer(csrf_route_app, method, endpoint)
     world = build_world(app)
     role = first_allowed_role(method, endpoint)
     client = client_as(app, world, role)
-    with client.session_transaction() as session:
-        session["csrf_token"] = SESSION_TOKEN
+    token = csrf_token_for(app, client)
     expected, overrides = expectation(method, endpoint)
     url = route_url(app, endpoint, world.params, overrides)
-    response = client.post(url, data={"csrf_token": _signed(app, SESSION_TOKEN)})
+    response = client.post(url, data={"csrf_token": token})
     location = response.headers.get("Location", "")
     outcome = LOGIN if "/account/accedi" in location else response.status_code
     assert outcome == expected[ROLES.index(role)], f"{url} as {role} with the right token"
