@@ -191,6 +191,8 @@ def _seed_planning(s: Seeder, create_theme_run) -> str:
     create_theme_run({"Tema": list(members)})
     key = s.db.exec(select(Theme)).one().stable_key
     s.post("planner", f"/pianificazione/temi/{key}/nome", {"rename-label": s.value("theme_name")})
+    # off-strategy: the theme then shows on the objective page and in the report
+    s.post("planner", f"/pianificazione/mappatura/tema/{key}", {"objective": "fuori-strategia"})
     s.post(
         "planner",
         "/pianificazione/risposte/nuova",
@@ -275,8 +277,8 @@ SHOWN = {
     "meeting_place": ["meetings", "meeting"],
     "meeting_agenda": ["meeting", "meeting_edit"],
     "working_group": ["live_session", "phone"],
-    "theme_name": ["themes", "theme", "mapping", "responses"],
-    "response_text": ["responses", "tracking"],
+    "theme_name": ["themes", "theme", "mapping", "responses", "objective", "report"],
+    "response_text": ["responses", "tracking", "objective"],
     "registration_name": ["users"],
     "display_name": ["account", "users"],
 }
