@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from flask import Flask, url_for
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel
 
 from consult import create_app
 from consult.models import (
@@ -254,8 +254,3 @@ def route_url(app: Flask, endpoint: str, params: dict, overrides: dict | None = 
     values = {name: params[overrides.get(name, name)] for name in rule.arguments}
     with app.test_request_context():
         return url_for(endpoint, **values)
-
-
-def any_row(app: Flask, model) -> object | None:
-    with Session(app.extensions["consult.engine"]) as db:
-        return db.exec(select(model)).first()
