@@ -9,6 +9,7 @@ from . import config, db
 from .extensions import (
     CONTENT_SECURITY_POLICY,
     PERMISSIONS_POLICY,
+    HtmlSafeJSONProvider,
     babel,
     csrf,
     extra_security_headers,
@@ -35,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
+    app.json = HtmlSafeJSONProvider(app)
     db.init_app(app)
     app.before_request(limit_body_size)  # before CSRF, which reads the form first
     babel.init_app(

@@ -1,12 +1,14 @@
 """Flask extensions, created once and bound in the factory."""
 
 from flask import request, session
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
+from jinja2.utils import htmlsafe_json_dumps
 
 babel = Babel()
 csrf = CSRFProtect()
@@ -42,15 +44,30 @@ PERMISSIONS_POLICY = {
 HSTS_VALUE = "max-age=31536000; includeSubDomains"
 
 
+class HtmlSafeJSONProvider(DefaultJSONProvider):
+    """Every JSON answer writes <, >, & and ' as \\u escapes: what people typed stays inert even
+    if a browser sniffs the answer or a page embeds it."""
+
+    def dumps(self, obj, **kwargs) -> str:
+        return str(htmlsafe_json_dumps(obj, dumps=super().dumps, **kwargs))
+
+
+# Blueprints whose forms are only a few kilobytes get a tighter body limit; their modules register
+# it here, because CSRF reads the form in an app-level hook, before any blueprint's own hooks.
+SMALL_FORM_LIMITS: dict[str, int] = {}
+
+
 def limit_body_size() -> None:
     """Text forms and JSON never need megabytes: only multipart uploads get MAX_CONTENT_LENGTH."""
     from flask import current_app
 
+    config = current_app.config
+    limit = config["MAX_CONTENT_LENGTH"]
     if request.mimetype != "multipart/form-data":
-        config = current_app.config
-        request.max_content_length = min(
-            config["MAX_CONTENT_LENGTH"], config["MAX_FORM_MEMORY_SIZE"]
-        )
+        limit = min(limit, config["MAX_FORM_MEMORY_SIZE"])
+    if request.blueprint in SMALL_FORM_LIMITS:
+        limit = min(limit, SMALL_FORM_LIMITS[request.blueprint])
+    request.max_content_length = limit
 
 
 def extra_security_headers(response):

@@ -13,16 +13,16 @@ from flask import (
 from flask_babel import gettext as _
 
 from .. import db
-from ..extensions import limiter
+from ..extensions import SMALL_FORM_LIMITS, limiter
 from ..models import Comment
 from ..services import engagement, proposal_search, proposals
 from .browse import render_detail
 from .participant import current_participant, remember_browser
 from .proposal_forms import CommentForm, ReportForm
-from .proposals import current_consultation, limit_body_size
+from .proposals import FORM_BODY_LIMIT, current_consultation
 
 bp = Blueprint("engagement", __name__)
-bp.before_request(limit_body_size)
+SMALL_FORM_LIMITS[bp.name] = FORM_BODY_LIMIT
 bp.after_request(remember_browser)
 
 

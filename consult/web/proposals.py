@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFError
 from sqlmodel import col, select
 
 from .. import db
-from ..extensions import limiter
+from ..extensions import SMALL_FORM_LIMITS, limiter
 from ..models import Consultation, Objective, Territory
 from ..services import consultations, proposals
 from ..services.proposal_search import support_counts, territory_tree
@@ -27,13 +27,7 @@ from .proposal_forms import ProposalForm
 bp = Blueprint("proposals", __name__)
 # A full proposal form is at most ~30 KB even in 4-byte characters, percent-encoded.
 FORM_BODY_LIMIT = 64 * 1024
-
-
-@bp.before_request
-def limit_body_size() -> None:
-    """Refuse oversized bodies (413) long before the site-wide upload limit."""
-    app_limit = current_app.config.get("MAX_CONTENT_LENGTH") or FORM_BODY_LIMIT
-    request.max_content_length = min(app_limit, FORM_BODY_LIMIT)
+SMALL_FORM_LIMITS[bp.name] = FORM_BODY_LIMIT  # 413 long before the site-wide upload limit
 
 
 INLINE_FIELDS = ("text", "title", "territory", "role", "objective", "name", "email", "consent")

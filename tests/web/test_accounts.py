@@ -36,6 +36,8 @@ def test_logout_invalidates_a_copied_session_cookie(app, client, auth, create_us
     thief = app.test_client()
     thief.set_cookie("session", stolen.value, domain=stolen.domain)
     assert "Esci" not in thief.get("/non-esiste").get_data(as_text=True)
+    refused = thief.get("/account")
+    assert refused.status_code == 302 and "/account/accedi" in refused.headers["Location"]
     db.refresh(user)
     assert db.get(User, user.id).session_version == 1
 

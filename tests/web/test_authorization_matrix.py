@@ -1,84 +1,232 @@
-"""Every route, every role: who may use it. A new route without an entry here fails the suite.
+"""Every route, every role: the exact answer each one gets. A new route without an entry fails.
 
-`ALLOW` means the role gets past authorization (any answer but 401/403 or a redirect to the
-login page); `LOGIN` means an anonymous visitor is sent to log in; `DENY` means 403.
+Roles, in column order: anonymous, participant, a facilitator who does NOT run the sample
+meeting, the meeting's own facilitator, planner, admin. `LOGIN` is a redirect to the login page;
+a number is the exact status (a 302 elsewhere than the login page for numbers 302/303).
+POSTs send an empty form: a role that gets in usually meets a validation error (422/400), which
+proves it went past authorization without changing anything. Every refused request (LOGIN, 403)
+must leave the database exactly as it was.
 """
 
 import pytest
-from flask import url_for
 
-ROLES = ("anonymous", "participant", "facilitator", "planner", "admin")
-ALLOW, LOGIN, DENY = "allow", "login", "deny"
+from tests.web.route_world import (
+    ROLES,
+    build_world,
+    client_as,
+    route_url,
+    routes,
+    snapshot,
+)
 
-PUBLIC = dict.fromkeys(ROLES, ALLOW)
-LOGGED_IN = {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], ALLOW)}
-STAFF_PLANNER = {
-    "anonymous": LOGIN,
-    "participant": DENY,
-    "facilitator": DENY,
-    "planner": ALLOW,
-    "admin": ALLOW,
+LOGIN = "login"
+
+
+def everyone(status):
+    return (status,) * 6
+
+
+def members(status):
+    return (LOGIN,) + (status,) * 5
+
+
+def guests(status, members_status=302):
+    """Login and registration: logged-in users are sent on (not to the login page)."""
+    return (status,) + (members_status,) * 5
+
+
+def facilitators(status):
+    """Any facilitator (and admins): the meeting registry, templates."""
+    return (LOGIN, 403, status, status, 403, status)
+
+
+def own_meeting(status):
+    """Only the meeting's own facilitators and admins."""
+    return (LOGIN, 403, 403, status, 403, status)
+
+
+def meeting_readers(status):
+    """The meeting's own facilitators, admins and planners (who read what a meeting produced)."""
+    return (LOGIN, 403, 403, status, status, status)
+
+
+def planners(status):
+    return (LOGIN, 403, 403, 403, status, status)
+
+
+def admins(status):
+    return (LOGIN, 403, 403, 403, 403, status)
+
+
+# (method, endpoint): expected per role, or (expected, {url parameter: sample key}) when a
+# parameter needs another sample object than the one named like it.
+MATRIX: dict[tuple[str, str], tuple] = {
+    # public pages and participation
+    ("GET", "public.home"): everyone(200),
+    ("POST", "public.set_language"): everyone(400),
+    ("GET", "statistics.index"): everyone(200),
+    ("GET", "browse.index"): everyone(200),
+    ("GET", "browse.detail"): everyone(200),
+    ("GET", "proposals.new"): everyone(200),
+    ("POST", "proposals.new"): everyone(422),
+    ("POST", "proposals.validate_field"): everyone(400),
+    ("GET", "proposals.similar"): everyone(200),
+    ("GET", "proposals.privacy"): everyone(200),
+    ("POST", "engagement.support"): everyone(302),
+    ("POST", "engagement.comment"): everyone(422),
+    ("POST", "engagement.report_proposal"): everyone(422),
+    ("POST", "engagement.report_comment"): everyone(422),
+    ("GET", "tracking.track"): everyone(200),
+    ("GET", "tracking.receipt"): everyone(200),
+    ("GET", "objectives.detail"): (everyone(200), {"code": "objective_code"}),
+    # live sessions: phones need no account; the projector is the meeting's
+    ("GET", "live.join"): everyone(200),
+    ("POST", "live.join"): everyone(422),
+    ("GET", "live.session_form"): everyone(200),
+    ("POST", "live.session_form"): everyone(422),
+    ("GET", "live.qr_code"): everyone(200),
+    ("GET", "live.projector"): own_meeting(200),
+    ("GET", "live.projector_content"): own_meeting(200),
+    ("GET", "live.projector_events"): own_meeting(200),
+    # accounts
+    ("GET", "accounts.login"): guests(200),
+    ("POST", "accounts.login"): guests(422),
+    ("POST", "accounts.logout"): members(302),
+    ("GET", "accounts.register"): guests(200),
+    ("POST", "accounts.register"): guests(422),
+    ("GET", "accounts.forgot_password"): everyone(200),
+    ("POST", "accounts.forgot_password"): everyone(422),
+    ("GET", "accounts.reset_password"): (everyone(200), {"token": "reset_token"}),
+    ("POST", "accounts.reset_password"): (everyone(422), {"token": "reset_token"}),
+    ("GET", "my_account.page"): members(200),
+    ("POST", "my_account.update_profile"): members(422),
+    ("POST", "my_account.change_password"): members(422),
+    # members are logged out everywhere, then sent to log in again
+    ("POST", "my_account.logout_everywhere"): everyone(LOGIN),
+    ("GET", "my_account.download_data"): members(200),
+    ("GET", "my_account.delete"): members(200),
+    ("POST", "my_account.delete"): members(422),
+    ("GET", "user_admin.index"): admins(200),
+    ("POST", "user_admin.change_role"): admins(400),
+    ("POST", "user_admin.change_active"): admins(400),
+    # meetings and live sessions, run by their own facilitators
+    ("GET", "meetings.index"): facilitators(200),
+    ("GET", "meetings.create"): facilitators(200),
+    ("POST", "meetings.create"): facilitators(422),
+    ("GET", "meetings.show"): own_meeting(200),
+    ("GET", "meetings.edit"): own_meeting(200),
+    ("POST", "meetings.edit"): own_meeting(422),
+    ("POST", "meetings.open_meeting"): own_meeting(303),
+    ("GET", "meetings.close"): own_meeting(200),
+    ("POST", "meetings.close"): own_meeting(422),
+    ("GET", "meetings.minutes_file"): (LOGIN, 403, 404, 404, 404, 404),  # not on disk
+    ("POST", "meetings.open_live_session"): own_meeting(303),
+    ("GET", "meetings.live_session"): own_meeting(200),
+    ("POST", "meetings.close_live_session"): own_meeting(303),
+    ("GET", "moderation.queue"): own_meeting(200),
+    ("GET", "moderation.queue_events"): own_meeting(200),
+    ("POST", "moderation.bulk"): own_meeting(303),
+    ("POST", "moderation.act"): (own_meeting(303), {"contribution_id": "live_item"}),
+    ("GET", "moderation.merge"): (own_meeting(200), {"contribution_id": "live_item"}),
+    ("POST", "moderation.merge"): (own_meeting(422), {"contribution_id": "live_item"}),
+    # fast entry, import, export
+    ("GET", "entry.tools"): meeting_readers(200),
+    ("GET", "entry.fast_entry"): own_meeting(200),
+    ("POST", "entry.fast_entry"): own_meeting(422),
+    ("POST", "entry.undo"): (own_meeting(302), {"contribution_id": "entered_item"}),
+    ("GET", "imports.upload"): own_meeting(200),
+    ("POST", "imports.upload"): own_meeting(422),
+    # a kept upload belongs to whoever sent it: even an admin cannot open another's
+    ("GET", "imports.mapping"): ((LOGIN, 403, 403, 200, 403, 404), {"token": "import_token"}),
+    ("POST", "imports.dry_run"): ((LOGIN, 403, 403, 422, 403, 404), {"token": "import_token"}),
+    ("POST", "imports.confirm"): ((LOGIN, 403, 403, 400, 403, 404), {"token": "import_token"}),
+    ("GET", "imports.template"): facilitators(200),
+    ("GET", "exports.meeting_csv"): meeting_readers(200),
+    ("GET", "exports.meeting_xlsx"): meeting_readers(200),
+    # planning
+    ("GET", "analysis.index"): planners(302),
+    ("GET", "analysis.page"): planners(200),
+    ("POST", "analysis.start"): planners(422),
+    ("GET", "analysis.status"): planners(200),
+    ("GET", "themes.index"): planners(200),
+    ("GET", "themes.detail"): planners(200),
+    ("GET", "themes.proposals"): planners(200),
+    ("POST", "themes.rename"): planners(422),
+    ("POST", "themes.set_status"): planners(422),
+    ("POST", "themes.merge"): planners(422),
+    ("POST", "themes.split"): planners(422),
+    ("GET", "mapping.index"): planners(200),
+    ("POST", "mapping.confirm_theme"): planners(422),
+    ("POST", "mapping.confirm_contribution"): planners(422),
+    ("GET", "coverage.matrix"): planners(200),
+    ("GET", "responses.index"): planners(200),
+    ("GET", "responses.create"): planners(200),
+    ("POST", "responses.create"): planners(422),
+    ("GET", "responses.edit"): planners(200),
+    ("POST", "responses.edit"): planners(422),
+    ("POST", "responses.publish"): planners(302),
+    ("POST", "responses.unpublish"): planners(302),
+    ("GET", "reports.report"): planners(200),
+    ("GET", "reports.report_pdf"): planners(200),
+    ("GET", "reports.export"): planners(200),
+    # open data
+    ("GET", "api.index"): everyone(200),
+    ("GET", "api.consultation"): everyone(200),
+    ("GET", "api.objectives"): everyone(200),
+    ("GET", "api.territories"): everyone(200),
+    ("GET", "api.contributions"): everyone(200),
+    ("GET", "api.contribution"): everyone(200),
+    ("GET", "api_accountability.themes"): everyone(200),
+    ("GET", "api_accountability.responses"): everyone(200),
+    ("GET", "api_accountability.objective"): (everyone(200), {"code": "objective_code"}),
 }
-ADMIN_ONLY = {
-    "anonymous": LOGIN,
-    "participant": DENY,
-    "facilitator": DENY,
-    "planner": DENY,
-    "admin": ALLOW,
-}
-
-# (method, endpoint): (url parameters from the `sample` fixture, expected per role)
-MATRIX: dict[tuple[str, str], tuple[dict, dict]] = {
-    ("GET", "public.home"): ({}, PUBLIC),
-    ("POST", "public.set_language"): ({}, PUBLIC),
-    ("GET", "accounts.login"): ({}, PUBLIC),
-    ("POST", "accounts.login"): ({}, PUBLIC),
-    ("POST", "accounts.logout"): ({}, LOGGED_IN),
-    ("GET", "api.index"): ({}, PUBLIC),
-    ("GET", "api.consultation"): ({}, PUBLIC),
-    ("GET", "api.objectives"): ({}, PUBLIC),
-    ("GET", "api.territories"): ({}, PUBLIC),
-    ("GET", "api.contributions"): ({}, PUBLIC),
-}
 
 
-def _routes(app):
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static":
-            continue
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            yield method, rule.endpoint
+def expectation(method: str, endpoint: str) -> tuple[tuple, dict]:
+    """The expected answers per role and the URL parameter renames of one route."""
+    entry = MATRIX[(method, endpoint)]
+    return entry if isinstance(entry[1], dict) else (entry, {})
 
 
-def test_every_route_has_an_entry(app):
-    missing = sorted(set(_routes(app)) - set(MATRIX))
-    assert missing == [], f"add these routes to MATRIX with their expected access: {missing}"
-    stale = sorted(set(MATRIX) - set(_routes(app)))
+def first_allowed_role(method: str, endpoint: str) -> str:
+    """The least privileged role that gets past authorization (for CSRF and size checks)."""
+    expected, _ = expectation(method, endpoint)
+    return next(
+        role
+        for role, got in zip(ROLES, expected, strict=True)
+        if got != 403 and (got != LOGIN or role != "anonymous")  # members may be sent to log in
+    )
+
+
+def test_every_route_has_an_entry(route_app):
+    missing = sorted(set(routes(route_app)) - set(MATRIX))
+    assert missing == [], f"add these routes to MATRIX with their expected answers: {missing}"
+    stale = sorted(set(MATRIX) - set(routes(route_app)))
     assert stale == [], f"these MATRIX entries name no route: {stale}"
 
 
-@pytest.fixture
-def sample(consultation, create_contribution):
-    """Objects the parametrised routes point at."""
-    contribution = create_contribution()
-    return {"contribution_id": contribution.id, "token": contribution.tracking_token}
+def _outcome(response):
+    location = response.headers.get("Location", "")
+    if response.status_code == 302 and "/account/accedi" in location:
+        return LOGIN
+    return response.status_code
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("method", "endpoint"), sorted(MATRIX))
-def test_access(app, client, auth, create_user, sample, role, method, endpoint):
-    params, expected = MATRIX[(method, endpoint)]
-    if role != "anonymous":
-        user = create_user(role=role)
-        assert auth.login(user.email).status_code == 302
-    with app.test_request_context():
-        url = url_for(endpoint, **{name: sample[key] for name, key in params.items()})
-    response = client.open(url, method=method, data={})
-    login_url = "/account/accedi"
-    redirected_to_login = response.status_code == 302 and login_url in response.headers.get(
-        "Location", ""
-    )
-    outcome = (
-        LOGIN if redirected_to_login else DENY if response.status_code in (401, 403) else ALLOW
-    )
-    assert outcome == expected[role], f"{method} {url} as {role}: {response.status_code}"
+def test_access(route_app, role, method, endpoint):
+    expected, overrides = expectation(method, endpoint)
+    world = build_world(route_app)
+    url = route_url(route_app, endpoint, world.params, overrides)
+    client = client_as(route_app, world, role)
+    before = snapshot(route_app)
+    response = client.open(url, method=method, data={}, buffered=False)
+    streaming = response.mimetype == "text/event-stream"  # never ends: do not read it
+    body = b"" if streaming else response.get_data()
+    response.close()
+    outcome = _outcome(response)
+    assert outcome == expected[ROLES.index(role)], f"{method} {url} as {role}"
+    if outcome == 403:
+        assert b"Non hai i permessi per vedere questa pagina." in body
+    if outcome == 403 or (outcome == LOGIN and role == "anonymous"):
+        assert snapshot(route_app) == before, f"refused {method} {url} changed the database"
