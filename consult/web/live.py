@@ -11,7 +11,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
@@ -128,8 +127,8 @@ def session_form(code: str):
                 live_events.session_channel(live.id),
                 {"type": "submitted", "id": contribution.id},
             )
-        flash(_thanks(live), "success")
-        response = redirect(url_for("live.session_form", code=live.code), 303)
+        # The receipt carries the private tracking link and leads back to this form.
+        response = redirect(url_for("tracking.receipt", token=contribution.tracking_token), 303)
     else:
         status = 422 if form.is_submitted() else 200
         response = current_app.make_response(
@@ -137,15 +136,6 @@ def session_form(code: str):
         )
     response.set_cookie(JOIN_COOKIE, token, max_age=86400, httponly=True, samesite="Lax")
     return response
-
-
-def _thanks(live: LiveSession) -> str:
-    if live.moderation == "post":
-        return _("Grazie! La tua proposta è stata pubblicata. Puoi inviarne un'altra.")
-    return _(
-        "Grazie! La tua proposta è arrivata ai facilitatori: comparirà sullo schermo dopo "
-        "l'approvazione. Puoi inviarne un'altra."
-    )
 
 
 def _proposal_form(session_db: Session, live: LiveSession, meeting: Meeting) -> LiveProposalForm:

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, g, make_response, render_template, request_finished, url_for
 
 from .. import db
+from ..models import LiveSession
 from ..services import proposals, tracking
 
 bp = Blueprint("tracking", __name__)
@@ -52,10 +53,12 @@ def track(token: str):
 def receipt(token: str):
     """Shown right after submitting: the private link to keep."""
     contribution = _contribution(token)
+    live = db.session().get(LiveSession, contribution.live_session_id or 0)
     return _private(
         render_template(
             "proposals/receipt.html",
             contribution=contribution,
+            live=live if live is not None and live.status == "open" else None,
             tracking_url=url_for(".track", token=token, _external=True),
         )
     )

@@ -10,14 +10,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlmodel import col, select
 from werkzeug.serving import make_server
 
-from consult import create_app
+from consult import create_app, db
 from consult.config import ROOT
+from consult.models import AnalysisRun, Contribution, LiveSession, Meeting, Objective, Theme
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(os.environ.get("E2E_SCREENSHOTS", ROOT / "artifacts" / "e2e"))
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+EXTRA_CHECKS = "\n".join(  # a function expression for page.evaluate: drop the leading comment
+    line
+    for line in (Path(__file__).parent / "js" / "extra_checks.js").read_text("utf-8").splitlines()
+    if not line.startswith("//")
+)
 PHONE = {"width": 390, "height": 844}
 DEMO_PASSWORD = "consult-demo"
 
@@ -27,6 +34,14 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.e2e)
+            # The dev server's threads leave a static file to the garbage collector when the
+            # browser drops the connection (a context closed mid-download): not our code.
+            item.add_marker(pytest.mark.filterwarnings("ignore:unclosed file:ResourceWarning"))
+            item.add_marker(
+                pytest.mark.filterwarnings(
+                    "ignore:Exception ignored in.*FileIO:pytest.PytestUnraisableExceptionWarning"
+                )
+            )
 
 
 def _free_port() -> int:
@@ -132,13 +147,82 @@ def axe():
             "async () => await axe.run(document, {runOnly: "
             "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
         )
-        return [
+        found = [
             {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
             for v in result["violations"]
             if v["impact"] in ("serious", "critical")
         ]
+        return found + page.evaluate(EXTRA_CHECKS, _undecided_contrast(result))
 
     return check
+
+
+@pytest.fixture
+def demo_ids(live_app) -> dict:
+    """Identifiers of demo records, to build addresses; never used to check results."""
+    with live_app.app_context(), db.standalone_session() as session:
+        live = session.exec(select(LiveSession).where(LiveSession.code == "DEMO42")).one()
+        published = select(Contribution).where(Contribution.status == "published")
+        contribution = session.exec(published.order_by(col(Contribution.id))).first()
+        current = select(Theme).join(AnalysisRun).where(col(AnalysisRun.is_current))
+        theme = session.exec(current.order_by(col(Theme.id))).first()
+        objective = session.exec(select(Objective).order_by(col(Objective.position))).first()
+        return {
+            "session": live.id,
+            "meeting": session.get(Meeting, live.meeting_id).id,
+            "contribution": contribution.id,
+            "token": contribution.tracking_token,
+            "theme": theme.stable_key,
+            "objective": objective.code,
+        }
+
+
+@pytest.fixture(scope="session")
+def signed_in_state(browser, base_url, tmp_path_factory):
+    """Log each demo account in once; return a function giving its saved cookies' file."""
+    folder = tmp_path_factory.mktemp("e2e-logins")
+    states: dict[str, str] = {}
+
+    def state(email: str) -> str:
+        if email not in states:
+            context = _context(browser)
+            login(context.new_page(), base_url, email)
+            states[email] = str(folder / f"{email}.json")
+            context.storage_state(path=states[email])
+            context.close()
+        return states[email]
+
+    return state
+
+
+@pytest.fixture
+def signed_in(browser, signed_in_state):
+    """A desktop page of a demo account (or anonymous with None), at 1280 or 390 px."""
+    contexts = []
+
+    def open_page(email: str | None, phone: bool = False):
+        viewport = PHONE if phone else {"width": 1280, "height": 900}
+        state = signed_in_state(email) if email else None
+        context = _context(browser, viewport=viewport, storage_state=state)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def _undecided_contrast(result: dict) -> list[str]:
+    """Text whose contrast axe left undecided because a neighbour overlaps its box."""
+    return [
+        node["target"][0]
+        for rule in result["incomplete"]
+        if rule["id"] == "color-contrast"
+        for node in rule["nodes"]
+        if len(node["target"]) == 1
+        and any("obscured" in c["message"] or "overlapped" in c["message"] for c in node["any"])
+    ]
 
 
 def login(page, base_url: str, email: str, password: str = DEMO_PASSWORD) -> None:

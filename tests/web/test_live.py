@@ -43,11 +43,45 @@ def test_a_phone_submits_a_pending_live_proposal(client, db, create_live_session
     response = _submit(client, live.code, key, participant_role="terzo-settore")
     assert response.status_code == 303
     follow = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "comparirà sullo schermo dopo l&#39;approvazione" in follow
+    assert "comparirà sullo schermo dopo l'approvazione" in follow
     stored = db.exec(select(Contribution)).one()
     assert (stored.channel, stored.status, stored.text) == ("live", "pending", TEXT)
     assert stored.participant_role == "terzo-settore"
     assert stored.live_session_id == live.id and stored.meeting_id == live.meeting_id
+
+
+def test_the_live_receipt_gives_the_tracking_link_and_the_way_back(client, db, create_live_session):
+    live = create_live_session()
+    _page, key = _form(client, live.code)
+    response = _submit(client, live.code, key)
+    stored = db.exec(select(Contribution)).one()
+    assert response.headers["Location"].endswith(f"/traccia/{stored.tracking_token}/ricevuta")
+    receipt = client.get(response.headers["Location"])
+    page = receipt.get_data(as_text=True)
+    assert f"/traccia/{stored.tracking_token}" in page
+    assert f'href="/live/{live.code}"' in page and "Invia un'altra proposta in sala" in page
+    assert receipt.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_the_receipt_of_a_post_moderated_session_says_it_is_on_screen(
+    client, db, create_live_session
+):
+    live = create_live_session(moderation="post")
+    _page, key = _form(client, live.code)
+    page = client.get(_submit(client, live.code, key).headers["Location"]).get_data(as_text=True)
+    assert "compare sullo schermo in sala" in page
+
+
+def test_no_way_back_to_a_closed_session_from_the_receipt(client, db, create_live_session):
+    live = create_live_session()
+    _page, key = _form(client, live.code)
+    location = _submit(client, live.code, key).headers["Location"]
+    live.status = "closed"
+    db.add(live)
+    db.commit()
+    page = client.get(location).get_data(as_text=True)
+    assert f'href="/live/{live.code}"' not in page
+    assert "/traccia/" in page
 
 
 def test_a_double_tap_stores_one_row(client, db, create_live_session):

@@ -1,5 +1,6 @@
 """What planners do on the analysis, themes and mapping pages."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -202,3 +203,14 @@ def test_too_few_proposals_are_refused_with_a_clear_message(client, db, planner,
     assert response.status_code == 422
     assert "Servono almeno 3 proposte pubblicate" in response.get_data(as_text=True)
     assert db.exec(select(AnalysisRun)).all() == []
+
+
+def test_a_theme_listed_twice_keeps_unique_ids_and_labels(client, db, planner, nidi):
+    """A theme in the review queue is also in the themes list: each select has its own label."""
+    db.add(ObjectiveMapping(theme_id=nidi["casa"].id, confidence=0.2, run_id=nidi["run"].id))
+    db.commit()
+    page = client.get("/pianificazione/mappatura").get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
+    queue_id = f"objective-queue-theme-{nidi['casa'].id}"
+    assert f'for="{queue_id}"' in page and f'for="objective-themes-theme-{nidi["casa"].id}"' in page
