@@ -56,6 +56,12 @@ def objective_for(
     return None
 
 
+def warm(db: Session, consultation_id: int):
+    """Start loading the current run's model while a facilitator opens the queue or projector."""
+    run = current_run(db, consultation_id)
+    return nlp_runtime.warm(run.model_path) if run is not None else None
+
+
 def _assign(model, model_path, texts, cache=None) -> list | None:
     try:
         return nlp_runtime.assign(model, model_path, texts, cache)

@@ -114,6 +114,27 @@ def theme_model(path: str | None) -> Any:
     return model
 
 
+def warm(path: str | None) -> threading.Thread | None:
+    """Load the model and its encoder in the background, so no approval waits for them."""
+    if not path:
+        return None
+    with _lock:
+        if path in _models:
+            return None
+
+    def load() -> None:
+        try:
+            model = theme_model(path)
+            if model is not None:
+                assign(model, path, ["Riscaldamento del modello per le sessioni dal vivo."])
+        except Exception:
+            log.warning("live assignment: warming the theme model failed", exc_info=True)
+
+    thread = threading.Thread(target=load, name="consult-model-warmup", daemon=True)
+    thread.start()
+    return thread
+
+
 def _load_model(path: str) -> Any:
     from nlp import NlpError, load_model
 

@@ -30,7 +30,7 @@ from .. import db
 from ..auth import role_required
 from ..extensions import limiter
 from ..models import PARTICIPANT_ROLES, LiveSession, Meeting, Territory
-from ..services import live_events, live_sessions, meetings
+from ..services import live_classification, live_events, live_sessions, meetings
 from . import live_runtime
 from .forms import clean_text
 
@@ -225,6 +225,7 @@ def projector_context(session_db: Session, live: LiveSession) -> dict:
 @role_required("facilitator")
 def projector(code: str):
     live, meeting = _projected_session(code)
+    live_classification.warm(db.session(), meeting.consultation_id)
     join_url = url_for("live.session_form", code=live.code, _external=True)
     return render_template(
         "live/projector.html",

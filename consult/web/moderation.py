@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 from .. import db
 from ..auth import role_required
 from ..models import Contribution, LiveSession
-from ..services import live_events, live_sessions, moderation
+from ..services import live_classification, live_events, live_sessions, moderation
 from . import live_runtime
 from .forms import clean_text
 from .meetings import managed_session
@@ -64,6 +64,7 @@ def _queue_context(session_db: Session, live: LiveSession, status: str) -> dict:
 @role_required("facilitator")
 def queue(session_id: int):
     live, meeting = managed_session(session_id)
+    live_classification.warm(db.session(), meeting.consultation_id)
     status = request.args.get("stato", "pending")
     if status not in TABS:
         status = "pending"

@@ -185,3 +185,14 @@ def test_a_run_with_a_fast_head_assigns_live_proposals_with_it(
     theme = db.get(Theme, membership.theme_id)
     assert theme.model_topic == want.theme
     assert membership.probability == pytest.approx(want.probability, abs=1e-4)
+
+
+def test_warm_loads_the_current_model_in_the_background(db, fitted_run):
+    nlp_runtime.forget_all()
+    thread = live_classification.warm(db, fitted_run.consultation_id)
+    assert thread is not None
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    # Loaded: asking again starts no thread and returns the same model at once.
+    assert nlp_runtime.warm(fitted_run.model_path) is None
+    assert nlp_runtime.theme_model(fitted_run.model_path) is not None
