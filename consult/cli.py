@@ -22,14 +22,16 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(framework_group)
     app.cli.add_command(demo_command)
-    app.cli.add_command(worker_command)
     app.cli.add_command(export_all_command)
     app.cli.add_command(import_all_command)
     app.cli.add_command(users_group)
 
     from .cli_nlp import nlp_group
+    from .cli_themes import themes_group, worker_command
 
     app.cli.add_command(nlp_group)
+    app.cli.add_command(themes_group)
+    app.cli.add_command(worker_command)
 
     from .cli_import import import_command
 
@@ -148,70 +150,9 @@ def demo_command(data_path: str | None, no_themes: bool) -> None:
     if report.live_code:
         click.echo(f"Live session open: join at /live/{report.live_code}")
     if not no_themes:
-        _first_analysis()
+        from .cli_themes import fit_themes
 
-
-def _first_analysis() -> None:
-    """Fit the first themes synchronously unless the consultation already has some."""
-    import time
-
-    from flask import current_app
-
-    from . import jobs
-    from .services import analysis_runs, consultations
-
-    with db.standalone_session() as session:
-        consultation = consultations.current(session, current_app.config["CONSULTATION_SLUG"])
-        if analysis_runs.current_run(session, consultation.id) is not None:
-            click.echo("Themes already fitted; skipping the first analysis.")
-            return
-        try:
-            run = analysis_runs.start(
-                session,
-                consultation,
-                None,
-                stale_after=current_app.config["ANALYSIS_STALE_SECONDS"],
-                params={"encoder": current_app.config["CONSULT_EMBEDDINGS"]},
-            )
-        except analysis_runs.TooFewProposalsError as few:
-            click.echo(f"Too few proposals to fit themes ({few.count}); skipped.")
-            return
-        run_id = run.id
-    click.echo("Fitting the first themes...")
-    started = time.perf_counter()
-    outcome = jobs.run_analysis(run_id)
-    click.echo(f"Theme analysis {outcome} in {time.perf_counter() - started:.1f} s.")
-    if outcome != "succeeded":
-        with db.standalone_session() as session:
-            click.echo(f"Error: {analysis_runs.read(session, run_id, stale_after=10**9).error}")
-        sys.exit(1)
-
-
-# --- background jobs ------------------------------------------------------------------------
-
-
-@click.command("worker")
-@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-@with_appcontext
-def worker_command(burst: bool) -> None:
-    """Run an RQ worker for theme analyses (needs REDIS_URL)."""
-    from flask import current_app
-    from rq import Worker
-
-    from . import jobs
-    from .services import analysis_runs
-
-    if not current_app.config["REDIS_URL"]:
-        click.echo("REDIS_URL is not set: analyses run inside the web process.", err=True)
-        sys.exit(2)
-    with db.standalone_session() as session:
-        failed = analysis_runs.sweep_stale(
-            session, stale_after=current_app.config["ANALYSIS_STALE_SECONDS"]
-        )
-    if failed:
-        click.echo(f"{failed} interrupted analyses marked as failed.")
-    queue = jobs.queue(current_app)
-    Worker([queue], connection=queue.connection).work(burst=burst)
+        fit_themes(skip_if_fitted=True)
 
 
 # --- whole-database export and import -------------------------------------------------------

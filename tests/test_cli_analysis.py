@@ -1,4 +1,4 @@
-"""`consult demo` fits the first themes once; `consult worker` needs Redis."""
+"""`consult demo` fits the first themes once; `consult themes fit` refits; `worker` needs Redis."""
 
 import csv
 
@@ -47,3 +47,20 @@ def test_worker_refuses_to_start_without_redis(runner, app):
     result = runner.invoke(args=["worker", "--burst"])
     assert result.exit_code == 2
     assert "REDIS_URL is not set" in result.output
+
+
+def test_themes_fit_makes_a_new_current_run_each_time(runner, db, theme_corpus):
+    first = runner.invoke(args=["themes", "fit"])
+    assert first.exit_code == 0, first.output
+    assert "Theme analysis succeeded" in first.output
+    second = runner.invoke(args=["themes", "fit"])
+    assert second.exit_code == 0, second.output
+    runs = db.exec(select(AnalysisRun).order_by(AnalysisRun.id)).all()
+    assert [r.status for r in runs] == ["succeeded", "succeeded"]
+    assert [r.is_current for r in runs] == [False, True]
+
+
+def test_themes_fit_names_an_unknown_consultation(runner, consultation):
+    result = runner.invoke(args=["themes", "fit", "--consultation", "atlantide"])
+    assert result.exit_code == 2
+    assert "no consultation 'atlantide'" in result.output
