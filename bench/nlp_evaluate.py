@@ -20,10 +20,16 @@ sys.path.insert(0, ROOT)
 SHARED = os.environ.get("CONSULT_SHARED_DATA", "/work/shared/data")
 DATASETS = {
     "sviluppo": (os.path.join(SHARED, "proposte_sviluppo_it.csv"), ("text",), "objective"),
-    "iniziative": (os.path.join(SHARED, "iniziative_popolari_it.csv"),
-                   ("titolo", "descrizione_breve"), "categoria"),
-    "realistiche": (os.path.join(ROOT, "bench", "data", "proposte_realistiche_it.csv"),
-                    ("text",), "objectives"),
+    "iniziative": (
+        os.path.join(SHARED, "iniziative_popolari_it.csv"),
+        ("titolo", "descrizione_breve"),
+        "categoria",
+    ),
+    "realistiche": (
+        os.path.join(ROOT, "bench", "data", "proposte_realistiche_it.csv"),
+        ("text",),
+        "objectives",
+    ),
 }
 FRAMEWORK = os.path.join(ROOT, "consult", "frameworks", "piemonte-2018.yaml")
 
@@ -48,14 +54,13 @@ def main() -> None:
                 encoder.fit(texts)
             vectors = encoder.encode(texts)
             theme_labels = [lab.split(";")[0] for lab in labels]
-            themes = evaluate_themes(texts, theme_labels, encoder_name=name,
-                                     embeddings=vectors)
+            themes = evaluate_themes(texts, theme_labels, encoder_name=name, embeddings=vectors)
             base = baseline_nmi(texts, theme_labels, embeddings=vectors)
-            row = {"dataset": key, "encoder": name, "themes": themes,
-                   "bertopic_defaults": base}
+            row = {"dataset": key, "encoder": name, "themes": themes, "bertopic_defaults": base}
             if key != "iniziative":
-                row["mapping"] = evaluate_mapping(texts, labels, objectives,
-                                                  encoder_name=name, folds=5)
+                row["mapping"] = evaluate_mapping(
+                    texts, labels, objectives, encoder_name=name, folds=5
+                )
             print(json.dumps(row, ensure_ascii=False), flush=True)
 
 

@@ -60,10 +60,13 @@ def run_one(n: int) -> dict:
     fit_s = time.perf_counter() - t0
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
-        "n": n, "fit_seconds": round(fit_s, 1), "embedding_seconds_excluded": round(embed_s, 1),
-        "peak_rss_mb": round(rss_mb), "themes": len(result.themes),
-        "regime": result.run.regime, "stages": {k: round(v, 1) for k, v in
-                                                result.run.timings.items()},
+        "n": n,
+        "fit_seconds": round(fit_s, 1),
+        "embedding_seconds_excluded": round(embed_s, 1),
+        "peak_rss_mb": round(rss_mb),
+        "themes": len(result.themes),
+        "regime": result.run.regime,
+        "stages": {k: round(v, 1) for k, v in result.run.timings.items()},
     }
 
 
@@ -73,8 +76,9 @@ def main() -> None:
         print(json.dumps(run_one(int(sys.argv[2]))))
         return
     for n in [int(a) for a in sys.argv[1:]] or [10_000, 100_000]:
-        out = subprocess.run([sys.executable, __file__, "--one", str(n)], check=True,
-                             capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", str(n)], check=True, capture_output=True, text=True
+        )
         print(out.stdout.strip().splitlines()[-1], flush=True)
 
 

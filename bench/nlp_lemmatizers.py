@@ -1,6 +1,6 @@
 """Compare spaCy's lookup lemmatiser with simplemma on hand-made Italian domain gold.
 
-    python bench/nlp_lemmatizers.py
+python bench/nlp_lemmatizers.py
 """
 
 from __future__ import annotations
@@ -12,25 +12,70 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 GOLD = {
-    "servizi": "servizio", "regolamenti": "regolamento", "fondi": "fondo", "minori": "minore",
-    "famiglie": "famiglia", "anziani": "anziano", "alloggi": "alloggio", "affitti": "affitto",
-    "sfratti": "sfratto", "case": "casa", "disabili": "disabile", "genitori": "genitore",
-    "bambini": "bambino", "ragazzi": "ragazzo", "giovani": "giovane", "volontari": "volontario",
-    "comuni": "comune", "distretti": "distretto", "consorzi": "consorzio", "tariffe": "tariffa",
-    "soglie": "soglia", "agevolazioni": "agevolazione", "esenzioni": "esenzione",
-    "redditi": "reddito", "patrimoni": "patrimonio", "contributi": "contributo",
-    "dati": "dato", "indicatori": "indicatore", "piattaforme": "piattaforma",
-    "cartelle": "cartella", "operatori": "operatore", "assistenti": "assistente",
-    "educatori": "educatore", "scuole": "scuola", "adolescenti": "adolescente",
-    "residenze": "residenza", "cure": "cura", "ospedali": "ospedale", "dimissioni": "dimissione",
-    "caregiver": "caregiver", "povertà": "povertà", "città": "città", "poveri": "povero",
-    "disoccupati": "disoccupato", "tirocini": "tirocinio", "progetti": "progetto",
-    "enti": "ente", "competenze": "competenza", "politiche": "politica",
-    "territori": "territorio", "sociali": "sociale", "sanitari": "sanitario",
-    "domiciliari": "domiciliare", "abitative": "abitativo", "popolari": "popolare",
-    "chiediamo": "chiedere", "servirebbero": "servire", "aiutano": "aiutare",
-    "pagano": "pagare", "vivono": "vivere", "assistiti": "assistito", "rette": "retta",
-    "graduatorie": "graduatoria", "inquilini": "inquilino",
+    "servizi": "servizio",
+    "regolamenti": "regolamento",
+    "fondi": "fondo",
+    "minori": "minore",
+    "famiglie": "famiglia",
+    "anziani": "anziano",
+    "alloggi": "alloggio",
+    "affitti": "affitto",
+    "sfratti": "sfratto",
+    "case": "casa",
+    "disabili": "disabile",
+    "genitori": "genitore",
+    "bambini": "bambino",
+    "ragazzi": "ragazzo",
+    "giovani": "giovane",
+    "volontari": "volontario",
+    "comuni": "comune",
+    "distretti": "distretto",
+    "consorzi": "consorzio",
+    "tariffe": "tariffa",
+    "soglie": "soglia",
+    "agevolazioni": "agevolazione",
+    "esenzioni": "esenzione",
+    "redditi": "reddito",
+    "patrimoni": "patrimonio",
+    "contributi": "contributo",
+    "dati": "dato",
+    "indicatori": "indicatore",
+    "piattaforme": "piattaforma",
+    "cartelle": "cartella",
+    "operatori": "operatore",
+    "assistenti": "assistente",
+    "educatori": "educatore",
+    "scuole": "scuola",
+    "adolescenti": "adolescente",
+    "residenze": "residenza",
+    "cure": "cura",
+    "ospedali": "ospedale",
+    "dimissioni": "dimissione",
+    "caregiver": "caregiver",
+    "povertà": "povertà",
+    "città": "città",
+    "poveri": "povero",
+    "disoccupati": "disoccupato",
+    "tirocini": "tirocinio",
+    "progetti": "progetto",
+    "enti": "ente",
+    "competenze": "competenza",
+    "politiche": "politica",
+    "territori": "territorio",
+    "sociali": "sociale",
+    "sanitari": "sanitario",
+    "domiciliari": "domiciliare",
+    "abitative": "abitativo",
+    "popolari": "popolare",
+    "chiediamo": "chiedere",
+    "servirebbero": "servire",
+    "aiutano": "aiutare",
+    "pagano": "pagare",
+    "vivono": "vivere",
+    "assistiti": "assistito",
+    "rette": "retta",
+    "graduatorie": "graduatoria",
+    "inquilini": "inquilino",
 }
 
 
@@ -46,8 +91,10 @@ def main() -> None:
         dt = time.perf_counter() - t0
         wrong = {w: got[w] for w in words if got[w] != GOLD[w]}
         acc = 1 - len(wrong) / len(words)
-        print(f"{name}: {acc:.3f} ({len(words) - len(wrong)}/{len(words)}) "
-              f"in {dt * 1000:.1f} ms; wrong: {wrong}")
+        print(
+            f"{name}: {acc:.3f} ({len(words) - len(wrong)}/{len(words)}) "
+            f"in {dt * 1000:.1f} ms; wrong: {wrong}"
+        )
 
 
 if __name__ == "__main__":

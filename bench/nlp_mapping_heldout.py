@@ -51,8 +51,9 @@ def main() -> None:
             return {k: found[k] for k in ("n", "accuracy", "macro_f1", "per_objective_f1")}
 
         report = {"encoder": name, "zero_shot": scores()}
-        mapper.fit_labels(np.vstack([vectors["dev"], vectors["real"]]),
-                          [g[0] for g in gold["dev"] + gold["real"]])
+        mapper.fit_labels(
+            np.vstack([vectors["dev"], vectors["real"]]), [g[0] for g in gold["dev"] + gold["real"]]
+        )
         report["confirmed_424"] = scores()
         print(json.dumps(report), flush=True)
 

@@ -56,13 +56,19 @@ def main() -> None:
         client = app.test_client()
         warm = timed(client, queries)
         steady = timed(client, queries)
-        print(json.dumps({
-            "encoder": name, "requests": len(queries),
-            "warm_up_p50_ms": round(float(np.percentile(warm, 50)), 1),
-            "warm_up_max_ms": round(float(max(warm)), 1),
-            "p50_ms": round(float(np.percentile(steady, 50)), 1),
-            "p95_ms": round(float(np.percentile(steady, 95)), 1),
-        }), flush=True)
+        print(
+            json.dumps(
+                {
+                    "encoder": name,
+                    "requests": len(queries),
+                    "warm_up_p50_ms": round(float(np.percentile(warm, 50)), 1),
+                    "warm_up_max_ms": round(float(max(warm)), 1),
+                    "p50_ms": round(float(np.percentile(steady, 50)), 1),
+                    "p95_ms": round(float(np.percentile(steady, 95)), 1),
+                }
+            ),
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

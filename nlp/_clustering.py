@@ -31,7 +31,11 @@ class SilhouetteKMeans:
     """KMeans whose k is chosen by silhouette on (a sample of) the data."""
 
     def __init__(
-        self, *, k_values: list[int], seed: int = 42, minibatch: bool = False,
+        self,
+        *,
+        k_values: list[int],
+        seed: int = 42,
+        minibatch: bool = False,
         sample_size: int = 3000,
     ) -> None:
         self.k_values = k_values
@@ -48,9 +52,7 @@ class SilhouetteKMeans:
         from sklearn.cluster import KMeans, MiniBatchKMeans
 
         if self.minibatch:
-            return MiniBatchKMeans(
-                n_clusters=k, random_state=self.seed, n_init=3, batch_size=4096
-            )
+            return MiniBatchKMeans(n_clusters=k, random_state=self.seed, n_init=3, batch_size=4096)
         return KMeans(n_clusters=k, random_state=self.seed, n_init=4)
 
     def fit(self, X: np.ndarray, y: Any = None) -> SilhouetteKMeans:
@@ -59,8 +61,11 @@ class SilhouetteKMeans:
 
         X = np.asarray(X, dtype=np.float32)
         rng = np.random.default_rng(self.seed)
-        sample = X if len(X) <= self.sample_size else X[
-            rng.choice(len(X), self.sample_size, replace=False)]
+        sample = (
+            X
+            if len(X) <= self.sample_size
+            else X[rng.choice(len(X), self.sample_size, replace=False)]
+        )
         best = (-2.0, self.k_values[0], None)
         for k in self.k_values:
             if k >= len(sample):
@@ -140,22 +145,33 @@ def build_submodels(regime: Regime, *, seed: int, min_topic_size: int | None = N
     """Return fresh (reducer, clusterer) objects for one BERTopic fit."""
     n = regime.n
     if regime.name == "small":
-        return CenteredPCA(n_components=max(2, min(PCA_DIM, n // 4)), seed=seed), \
-            SilhouetteKMeans(k_values=_k_grid(n, "small"), seed=seed)
+        return CenteredPCA(n_components=max(2, min(PCA_DIM, n // 4)), seed=seed), SilhouetteKMeans(
+            k_values=_k_grid(n, "small"), seed=seed
+        )
     if regime.name == "large":
         return CenteredPCA(n_components=PCA_DIM, seed=seed), SilhouetteKMeans(
-            k_values=_k_grid(n, "large"), seed=seed, minibatch=True)
+            k_values=_k_grid(n, "large"), seed=seed, minibatch=True
+        )
     with quiet_imports():
         from hdbscan import HDBSCAN
         from umap import UMAP
 
     size = min_topic_size or max(8, n // 60)
     reducer = UMAP(
-        n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine",
-        random_state=seed, n_epochs=200, low_memory=True, n_jobs=1,
+        n_neighbors=15,
+        n_components=5,
+        min_dist=0.0,
+        metric="cosine",
+        random_state=seed,
+        n_epochs=200,
+        low_memory=True,
+        n_jobs=1,
     )
     clusterer = HDBSCAN(
-        min_cluster_size=size, min_samples=max(2, size // 3), metric="euclidean",
-        cluster_selection_method="eom", prediction_data=True,
+        min_cluster_size=size,
+        min_samples=max(2, size // 3),
+        metric="euclidean",
+        cluster_selection_method="eom",
+        prediction_data=True,
     )
     return reducer, clusterer

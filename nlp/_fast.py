@@ -37,5 +37,6 @@ def fit_fast_head(
         if labels:
             order = sorted(labels)
             fast.supervised = fast.mapper.fit_labels(
-                vectors[rows[order]], [labels[i] for i in order])
+                vectors[rows[order]], [labels[i] for i in order]
+            )
     return fast

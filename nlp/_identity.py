@@ -54,7 +54,8 @@ def match_themes(
         for i, theme in enumerate(new.themes):
             cos = float(theme.centroid @ prev_c) if len(prev_c) == len(theme.centroid) else 0.0
             score[i, j] = centroid_weight * cos + (1 - centroid_weight) * _jaccard(
-                new_members[i], prev_m)
+                new_members[i], prev_m
+            )
     out: dict[int, ThemeMatch] = {}
     if len(previous) and len(new.themes):
         rows, cols = linear_sum_assignment(-score)

@@ -43,8 +43,12 @@ class LsaEncoder:
         from sklearn.feature_extraction.text import CountVectorizer
 
         return CountVectorizer(
-            analyzer="word", ngram_range=(1, 2), lowercase=True, strip_accents=None,
-            vocabulary=self.vocabulary or None, dtype=np.float32,
+            analyzer="word",
+            ngram_range=(1, 2),
+            lowercase=True,
+            strip_accents=None,
+            vocabulary=self.vocabulary or None,
+            dtype=np.float32,
         )
 
     def fit(self, texts: Sequence[str]) -> LsaEncoder:
@@ -53,8 +57,12 @@ class LsaEncoder:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         tfidf = TfidfVectorizer(
-            analyzer="word", ngram_range=(1, 2), min_df=2 if len(texts) > 50 else 1,
-            max_features=100_000, sublinear_tf=True, dtype=np.float32,
+            analyzer="word",
+            ngram_range=(1, 2),
+            min_df=2 if len(texts) > 50 else 1,
+            max_features=100_000,
+            sublinear_tf=True,
+            dtype=np.float32,
         )
         matrix = tfidf.fit_transform(list(texts))
         k = int(max(2, min(self.dim, matrix.shape[0] - 1, matrix.shape[1] - 1)))
@@ -85,7 +93,8 @@ class LsaEncoder:
         """Return arrays and JSON metadata that recreate this encoder."""
         terms = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
         return {"lsa_idf": self.idf, "lsa_components": self.components}, {
-            "lsa_terms": terms, "lsa_dim": self.dim,
+            "lsa_terms": terms,
+            "lsa_dim": self.dim,
         }
 
     @classmethod

@@ -131,7 +131,8 @@ class ObjectiveMapper:
         order = np.argsort(-row[:-1])[:3]
         return [
             ObjectiveMatch(self.codes[j], round(float(row[j]), 4))
-            for j in order if row[j] >= cut and row[j] > row[-1]
+            for j in order
+            if row[j] >= cut and row[j] > row[-1]
         ]
 
     def fit_labels(self, vectors: np.ndarray, labels: Sequence[str]) -> bool:
@@ -174,18 +175,26 @@ class ObjectiveMapper:
     def state(self) -> tuple[dict[str, np.ndarray], dict]:
         """Return arrays and JSON metadata that recreate this mapper."""
         arrays = {
-            "obj_prototypes": self.proto_vectors, "obj_owner": self.owner.astype(np.int64),
+            "obj_prototypes": self.proto_vectors,
+            "obj_owner": self.owner.astype(np.int64),
             "obj_bias": np.asarray(self.bias, dtype=np.float32),
         }
         if self.classifier is not None:
             arrays |= {"clf_coef": self.classifier["coef"], "clf_bias": self.classifier["bias"]}
         meta = {
             "objectives": [
-                {"code": o.code, "title": o.title, "description": o.description,
-                 "keywords": list(o.keywords)} for o in self.specs
+                {
+                    "code": o.code,
+                    "title": o.title,
+                    "description": o.description,
+                    "keywords": list(o.keywords),
+                }
+                for o in self.specs
             ],
-            "scale": self.scale, "off_margin": self.off_margin,
-            "secondary_margin": self.secondary_margin, "n_labels": self.n_labels,
+            "scale": self.scale,
+            "off_margin": self.off_margin,
+            "secondary_margin": self.secondary_margin,
+            "n_labels": self.n_labels,
             "floor": self.floor,
         }
         return arrays, meta

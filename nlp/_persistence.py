@@ -29,9 +29,14 @@ def _theme_meta(model: ThemeModel) -> list[dict[str, Any]]:
     if model.result is None:
         return []
     return [
-        {"id": t.id, "label": t.label, "keywords": t.keywords, "size": t.size,
-         "representative_docs": t.representative_docs,
-         "objectives": [[m.code, m.confidence] for m in t.objectives]}
+        {
+            "id": t.id,
+            "label": t.label,
+            "keywords": t.keywords,
+            "size": t.size,
+            "representative_docs": t.representative_docs,
+            "objectives": [[m.code, m.confidence] for m in t.objectives],
+        }
         for t in model.result.themes
     ]
 
@@ -46,9 +51,13 @@ def save_model(model: ThemeModel, path: str | Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     arrays = {"centroids": model.centroids, "theme_ids": model.theme_ids.astype(np.int64)}
     meta: dict[str, Any] = {
-        "format": FORMAT, "encoder": model.encoder.name, "seed": model.seed,
-        "temperature": model.temperature, "assign_threshold": model.assign_threshold,
-        "params": model.params(), "themes": _theme_meta(model),
+        "format": FORMAT,
+        "encoder": model.encoder.name,
+        "seed": model.seed,
+        "temperature": model.temperature,
+        "assign_threshold": model.assign_threshold,
+        "params": model.params(),
+        "themes": _theme_meta(model),
         "run": dataclasses.asdict(model.result.run) if model.result else None,
     }
     state = getattr(model.encoder, "state", None)
@@ -74,7 +83,8 @@ def _encoder_for(meta: dict, arrays: dict, encoder: Encoder | None) -> Encoder:
     if encoder is not None:
         if encoder.name != meta["encoder"]:
             raise PersistenceError(
-                f"model was fitted with {meta['encoder']!r}, not {encoder.name!r}")
+                f"model was fitted with {meta['encoder']!r}, not {encoder.name!r}"
+            )
         return encoder
     if "encoder_state" in meta:
         from ._lsa import LsaEncoder

@@ -17,6 +17,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+
 def _words(text: str) -> frozenset[str]:
     """Return the whitespace-separated words of text."""
     return frozenset(text.split())
@@ -146,9 +147,7 @@ class ItalianPreprocessor:
     def _keep(self, word: str) -> bool:
         """Tell whether a lemma or surface form is a content word."""
         return (
-            len(word) >= self.min_length
-            and bool(_WORD.match(word))
-            and word not in self.stop_words
+            len(word) >= self.min_length and bool(_WORD.match(word)) and word not in self.stop_words
         )
 
     def _lemmas_of(self, doc) -> list[str]:

