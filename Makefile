@@ -16,6 +16,7 @@ demo: install assets translations
 
 test: install assets translations
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 # End-to-end journeys in Debian's Chromium driven by Playwright; screenshots in artifacts/e2e.
