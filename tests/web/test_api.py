@@ -1,15 +1,5 @@
 from consult.services import frameworks
-
-PIEMONTE_CODES = [
-    "distretti",
-    "isee",
-    "sistema-informativo",
-    "socio-sanitario",
-    "poverta",
-    "famiglie-minori",
-    "abitare",
-    "servizio-civile",
-]
+from tests.services.test_frameworks import PIEMONTE_CODES
 
 
 def test_objectives_lists_the_eight_codes(client, db):
