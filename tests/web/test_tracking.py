@@ -1,5 +1,6 @@
 """The author's private tracking page: the journey, and nothing that leaks the token."""
 
+import re
 from datetime import UTC, datetime
 
 from sqlmodel import select
@@ -90,3 +91,13 @@ def test_journey_shows_theme_objectives_and_published_responses(
     assert "Apriremo due nuovi centri." in page and "Accolta" in page
     assert "Ne parliamo al tavolo." in page
     assert "Bozza non ancora pubblicata." not in page
+
+
+def test_tracking_page_lists_known_facts_without_dangling_separators(client, create_contribution):
+    facts = re.compile(r'</blockquote>\s*<p class="small text-muted">\s*(.*?)\s*</p>', re.S)
+    item = create_contribution(participant_role=None)
+    page = client.get(f"/traccia/{item.tracking_token}").get_data(as_text=True)
+    assert facts.search(page).group(1) == ""
+    with_role = create_contribution(participant_role="sindacato")
+    page = client.get(f"/traccia/{with_role.tracking_token}").get_data(as_text=True)
+    assert facts.search(page).group(1) == "Sindacato"
