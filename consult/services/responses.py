@@ -28,18 +28,7 @@ def create_response(
     """Add a draft response attached to exactly one target."""
     response = Response(consultation_id=consultation_id, author_id=actor_id)
     _apply(response, fields)
-    db.add(response)
-    db.flush()
-    audit.record(
-        db,
-        actor_id=actor_id,
-        action="response.create",
-        entity_type="response",
-        entity_id=response.id,
-        before=None,
-        after=snapshot(response),
-    )
-    return response
+    return _save_audited(db, response, "response.create", actor_id=actor_id, before=None)
 
 
 def update_response(db: Session, response: Response, *, actor_id: int | None, **fields) -> Response:
@@ -47,18 +36,7 @@ def update_response(db: Session, response: Response, *, actor_id: int | None, **
     before = snapshot(response)
     _apply(response, fields)
     response.updated_at = utcnow()
-    db.add(response)
-    db.flush()
-    audit.record(
-        db,
-        actor_id=actor_id,
-        action="response.update",
-        entity_type="response",
-        entity_id=response.id,
-        before=before,
-        after=snapshot(response),
-    )
-    return response
+    return _save_audited(db, response, "response.update", actor_id=actor_id, before=before)
 
 
 def set_published(db: Session, response: Response, published: bool, *, actor_id: int | None):
@@ -66,12 +44,20 @@ def set_published(db: Session, response: Response, published: bool, *, actor_id:
     before = snapshot(response)
     response.published_at = (response.published_at or utcnow()) if published else None
     response.updated_at = utcnow()
+    action = "response.publish" if published else "response.unpublish"
+    return _save_audited(db, response, action, actor_id=actor_id, before=before)
+
+
+def _save_audited(
+    db: Session, response: Response, action: str, *, actor_id: int | None, before: dict | None
+) -> Response:
+    """Flush the response and record the change, with its state before and after."""
     db.add(response)
     db.flush()
     audit.record(
         db,
         actor_id=actor_id,
-        action="response.publish" if published else "response.unpublish",
+        action=action,
         entity_type="response",
         entity_id=response.id,
         before=before,
