@@ -23,7 +23,8 @@ DEV = os.environ.get("CONSULT_DEV_CSV", "/work/shared/data/proposte_sviluppo_it.
 FRAMEWORK = os.path.join(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
     "consult",
-    "frameworks",
+    "framework",
+    "data",
     "piemonte-2018.yaml",
 )
 REAL = os.path.join(

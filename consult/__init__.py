@@ -5,8 +5,8 @@ from typing import Any
 
 from flask import Flask
 
-from . import config, db
-from .extensions import (
+from consult import config, db
+from consult.extensions import (
     CONTENT_SECURITY_POLICY,
     PERMISSIONS_POLICY,
     HtmlSafeJSONProvider,
@@ -60,18 +60,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.after_request(extra_security_headers)
     _init_login(app)
 
-    from .web import register_blueprints
+    from consult.blueprints import register_blueprints
 
     register_blueprints(app)
 
-    from .cli import register_commands
+    from consult.cli import register_commands
 
     register_commands(app)
     return app
 
 
 def _init_login(app: Flask) -> None:
-    from . import auth
+    from consult.accounts import auth
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

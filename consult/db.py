@@ -19,6 +19,7 @@ def make_engine(url: str) -> Engine:
             kwargs["poolclass"] = StaticPool
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
@@ -38,6 +39,17 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin_before_savepoint(connection, _name) -> None:
+    """Open the transaction before a savepoint, which pysqlite would not do by itself.
+
+    pysqlite begins a transaction only before a data-changing statement, so a SAVEPOINT opened
+    first became the outermost transaction and its RELEASE committed: a savepoint meant to
+    undo one failed insert made everything before it permanent.
+    """
+    if not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")
 
 
 # Objects that live only in migrations (full-text search tables, their shadow tables and the

@@ -1,62 +1,56 @@
-"""Background jobs: where an analysis run executes (in-process thread, RQ worker or inline).
+"""Background jobs: where a job function runs (in-process thread, RQ worker or inline).
 
-`run_analysis(run_id)` is the one job function for every executor; it builds an app when it
-runs on an RQ worker, so the worker needs nothing but the environment.
+Features hand `enqueue` a module-level function and its arguments; it always runs inside an
+application context: the thread's is the web app's, an RQ worker builds one from the
+environment (`consult.worker.run`), so a worker needs nothing but the environment.
 """
 
 import logging
 import threading
+from collections.abc import Callable
+from typing import Any
 
-from flask import Flask, current_app, has_app_context
-
-from .services import analysis_job
+from flask import Flask
 
 log = logging.getLogger(__name__)
-QUEUE_NAME = "consult-analysis"
-JOB_TIMEOUT = 3 * 3600
+DEFAULT_QUEUE = "consult-analysis"
+DEFAULT_TIMEOUT = 3 * 3600
+WORKER_ENTRY = "consult.worker.run"
 
 
-def run_analysis(run_id: int) -> str:
-    """Execute one analysis run (the job function of the thread and of RQ)."""
-    if has_app_context():
-        return _execute(current_app, run_id)
-    from . import create_app
-
-    app = create_app()
-    with app.app_context():
-        return _execute(app, run_id)
+def job_path(function: Callable[..., Any]) -> str:
+    """The "module:name" an RQ worker imports to find `function`."""
+    return f"{function.__module__}:{function.__qualname__}"
 
 
-def _execute(app: Flask, run_id: int) -> str:
-    settings = analysis_job.JobSettings(
-        encoder=app.config["CONSULT_EMBEDDINGS"],
-        live_encoder=app.config.get("CONSULT_LIVE_EMBEDDINGS", "auto"),
-        model_dir=app.config["CONSULT_MODEL_DIR"],
-        heartbeat_every=app.config["ANALYSIS_HEARTBEAT_SECONDS"] or None,
-    )
-    return analysis_job.execute(app.extensions["consult.engine"], run_id, settings)
-
-
-def enqueue(app: Flask, run_id: int) -> None:
-    """Hand a committed run to the configured executor."""
+def enqueue(
+    app: Flask,
+    function: Callable[..., Any],
+    *args: Any,
+    name: str,
+    timeout: int = DEFAULT_TIMEOUT,
+    queue_name: str = DEFAULT_QUEUE,
+) -> None:
+    """Hand a job to the configured executor (`ANALYSIS_EXECUTOR`: thread, rq or inline)."""
     executor = app.config["ANALYSIS_EXECUTOR"]
     if executor == "rq":
-        queue(app).enqueue(run_analysis, run_id, job_timeout=JOB_TIMEOUT)
+        queue(app, queue_name).enqueue(WORKER_ENTRY, job_path(function), *args, job_timeout=timeout)
     elif executor == "inline":
-        run_analysis(run_id)
+        function(*args)
     else:
         threading.Thread(
-            target=_in_app_context, args=(app, run_id), daemon=True, name=f"analysis-{run_id}"
+            target=_run_in_app_context, args=(app, function, args), daemon=True, name=name
         ).start()
 
 
-def _in_app_context(app: Flask, run_id: int) -> None:
+def _run_in_app_context(app: Flask, function: Callable[..., Any], args: tuple) -> None:
     with app.app_context():
-        run_analysis(run_id)
+        function(*args)
 
 
-def queue(app: Flask):
+def queue(app: Flask, queue_name: str = DEFAULT_QUEUE):
+    """The RQ queue `queue_name` on the app's Redis."""
     from redis import Redis
     from rq import Queue
 
-    return Queue(QUEUE_NAME, connection=Redis.from_url(app.config["REDIS_URL"]))
+    return Queue(queue_name, connection=Redis.from_url(app.config["REDIS_URL"]))

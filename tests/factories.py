@@ -7,23 +7,13 @@ import pytest
 from sqlmodel import Session, select
 from werkzeug.security import generate_password_hash
 
-from consult.models import (
-    AnalysisRun,
-    Consultation,
-    Contribution,
-    ContributionTheme,
-    Framework,
-    LiveSession,
-    Meeting,
-    MeetingFacilitator,
-    Objective,
-    ObjectiveMapping,
-    Response,
-    Territory,
-    Theme,
-    User,
-)
-from consult.services.tokens import new_tracking_token
+from consult.accountability.models import Response
+from consult.accounts.models import User
+from consult.analysis.models import AnalysisRun, ContributionTheme, ObjectiveMapping, Theme
+from consult.common.tokens import new_tracking_token
+from consult.framework.models import Consultation, Framework, Objective, Territory
+from consult.meetings.models import LiveSession, Meeting, MeetingFacilitator
+from consult.proposals.models import Contribution
 
 _counter = itertools.count(1)
 TEST_PASSWORD = "secret-password"
@@ -237,7 +227,7 @@ def create_response(db: Session, consultation: Consultation) -> Callable[..., Re
     """A response (published unless told otherwise) attached to one target."""
 
     def factory(text="La Regione ha inserito la proposta nel piano.", published=True, **fields):
-        from consult.models._base import utcnow
+        from consult.common.models import utcnow
 
         fields.setdefault("status", "accolta")
         return _save(
@@ -362,8 +352,8 @@ def theme_corpus(db: Session, create_contribution) -> list[Contribution]:
 @pytest.fixture
 def create_theme_run(db: Session, consultation: Consultation):
     """A succeeded, current run with the given themes: {label: [contributions]}."""
-    from consult.models import AnalysisRun, ContributionTheme, Theme
-    from consult.services.summaries import summarise
+    from consult.analysis.models import AnalysisRun, ContributionTheme, Theme
+    from consult.analysis.summaries import summarise
 
     def factory(themes: dict[str, list[Contribution]], *, current: bool = True) -> AnalysisRun:
         if current:

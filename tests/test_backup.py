@@ -8,21 +8,18 @@ from sqlmodel import Session, SQLModel
 from sqlmodel import select as select_models
 
 from consult import create_app
-from consult.models import (
-    AbuseReport,
+from consult.accountability.models import Response
+from consult.analysis.models import (
     AnalysisRun,
-    AuditLog,
-    Comment,
-    Consultation,
-    Contribution,
     ContributionTheme,
     EmbeddingCache,
     ObjectiveMapping,
-    Response,
-    Support,
     Theme,
 )
-from consult.services import proposal_search
+from consult.common.models import AuditLog
+from consult.framework.models import Consultation
+from consult.proposals import search as proposal_search
+from consult.proposals.models import AbuseReport, Comment, Contribution, Support
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
 

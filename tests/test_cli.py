@@ -1,6 +1,8 @@
 from sqlmodel import col, select
 
-from consult.models import Contribution, Objective, User
+from consult.accounts.models import User
+from consult.framework.models import Objective
+from consult.proposals.models import Contribution
 
 
 def test_framework_load_command_and_broken_file(runner, db, tmp_path):

@@ -4,7 +4,7 @@ import csv
 
 from sqlmodel import select
 
-from consult.models import AnalysisRun, Theme
+from consult.analysis.models import AnalysisRun, Theme
 from tests.factories import CORPUS_PLACES, THEME_CORPUS
 
 
@@ -36,7 +36,10 @@ def test_demo_fits_the_first_themes_once(runner, db, tmp_path):
 
 def test_demo_skips_themes_when_there_are_too_few_proposals(runner, db, tmp_path):
     data = tmp_path / "due.csv"
-    data.write_text("id,text,objective\np1,Più nidi.,\np2,Meno affitti.,\n", encoding="utf-8")
+    data.write_text(
+        "id,text,objective\np1,Più nidi per tutti.,\np2,Meno affitti per i giovani.,\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(args=["demo", "--data", str(data)])
     assert result.exit_code == 0, result.output
     assert "Too few proposals to fit themes (2); skipped." in result.output

@@ -2,7 +2,7 @@
 
 from sqlmodel import select
 
-from consult.models import Contribution
+from consult.proposals.models import Contribution
 
 GOOD = "Servono più posti nei centri diurni per anziani."
 
@@ -22,8 +22,7 @@ def test_dry_run_reports_rejected_rows_and_stores_nothing(runner, db, meeting_st
     assert result.exit_code == 0, result.output
     assert "2 read, 1 valid, 1 rejected" in result.output
     assert (
-        "riga 3: Il testo è troppo corto: servono almeno 10 caratteri.; "
-        "Territorio sconosciuto: «Marte»."
+        "riga 3: La proposta è troppo corta: almeno 10 caratteri.; Territorio sconosciuto: «Marte»."
     ) in result.output
     assert db.exec(select(Contribution)).all() == []
 

@@ -6,7 +6,8 @@ import time
 from flask import has_app_context
 
 from consult import jobs
-from consult.services import analysis_job
+from consult.analysis import execution as analysis_job
+from consult.analysis import jobs as analysis_jobs
 
 
 def test_rq_executor_enqueues_the_one_job_function(app, monkeypatch):
@@ -16,10 +17,16 @@ def test_rq_executor_enqueues_the_one_job_function(app, monkeypatch):
         def enqueue(self, function, *args, **kwargs):
             enqueued.append((function, args, kwargs))
 
-    monkeypatch.setattr(jobs, "queue", lambda _app: RecordingQueue())
+    monkeypatch.setattr(jobs, "queue", lambda _app, _name: RecordingQueue())
     app.config["ANALYSIS_EXECUTOR"] = "rq"
-    jobs.enqueue(app, 7)
-    assert enqueued == [(jobs.run_analysis, (7,), {"job_timeout": jobs.JOB_TIMEOUT})]
+    analysis_jobs.enqueue(app, 7)
+    assert enqueued == [
+        (
+            "consult.worker.run",
+            ("consult.analysis.jobs:run_analysis", 7),
+            {"job_timeout": analysis_jobs.JOB_TIMEOUT},
+        )
+    ]
 
 
 def test_thread_executor_runs_the_job_in_the_app_context(app, monkeypatch):
@@ -30,9 +37,9 @@ def test_thread_executor_runs_the_job_in_the_app_context(app, monkeypatch):
         seen.append((run_id, threading.current_thread().name, has_app_context()))
         done.set()
 
-    monkeypatch.setattr(jobs, "run_analysis", fake_run)
+    monkeypatch.setattr(analysis_jobs, "run_analysis", fake_run)
     app.config["ANALYSIS_EXECUTOR"] = "thread"
-    jobs.enqueue(app, 3)
+    analysis_jobs.enqueue(app, 3)
     assert done.wait(5)
     assert seen == [(3, "analysis-3", True)]
 

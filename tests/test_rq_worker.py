@@ -7,9 +7,13 @@ from rq import SimpleWorker
 from sqlmodel import Session, SQLModel, select
 
 from consult import create_app, jobs
-from consult.models import AnalysisRun, Consultation, Contribution, Theme
-from consult.services import analysis_runs, frameworks
-from consult.services.tokens import new_tracking_token
+from consult.analysis import jobs as analysis_jobs
+from consult.analysis import runs as analysis_runs
+from consult.analysis.models import AnalysisRun, Theme
+from consult.common.tokens import new_tracking_token
+from consult.framework import loader as frameworks
+from consult.framework.models import Consultation
+from consult.proposals.models import Contribution
 from tests.factories import CORPUS_PLACES, THEME_CORPUS
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -61,7 +65,7 @@ def test_a_real_rq_worker_runs_the_analysis_from_the_environment(tmp_path, monke
         db.commit()
         run_id = run.id
 
-    jobs.enqueue(app, run_id)
+    analysis_jobs.enqueue(app, run_id)
     queue = jobs.queue(app)
     assert queue.count == 1
     # Outside any app context, as on a worker machine: the job builds its app from the env.

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-from consult.services import search_index
+from consult.proposals import search_index
 
 revision = "0002"
 down_revision = "0001"

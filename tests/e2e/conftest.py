@@ -14,8 +14,11 @@ from sqlmodel import col, select
 from werkzeug.serving import make_server
 
 from consult import create_app, db
+from consult.analysis.models import AnalysisRun, Theme
 from consult.config import ROOT
-from consult.models import AnalysisRun, Contribution, LiveSession, Meeting, Objective, Theme
+from consult.framework.models import Objective
+from consult.meetings.models import LiveSession, Meeting
+from consult.proposals.models import Contribution
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(os.environ.get("E2E_SCREENSHOTS", ROOT / "artifacts" / "e2e"))

@@ -13,7 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlmodel import col, func, select
 
-from consult.models import AuditLog, Contribution, Territory
+from consult.common.models import AuditLog
+from consult.framework.models import Territory
+from consult.proposals.models import Contribution
 
 from .browser import Browser, Reply
 

@@ -14,7 +14,8 @@ import pytest
 from sqlmodel import select
 
 from consult import create_app
-from consult.models import AuditLog, Contribution
+from consult.common.models import AuditLog
+from consult.proposals.models import Contribution
 from tests.conftest import TEST_DATABASE_URL
 
 from .browser import Browser, Reply, hidden_inputs

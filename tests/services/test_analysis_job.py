@@ -5,30 +5,25 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from consult import jobs
-from consult.models import (
+from consult.analysis import jobs as analysis_jobs
+from consult.analysis import mapping_review, theme_decisions, theme_engine, theme_refit
+from consult.analysis import runs as analysis_runs
+from consult.analysis.models import (
     AnalysisRun,
-    AuditLog,
     ContributionTheme,
     EmbeddingCache,
-    Objective,
     ObjectiveMapping,
     Theme,
 )
-from consult.services import (
-    analysis_runs,
-    mapping_review,
-    theme_decisions,
-    theme_engine,
-    theme_refit,
-)
+from consult.common.models import AuditLog
+from consult.framework.models import Objective
 
 
 def start_and_run(app, db, consultation, user=None) -> AnalysisRun:
     run = analysis_runs.start(db, consultation, user, stale_after=60, params={"encoder": "lsa"})
     db.commit()
     with app.app_context():
-        jobs.run_analysis(run.id)
+        analysis_jobs.run_analysis(run.id)
     db.expire_all()
     return db.get(AnalysisRun, run.id)
 
@@ -180,7 +175,7 @@ def test_a_second_start_is_refused_while_one_is_active(db, consultation, theme_c
 def test_stale_heartbeat_fails_the_run_on_read_and_sweep(db, consultation):
     from datetime import timedelta
 
-    from consult.models._base import utcnow
+    from consult.common.models import utcnow
 
     old = utcnow() - timedelta(minutes=10)
     running = AnalysisRun(

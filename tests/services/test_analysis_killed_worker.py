@@ -9,17 +9,12 @@ import textwrap
 import pytest
 from sqlmodel import Session, SQLModel, select
 
+from consult.analysis import runs as analysis_runs
+from consult.analysis.models import AnalysisRun, ContributionTheme, Theme
+from consult.common.tokens import new_tracking_token
 from consult.db import make_engine
-from consult.models import (
-    AnalysisRun,
-    Consultation,
-    Contribution,
-    ContributionTheme,
-    Framework,
-    Theme,
-)
-from consult.services import analysis_runs
-from consult.services.tokens import new_tracking_token
+from consult.framework.models import Consultation, Framework
+from consult.proposals.models import Contribution
 from tests.conftest import TEST_DATABASE_URL
 from tests.factories import CORPUS_PLACES, THEME_CORPUS
 
@@ -27,8 +22,9 @@ from tests.factories import CORPUS_PLACES, THEME_CORPUS
 WORKER = textwrap.dedent(
     """
     import os, signal, sys
-    from consult import create_app, jobs
-    from consult.services import theme_refit
+    from consult import create_app
+    from consult.analysis import jobs as analysis_jobs
+    from consult.analysis import theme_refit
 
     def die(*args, **kwargs):
         os.kill(os.getpid(), signal.SIGKILL)
@@ -36,7 +32,7 @@ WORKER = textwrap.dedent(
     theme_refit.match_previous = die
     app = create_app()
     with app.app_context():
-        jobs.run_analysis(int(sys.argv[1]))
+        analysis_jobs.run_analysis(int(sys.argv[1]))
     """
 )
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from consult.models import Territory
-from consult.services.coverage import UNMAPPED_CODE, Filters, build_matrix
-from consult.services.gaps import Thresholds, find_gaps
+from consult.framework.models import Territory
+from consult.planning.coverage import UNMAPPED_CODE, Filters, build_matrix
+from consult.planning.gaps import Thresholds, find_gaps
 
 CSS = Path(__file__).resolve().parents[2] / "static" / "css" / "consult.css"
 

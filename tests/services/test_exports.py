@@ -7,7 +7,7 @@ import json
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-from consult.services.planner_exports import COLUMNS, export_rows, safe_cell, to_csv, to_xlsx
+from consult.planning.exports import COLUMNS, export_rows, safe_cell, to_csv, to_xlsx
 
 
 def _seed(

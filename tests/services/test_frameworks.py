@@ -4,8 +4,8 @@ import pytest
 import yaml
 from sqlmodel import select
 
-from consult.models import Axis, Consultation, Framework, Objective, Phase, Territory
-from consult.services import frameworks
+from consult.framework import loader as frameworks
+from consult.framework.models import Axis, Consultation, Framework, Objective, Phase, Territory
 
 PIEMONTE_CODES = [
     "distretti",

@@ -7,15 +7,17 @@ import pytest
 from openpyxl import Workbook
 from sqlmodel import select
 
-from consult.models import AuditLog, Contribution, Objective, Territory
-from consult.services import imports
-from consult.services.import_mapping import (
+from consult.common.models import AuditLog
+from consult.common.tabular import TableError, read_table
+from consult.framework.models import Objective, Territory
+from consult.meetings import imports
+from consult.meetings.import_mapping import (
     MappingError,
     guess_mapping,
     mapping_from_form,
     mapping_from_names,
 )
-from consult.services.tabular import TableError, read_table
+from consult.proposals.models import Contribution
 
 GOOD = "Servono più posti nei centri diurni per anziani."
 
@@ -162,7 +164,7 @@ def test_dry_run_reports_every_bad_row_with_number_and_reason_and_stores_nothing
     reasons = {r.row: [p.message % p.params for p in r.problems] for r in plan.rejected}
     assert [r.row for r in plan.valid] == [2, 3, 12]
     assert reasons == {
-        4: ["Il testo è troppo corto: servono almeno 10 caratteri."],
+        4: ["La proposta è troppo corta: almeno 10 caratteri."],
         5: ["Territorio sconosciuto: «Atlantide»."],
         6: ["Canale non ammesso: «online» (usa incontro, cartaceo o importazione)."],
         7: ["Obiettivo sconosciuto: «Obiettivo X»."],
@@ -227,7 +229,7 @@ def test_apply_stores_exactly_the_valid_rows_with_provenance_and_one_audit(
         "date": "2017-10-09",
     }
     assert stored[0].created_at.date() == date(2017, 10, 9)
-    audit = db.exec(select(AuditLog)).one()
+    audit = db.exec(select(AuditLog).where(AuditLog.entity_type == "meeting")).one()
     assert audit.action == "contributions.imported"
     assert audit.after["stored"] == 3 and audit.after["rejected"] == 7
 
@@ -235,7 +237,7 @@ def test_apply_stores_exactly_the_valid_rows_with_provenance_and_one_audit(
 def test_a_failure_mid_way_leaves_nothing(db, meeting, monkeypatch):
     table = read_table(_csv(BAD_FILE), "verbale.csv")
     plan = imports.plan_import(db, table, guess_mapping(table.headers), meeting)
-    original, calls = imports._contribution, []
+    original, calls = imports._draft, []
 
     def failing(*args, **kwargs):
         calls.append(1)
@@ -243,7 +245,7 @@ def test_a_failure_mid_way_leaves_nothing(db, meeting, monkeypatch):
             raise RuntimeError("disco pieno")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(imports, "_contribution", failing)
+    monkeypatch.setattr(imports, "_draft", failing)
     with pytest.raises(RuntimeError):
         imports.apply_import(
             db, plan, meeting, imports.ImportSource("v.csv", "e" * 64), actor_id=None

@@ -5,16 +5,16 @@ import logging
 import pytest
 from sqlmodel import select
 
-from consult import jobs
-from consult.models import AnalysisRun, ContributionTheme, Objective, ObjectiveMapping, Theme
-from consult.services import (
-    analysis_runs,
-    live_classification,
-    live_sessions,
-    moderation,
-    nlp_runtime,
-    objective_assignment,
-)
+from consult.analysis import assignment as objective_assignment
+from consult.analysis import jobs as analysis_jobs
+from consult.analysis import live_classification, nlp_runtime
+from consult.analysis import runs as analysis_runs
+from consult.analysis.assignment import assign_objectives
+from consult.analysis.models import AnalysisRun, ContributionTheme, ObjectiveMapping, Theme
+from consult.framework.models import Objective
+from consult.live import moderation
+from consult.live import services as live_sessions
+from consult.proposals.models import Contribution
 
 HOUSING = "Mancano alloggi sociali e gli affitti delle case popolari sono alti, a Cuneo."
 ELDERLY = "Gli anziani soli hanno bisogno di più assistenza domiciliare e centri diurni, a Bra."
@@ -32,7 +32,7 @@ def fitted_run(app, db, consultation, theme_corpus) -> AnalysisRun:
     run = analysis_runs.start(db, consultation, None, stale_after=60, params={"encoder": "lsa"})
     db.commit()
     with app.app_context():
-        jobs.run_analysis(run.id)
+        analysis_jobs.run_analysis(run.id)
     db.expire_all()
     run = db.get(AnalysisRun, run.id)
     assert run.status == "succeeded" and run.model_path, run.error
@@ -130,14 +130,24 @@ def test_without_a_model_approval_stores_nothing_and_counts_use_the_suggestion(
     assert counts == {"isee": 0, "abitare": 1}
 
 
-def test_projector_counts_assign_unstored_proposals_with_the_model(db, fitted_run, live_item):
-    live_item(HOUSING, status="published")  # post-moderation: published, never approved
-    want = expected(fitted_run, HOUSING).objectives[0]
-    counts = {o.code: n for o, n in live_sessions.objective_counts(db, live_item.live)}
-    if want.code == "fuori-strategia":
-        assert sum(counts.values()) == 0
-    else:
-        assert counts[want.code] == 1
+def test_projector_counts_are_the_shared_rules_counts(db, fitted_run, live_item):
+    """No second copy of the rule: the projector counts what the coverage matrix counts."""
+    for text in (HOUSING, "Più posti negli asili nido per le famiglie con bambini piccoli."):
+        item, moderator = live_item(text)
+        moderation.approve(db, item, actor_id=moderator.id)
+    db.flush()
+    published = db.exec(
+        select(Contribution)
+        .where(Contribution.live_session_id == live_item.live.id)
+        .where(Contribution.status == "published")
+    ).all()
+    rule: dict[int, int] = {}
+    for found in assign_objectives(db, published).values():
+        for objective_id in found.objective_ids:
+            if objective_id is not None:
+                rule[objective_id] = rule.get(objective_id, 0) + 1
+    counts = {o.id: n for o, n in live_sessions.objective_counts(db, live_item.live) if n}
+    assert counts == rule
 
 
 def test_objective_for_uses_the_model_and_reloads_when_the_run_changes(fitted_run, tmp_path):
@@ -154,7 +164,7 @@ def test_objective_for_uses_the_model_and_reloads_when_the_run_changes(fitted_ru
 
 
 def test_unreadable_model_falls_back_to_the_suggestion(tmp_path, caplog):
-    with caplog.at_level(logging.WARNING, logger="consult.services.nlp_runtime"):
+    with caplog.at_level(logging.WARNING, logger="consult.analysis.nlp_runtime"):
         found = live_classification.objective_for(HOUSING, "abitare", model_path=str(tmp_path))
     assert found == ("abitare", 1.0)
     assert "cannot load the theme model" in caplog.text
@@ -169,7 +179,7 @@ def test_a_run_with_a_fast_head_assigns_live_proposals_with_it(
     run = analysis_runs.start(db, consultation, None, stale_after=60, params={"encoder": "lsa"})
     db.commit()
     with app.app_context():
-        jobs.run_analysis(run.id)
+        analysis_jobs.run_analysis(run.id)
     db.expire_all()
     run = db.get(AnalysisRun, run.id)
     assert run.params["live_encoder"] == "use"

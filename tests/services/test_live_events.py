@@ -6,7 +6,8 @@ import uuid
 import pytest
 from sqlmodel import Session
 
-from consult.services import live_events, live_presence
+from consult.live import events as live_events
+from consult.live import presence as live_presence
 
 
 def test_in_process_broker_fans_out_to_every_subscriber_of_the_channel():

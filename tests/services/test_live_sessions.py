@@ -3,9 +3,14 @@
 import pytest
 from sqlmodel import select
 
-from consult.models import AuditLog, Axis, Contribution, Objective, ObjectiveMapping, WorkingGroup
-from consult.services import live_classification, live_sessions
-from consult.services.live_sessions import LiveProposal, LiveSessionError
+from consult.analysis import live_classification
+from consult.analysis.models import ObjectiveMapping
+from consult.common.models import AuditLog
+from consult.framework.models import Axis, Objective
+from consult.live import services as live_sessions
+from consult.live.services import LiveProposal, LiveSessionError
+from consult.meetings.models import WorkingGroup
+from consult.proposals.models import Contribution
 
 
 def _proposal(key="k" * 20, text="Servono più educatori di strada nei quartieri.", **fields):
@@ -75,7 +80,7 @@ def test_submit_stores_one_row_for_a_double_tap(db, create_live_session, create_
 def test_post_moderated_sessions_publish_at_once_with_the_meeting_territory(
     db, create_live_session, create_meeting
 ):
-    from consult.models import Territory
+    from consult.framework.models import Territory
 
     torino = db.exec(select(Territory).where(Territory.code == "torino")).one()
     live = create_live_session(

@@ -3,8 +3,9 @@ import smtplib
 
 import pytest
 
-from consult.models import User
-from consult.services import accounts, mail
+from consult.accounts import services as accounts
+from consult.accounts.models import User
+from consult.common import mail
 
 
 def test_log_backend_writes_the_message_at_info(caplog):

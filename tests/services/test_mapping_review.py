@@ -2,8 +2,11 @@
 
 from sqlmodel import select
 
-from consult.models import AuditLog, Objective, ObjectiveMapping, Theme
-from consult.services import analysis_corpus, mapping_review, theme_decisions
+from consult.analysis import corpus as analysis_corpus
+from consult.analysis import mapping_review, theme_decisions
+from consult.analysis.models import ObjectiveMapping, Theme
+from consult.common.models import AuditLog
+from consult.framework.models import Objective
 
 
 def _suggest(db, run, confidence, objective=None, **target):

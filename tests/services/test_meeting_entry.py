@@ -6,10 +6,11 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from consult.models import Contribution
-from consult.models._base import utcnow
-from consult.services import meeting_entry, upload_store
-from consult.services.meeting_entry import EntryInput
+from consult.common import upload_store
+from consult.common.models import utcnow
+from consult.meetings import entry as meeting_entry
+from consult.meetings.entry import EntryInput
+from consult.proposals.models import Contribution
 
 TEXT = "Servono più educatori di strada nei quartieri."
 

@@ -3,9 +3,11 @@
 import pytest
 from sqlmodel import select
 
-from consult.models import AuditLog, LiveSession, MeetingFacilitator, Territory
-from consult.services import meetings
-from consult.services.meetings import ClosingRecord, MeetingError
+from consult.common.models import AuditLog
+from consult.framework.models import Territory
+from consult.meetings import services as meetings
+from consult.meetings.models import LiveSession, MeetingFacilitator
+from consult.meetings.services import ClosingRecord, MeetingError
 
 
 def test_closing_without_attendance_organisations_or_minutes_is_refused(db, create_meeting):

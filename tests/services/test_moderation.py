@@ -3,9 +3,10 @@
 import pytest
 from sqlmodel import select
 
-from consult.models import AuditLog, Contribution, Support
-from consult.services import moderation
-from consult.services.moderation import ModerationError
+from consult.common.models import AuditLog
+from consult.live import moderation
+from consult.live.moderation import ModerationError
+from consult.proposals.models import Contribution, Support
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 import pytest
 
-from consult.services.objective_assignment import assign_objectives, assign_one
+from consult.analysis.assignment import assign_objectives, assign_one
 
 
 @pytest.fixture

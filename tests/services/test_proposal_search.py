@@ -4,9 +4,12 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from consult.models import Meeting, Objective, ObjectiveMapping, Support, Territory
-from consult.services import search_index
-from consult.services.proposal_search import ProposalFilters, search
+from consult.analysis.models import ObjectiveMapping
+from consult.framework.models import Objective, Territory
+from consult.meetings.models import Meeting
+from consult.proposals import search_index
+from consult.proposals.models import Support
+from consult.proposals.search import ProposalFilters, search
 
 
 def ids(db, consultation, **filters) -> list[int]:

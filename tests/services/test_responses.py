@@ -3,8 +3,8 @@
 import pytest
 from sqlmodel import select
 
-from consult.models import AuditLog
-from consult.services import responses as service
+from consult.accountability import responses as service
+from consult.common.models import AuditLog
 
 
 def test_every_change_is_audited(db, consultation, objectives, create_user):

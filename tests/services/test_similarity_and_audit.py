@@ -1,8 +1,8 @@
 from sqlmodel import select
 
-from consult.models import AuditLog
-from consult.services import audit
-from consult.services.similarity import similar_contributions
+from consult.analysis.similarity import similar_contributions
+from consult.common import audit
+from consult.common.models import AuditLog
 
 
 def test_similar_contributions_finds_the_same_idea_despite_typos(

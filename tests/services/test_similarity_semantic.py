@@ -5,9 +5,9 @@ import logging
 import pytest
 from sqlmodel import select
 
-from consult.models import EmbeddingCache
-from consult.services import nlp_runtime, similarity
-from consult.services.embedding_store import MemoryLayer
+from consult.analysis import nlp_runtime, similarity
+from consult.analysis.embedding_store import MemoryLayer
+from consult.analysis.models import EmbeddingCache
 
 CORPUS = [
     "Servono più alloggi popolari per le famiglie sfrattate.",
@@ -72,7 +72,7 @@ def test_candidates_are_embedded_once_and_stored(db, consultation, proposals, mo
 def test_unavailable_encoder_falls_back_to_lexical_with_a_warning(
     db, consultation, proposals, caplog
 ):
-    with caplog.at_level(logging.WARNING, logger="consult.services.nlp_runtime"):
+    with caplog.at_level(logging.WARNING, logger="consult.analysis.nlp_runtime"):
         found = search(db, consultation, "sentence-transformers:/does/not/exist")
     assert [(i.contribution.id, i.score) for i in found] == [
         (i.contribution.id, i.score) for i in search(db, consultation, None)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from consult.services import summaries, theme_engine
+from consult.analysis import summaries, theme_engine
 
 
 @pytest.fixture(scope="module")

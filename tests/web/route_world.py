@@ -13,23 +13,15 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlmodel import Session, SQLModel
 
 from consult import create_app
-from consult.models import (
-    AnalysisRun,
-    Comment,
-    Consultation,
-    Contribution,
-    Framework,
-    LiveSession,
-    Meeting,
-    MeetingFacilitator,
-    Objective,
-    Response,
-    Territory,
-    Theme,
-    User,
-)
-from consult.services import accounts, upload_store
-from consult.services.tokens import new_tracking_token
+from consult.accountability.models import Response
+from consult.accounts import services as accounts
+from consult.accounts.models import User
+from consult.analysis.models import AnalysisRun, Theme
+from consult.common import upload_store
+from consult.common.tokens import new_tracking_token
+from consult.framework.models import Consultation, Framework, Objective, Territory
+from consult.meetings.models import LiveSession, Meeting, MeetingFacilitator
+from consult.proposals.models import Comment, Contribution
 from tests.conftest import TEST_DATABASE_URL
 from tests.factories import _TEST_HASH
 

@@ -3,18 +3,12 @@ import json
 from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel, select
 
-from consult.models import (
-    AbuseReport,
-    AnalysisRun,
-    AuditLog,
-    Comment,
-    Contribution,
-    ObjectiveMapping,
-    Response,
-    Support,
-    User,
-)
-from consult.services import audit
+from consult.accountability.models import Response
+from consult.accounts.models import User
+from consult.analysis.models import AnalysisRun, ObjectiveMapping
+from consult.common import audit
+from consult.common.models import AuditLog
+from consult.proposals.models import AbuseReport, Comment, Contribution, Support
 
 EMAIL = "ada.lovelace@example.org"
 NAME = "Ada Lovelace-Byron"

@@ -1,8 +1,8 @@
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
-from consult.models import User
-from consult.services import accounts
+from consult.accounts import services as accounts
+from consult.accounts.models import User
 
 NEW = "una nuova frase segreta"
 

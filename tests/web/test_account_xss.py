@@ -6,7 +6,7 @@ import pytest
 from markupsafe import escape
 from sqlmodel import select
 
-from consult.models import User
+from consult.accounts.models import User
 
 XSS_PAYLOADS = [
     "<script>alert(1)</script>",

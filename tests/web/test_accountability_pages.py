@@ -5,7 +5,8 @@ import re
 import pytest
 from sqlmodel import func, select
 
-from consult.models import AuditLog, Response
+from consult.accountability.models import Response
+from consult.common.models import AuditLog
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 import pytest
 
-from consult.models import User
+from consult.accounts.models import User
 
 
 def test_login_and_logout(client, auth, create_user):

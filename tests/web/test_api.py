@@ -1,4 +1,4 @@
-from consult.services import frameworks
+from consult.framework import loader as frameworks
 from tests.services.test_frameworks import PIEMONTE_CODES
 
 

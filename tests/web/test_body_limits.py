@@ -8,7 +8,7 @@ production, so without the limit the request would reach the view.
 import pytest
 
 from consult.config import from_environment
-from consult.web.proposals import FORM_BODY_LIMIT
+from consult.proposals.views import FORM_BODY_LIMIT
 from tests.web.route_world import (
     build_world,
     client_as,

@@ -5,8 +5,9 @@ from sqlalchemy import exc as sa_exc
 from sqlmodel import func, select
 
 from consult import db as consult_db
-from consult.models import Contribution
-from consult.web import live_runtime, proposals
+from consult.framework import context
+from consult.live import runtime as live_runtime
+from consult.proposals.models import Contribution
 
 
 def outage() -> sa_exc.OperationalError:
@@ -22,7 +23,7 @@ def database_down(monkeypatch):
     def fail(*_args, **_kwargs):
         raise outage()
 
-    monkeypatch.setattr(proposals.consultations, "current", fail)
+    monkeypatch.setattr(context.consultations, "current", fail)
 
 
 def test_page_answers_503_in_italian_with_retry_after(client, database_down):
@@ -89,7 +90,7 @@ def test_other_database_errors_stay_500(app, client, monkeypatch):
     def broken(*_args, **_kwargs):
         raise sa_exc.IntegrityError("INSERT", {}, Exception("duplicate key"))
 
-    monkeypatch.setattr(proposals.consultations, "current", broken)
+    monkeypatch.setattr(context.consultations, "current", broken)
     assert client.get("/proposte/nuova").status_code == 500
 
 

@@ -5,7 +5,9 @@ import re
 import pytest
 from sqlmodel import select
 
-from consult.models import AuditLog, Contribution, Support, Territory
+from consult.common.models import AuditLog
+from consult.framework.models import Territory
+from consult.proposals.models import Contribution, Support
 
 KEY = "a" * 32
 
@@ -80,7 +82,7 @@ def test_double_submit_stores_one_row(client, db, logged):
     ("text", "message"),
     [
         ("corto", "almeno 10 caratteri"),
-        ("1234567890 55", "deve contenere delle parole"),
+        ("1234567890 55", "non solo simboli o emoji"),
         ("x" * 2001, "al massimo 2000 caratteri"),
     ],
 )
@@ -138,7 +140,7 @@ def test_undo_refused_for_someone_elses_or_supported_entry(client, db, logged, a
     db.commit()
     auth.logout()
     other = logged["other_facilitator"]
-    from consult.models import MeetingFacilitator
+    from consult.meetings.models import MeetingFacilitator
 
     db.add(MeetingFacilitator(meeting_id=logged["meeting"].id, user_id=other.id))
     db.commit()

@@ -8,8 +8,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from consult.models import Contribution, LiveSession, Objective, Support, WorkingGroup
-from consult.services.meeting_exports import COLUMNS
+from consult.framework.models import Objective
+from consult.meetings.exports import COLUMNS
+from consult.meetings.models import LiveSession, WorkingGroup
+from consult.proposals.models import Contribution, Support
 
 
 @pytest.fixture

@@ -7,8 +7,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlmodel import select
 
-from consult.models import AuditLog, Contribution
-from consult.services import imports
+from consult.common.models import AuditLog
+from consult.meetings import imports
+from consult.proposals.models import Contribution
 
 GOOD = "Servono più posti nei centri diurni per anziani."
 CSV = (
@@ -69,7 +70,7 @@ def test_dry_run_lists_each_rejected_row_and_stores_nothing(client, db, logged):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert re.search(
-        r'<th scope="row">3</th>\s*<td><span class="d-block">Il testo è troppo corto', page
+        r'<th scope="row">3</th>\s*<td><span class="d-block">La proposta è troppo corta', page
     )
     assert re.search(
         r'<th scope="row">4</th>\s*<td><span class="d-block">Territorio sconosciuto', page
@@ -90,7 +91,8 @@ def test_confirm_imports_valid_rows_once_and_deletes_the_file(client, db, logged
     assert [(c.provenance["row"], c.channel) for c in stored] == [(2, "import"), (5, "import")]
     assert stored[0].provenance["imported_by"] == logged["facilitator"].id
     assert list(import_folder.iterdir()) == []
-    assert db.exec(select(AuditLog)).one().after["stored"] == 2
+    summary = db.exec(select(AuditLog).where(AuditLog.entity_type == "meeting")).one()
+    assert summary.after["stored"] == 2
     again = client.post(f"{_base(meeting)}/{token}/conferma", data=form)
     assert again.status_code == 404
     assert len(db.exec(select(Contribution)).all()) == 2
@@ -113,7 +115,7 @@ def test_unexpected_failure_mid_import_stores_nothing_and_says_so(
 ):
     meeting = logged["meeting"]
     token = _token(_upload(client, meeting))
-    original, calls = imports._contribution, []
+    original, calls = imports._draft, []
 
     def failing(*args, **kwargs):
         calls.append(1)
@@ -121,7 +123,7 @@ def test_unexpected_failure_mid_import_stores_nothing_and_says_so(
             raise OSError("disco pieno")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(imports, "_contribution", failing)
+    monkeypatch.setattr(imports, "_draft", failing)
     response = client.post(
         f"{_base(meeting)}/{token}/conferma", data={"text": "0", "territory": "1", "attese": "2"}
     )
@@ -215,5 +217,5 @@ def test_the_report_speaks_english_when_the_ui_does(client, logged):
         f"{_base(logged['meeting'])}/{token}/verifica", data={"text": "0", "territory": "1"}
     ).get_data(as_text=True)
     assert "Unknown territory: “Atlantide”." in page
-    assert "The text is too short: at least 10 characters are needed." in page
+    assert "The proposal is too short: at least 10 characters." in page
     assert "Import the 2 valid rows" in page

@@ -5,7 +5,8 @@ import re
 import pytest
 from sqlmodel import select
 
-from consult.models import Contribution, WorkingGroup
+from consult.meetings.models import WorkingGroup
+from consult.proposals.models import Contribution
 
 TEXT = "Servono più educatori di strada nei quartieri periferici."
 
@@ -95,8 +96,9 @@ def test_a_double_tap_stores_one_row(client, db, create_live_session):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"text": "corta"}, "tra 10 e 2000 caratteri"),
-        ({"text": "x" * 2001}, "tra 10 e 2000 caratteri"),
+        ({"text": "corta"}, "La proposta è troppo corta: almeno 10 caratteri."),
+        ({"text": "x" * 2001}, "La proposta è troppo lunga: al massimo 2000 caratteri."),
+        ({"text": "!!!!!!!!!!!! ????"}, "non solo simboli o emoji"),
         ({"consent": ""}, "Serve il consenso"),
     ],
 )
@@ -169,3 +171,21 @@ def test_qr_codes_point_to_the_absolute_join_address(client, create_live_session
     assert png.data.startswith(b"\x89PNG")
     assert "attachment" in png.headers["Content-Disposition"]
     assert client.get("/live/NOPE99/qr.svg").status_code == 404
+
+
+def test_the_live_form_refuses_symbols_with_the_online_forms_message(
+    client, db, create_live_session
+):
+    """One text rule: the phone in the room and the online form say the same thing."""
+    live = create_live_session()
+    _page, key = _form(client, live.code)
+    live_page = _submit(client, live.code, key, text="!!!!!!!!!!!! ????").get_data(as_text=True)
+    online = client.get("/proposte/nuova").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', online)
+    online_page = client.post(
+        "/proposte/nuova",
+        data={"text": "!!!!!!!!!!!! ????", "csrf_token": token.group(1) if token else ""},
+    ).get_data(as_text=True)
+    message = "Scrivi la proposta con delle parole, non solo simboli o emoji."
+    assert message in live_page and message in online_page
+    assert db.exec(select(Contribution)).all() == []

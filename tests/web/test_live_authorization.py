@@ -1,6 +1,6 @@
 """Moderation touches the session's own items only (who may moderate: the authorization matrix)."""
 
-from consult.models import Contribution
+from consult.proposals.models import Contribution
 
 
 def test_an_item_of_another_session_is_not_found(

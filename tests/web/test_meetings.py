@@ -4,7 +4,8 @@ import io
 
 from sqlmodel import select
 
-from consult.models import AuditLog, LiveSession, Meeting, MeetingFacilitator, WorkingGroup
+from consult.common.models import AuditLog
+from consult.meetings.models import LiveSession, Meeting, MeetingFacilitator, WorkingGroup
 
 MEETING = {
     "title": "Incontro territoriale di Asti",
@@ -127,7 +128,7 @@ def test_closing_with_a_minutes_file_serves_it_to_staff_only(
 def test_minutes_files_of_other_types_or_too_big_are_refused(
     client, auth, db, create_user, create_meeting, monkeypatch
 ):
-    monkeypatch.setattr("consult.web.meetings.MINUTES_MAX_BYTES", 1000)
+    monkeypatch.setattr("consult.meetings.views.MINUTES_MAX_BYTES", 1000)
     facilitator = create_user(role="facilitator")
     meeting = create_meeting(facilitators=[facilitator], status="open")
     auth.login(facilitator.email)

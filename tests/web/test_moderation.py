@@ -3,7 +3,8 @@
 import pytest
 from sqlmodel import select
 
-from consult.models import AbuseReport, AuditLog, Contribution
+from consult.common.models import AuditLog
+from consult.proposals.models import AbuseReport, Contribution
 
 
 @pytest.fixture
@@ -141,7 +142,7 @@ def test_merge_page_suggests_near_duplicates_and_merges(client, db, room):
 
 
 def test_a_long_queue_shows_the_oldest_page_and_says_how_many_wait(client, db, room, monkeypatch):
-    monkeypatch.setattr("consult.services.moderation.QUEUE_LIMIT", 2)
+    monkeypatch.setattr("consult.live.moderation.QUEUE_LIMIT", 2)
     live, item = room
     oldest = [item(f"Proposta numero {n} inviata dalla sala.") for n in range(3)]
     page = client.get(f"/facilitatore/sessioni/{live.id}/moderazione").get_data(as_text=True)

@@ -6,8 +6,8 @@ from html import unescape
 import pytest
 from itsdangerous import TimestampSigner
 
-from consult.models import User
-from consult.services import accounts
+from consult.accounts import services as accounts
+from consult.accounts.models import User
 
 NEW = "un'altra frase segreta"
 

@@ -2,7 +2,9 @@
 
 from sqlmodel import select
 
-from consult.models import AnalysisRun, Objective, ObjectiveMapping, Response, Theme
+from consult.accountability.models import Response
+from consult.analysis.models import AnalysisRun, ObjectiveMapping, Theme
+from consult.framework.models import Objective
 
 
 def _current_run(db) -> AnalysisRun:

@@ -2,7 +2,8 @@
 
 from sqlmodel import select
 
-from consult.models import AnalysisRun, Contribution, Theme
+from consult.analysis.models import AnalysisRun, Theme
+from consult.proposals.models import Contribution
 
 
 def test_the_nav_shows_planning_to_planners_only(client, auth, create_user, consultation):

@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from consult.models import AnalysisRun, AuditLog, Objective, ObjectiveMapping, Theme
-from consult.models._base import utcnow
-from consult.services import theme_decisions
+from consult.analysis import theme_decisions
+from consult.analysis.models import AnalysisRun, ObjectiveMapping, Theme
+from consult.common.models import AuditLog, utcnow
+from consult.framework.models import Objective
 
 
 @pytest.fixture

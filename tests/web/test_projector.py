@@ -71,7 +71,7 @@ def test_an_approval_reaches_the_projector_stream(app, client, room):
 
 
 def test_the_stream_sends_keepalive_comments(app, client, room, monkeypatch):
-    from consult.web import live_runtime
+    from consult.live import runtime as live_runtime
 
     monkeypatch.setattr(live_runtime, "HEARTBEAT_SECONDS", 0.05)
     live, _item = room

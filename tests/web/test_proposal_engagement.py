@@ -3,7 +3,8 @@
 import pytest
 from sqlmodel import func, select
 
-from consult.models import AbuseReport, AuditLog, Comment, Support
+from consult.common.models import AuditLog
+from consult.proposals.models import AbuseReport, Comment, Support
 
 
 def count(db, model) -> int:

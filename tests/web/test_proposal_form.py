@@ -6,8 +6,9 @@ import re
 import pytest
 from sqlmodel import func, select
 
-from consult.models import AuditLog, Contribution
-from consult.services import proposals
+from consult.common.models import AuditLog
+from consult.proposals import services as proposals
+from consult.proposals.models import Contribution
 
 KEY = "k" * 32
 

@@ -1,4 +1,4 @@
-from consult.services import frameworks
+from consult.framework import loader as frameworks
 
 
 def _load_piemonte(db):

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from consult.models import Comment, Contribution, Support
+from consult.proposals.models import Comment, Contribution, Support
 
 MESSAGES = {
     "it": "Troppe richieste in poco tempo: riprova tra qualche minuto.",

@@ -2,7 +2,8 @@ from html import unescape
 
 from sqlmodel import func, select
 
-from consult.models import AuditLog, User
+from consult.accounts.models import User
+from consult.common.models import AuditLog
 
 STRONG = "una frase lunga e facile"
 

@@ -8,8 +8,8 @@ from flask import request
 from sqlmodel import SQLModel, func, select
 
 from consult import create_app
+from consult.accounts.models import User
 from consult.extensions import limiter
-from consult.models import User
 from tests.conftest import TEST_DATABASE_URL
 
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import SQLModel, select
 
-from consult.models import Contribution
+from consult.proposals.models import Contribution
 
 INJECTIONS = [
     "' OR 1=1 --",

@@ -5,7 +5,9 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from consult.models import Objective, ObjectiveMapping, Response
+from consult.accountability.models import Response
+from consult.analysis.models import ObjectiveMapping
+from consult.framework.models import Objective
 
 
 def test_unknown_token_is_404(client, consultation):

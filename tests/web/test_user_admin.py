@@ -2,7 +2,8 @@ from html import unescape
 
 from sqlmodel import select
 
-from consult.models import AuditLog, User
+from consult.accounts.models import User
+from consult.common.models import AuditLog
 
 
 def _admin(client, auth, create_user):

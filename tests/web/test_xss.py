@@ -17,7 +17,9 @@ from markupsafe import escape
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from consult.models import Contribution, LiveSession, Meeting, Theme
+from consult.analysis.models import Theme
+from consult.meetings.models import LiveSession, Meeting
+from consult.proposals.models import Contribution
 from tests.web.route_world import log_in
 
 PAYLOADS = [

@@ -1,0 +1,1 @@
+"""The region's answers and each proposal's journey: responses, tracking."""

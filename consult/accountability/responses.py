@@ -1,0 +1,145 @@
+"""The region's public answers ("hai detto, abbiamo fatto") to themes, objectives and proposals."""
+
+from typing import Any
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from consult.accountability.models import RESPONSE_STATES, Response
+from consult.analysis.assignment import assign_one, current_run
+from consult.analysis.models import ContributionTheme, Theme
+from consult.common import audit
+from consult.common.models import utcnow
+from consult.framework.models import Objective
+from consult.proposals.models import Contribution
+
+EDITABLE = ("status", "text", "theme_stable_key", "objective_id", "contribution_id")
+
+
+class ResponseError(ValueError):
+    """A response that cannot be saved as asked; the message names the reason."""
+
+
+def snapshot(response: Response) -> dict[str, Any]:
+    """The audited state of a response."""
+    return {name: getattr(response, name) for name in (*EDITABLE, "published_at")}
+
+
+def create_response(
+    db: Session, *, consultation_id: int, actor_id: int | None, **fields
+) -> Response:
+    """Add a draft response attached to exactly one target."""
+    response = Response(consultation_id=consultation_id, author_id=actor_id)
+    _apply(response, fields)
+    return _save_audited(db, response, "response.create", actor_id=actor_id, before=None)
+
+
+def update_response(db: Session, response: Response, *, actor_id: int | None, **fields) -> Response:
+    """Change a response's status, text or target; the audit log keeps the previous state."""
+    before = snapshot(response)
+    _apply(response, fields)
+    response.updated_at = utcnow()
+    return _save_audited(db, response, "response.update", actor_id=actor_id, before=before)
+
+
+def set_published(db: Session, response: Response, published: bool, *, actor_id: int | None):
+    """Publish (or withdraw) a response from the public pages and the API."""
+    before = snapshot(response)
+    response.published_at = (response.published_at or utcnow()) if published else None
+    response.updated_at = utcnow()
+    action = "response.publish" if published else "response.unpublish"
+    return _save_audited(db, response, action, actor_id=actor_id, before=before)
+
+
+def _save_audited(
+    db: Session, response: Response, action: str, *, actor_id: int | None, before: dict | None
+) -> Response:
+    """Flush the response and record the change, with its state before and after."""
+    db.add(response)
+    db.flush()
+    audit.record(
+        db,
+        actor_id=actor_id,
+        action=action,
+        entity_type="response",
+        entity_id=response.id,
+        before=before,
+        after=snapshot(response),
+    )
+    return response
+
+
+def _apply(response: Response, fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise ResponseError(f"unknown fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(response, name, value)
+    if response.status not in RESPONSE_STATES:
+        raise ResponseError(f"unknown status {response.status!r}")
+    targets = [response.theme_stable_key, response.objective_id, response.contribution_id]
+    if sum(target is not None for target in targets) != 1:
+        raise ResponseError("a response needs exactly one target")
+    if not (response.text or "").strip():
+        raise ResponseError("a response needs a text")
+
+
+def published_query(consultation_id: int):
+    """Published responses of a consultation, newest first."""
+    return (
+        select(Response)
+        .where(Response.consultation_id == consultation_id, col(Response.published_at).is_not(None))
+        .order_by(col(Response.published_at).desc(), col(Response.id).desc())
+    )
+
+
+def responses_for_contribution(db: Session, contribution: Contribution) -> list[Response]:
+    """Published responses that concern a proposal: to it, to its themes, to its objectives."""
+    run = current_run(db, contribution.consultation_id)
+    stable_keys: list[str] = []
+    if run is not None:
+        stable_keys = list(
+            db.exec(
+                select(Theme.stable_key)
+                .join(ContributionTheme, col(ContributionTheme.theme_id) == Theme.id)
+                .where(ContributionTheme.contribution_id == contribution.id, Theme.run_id == run.id)
+            ).all()
+        )
+    objective_ids = [o for o in assign_one(db, contribution).objective_ids if o is not None]
+    conditions = [Response.contribution_id == contribution.id]
+    if stable_keys:
+        conditions.append(col(Response.theme_stable_key).in_(stable_keys))
+    if objective_ids:
+        conditions.append(col(Response.objective_id).in_(objective_ids))
+    return list(db.exec(published_query(contribution.consultation_id).where(or_(*conditions))))
+
+
+def responses_for_objective(
+    db: Session, consultation_id: int, objective_id: int | None, stable_keys: list[str]
+) -> list[Response]:
+    """Published answers to an objective (None: none) or to the themes mapped onto it."""
+    conditions = []
+    if objective_id is not None:
+        conditions.append(Response.objective_id == objective_id)
+    if stable_keys:
+        conditions.append(col(Response.theme_stable_key).in_(stable_keys))
+    if not conditions:
+        return []
+    return list(db.exec(published_query(consultation_id).where(or_(*conditions))))
+
+
+def response_dict(db: Session, response: Response) -> dict[str, Any]:
+    """Public fields of a published response (never its author)."""
+    objective = db.get(Objective, response.objective_id) if response.objective_id else None
+    return {
+        "id": response.id,
+        "status": response.status,
+        "text": response.text,
+        "target": {
+            "theme": response.theme_stable_key,
+            "objective": objective.code if objective else None,
+            "contribution": response.contribution_id,
+        },
+        "published_at": response.published_at.isoformat() if response.published_at else None,
+        "updated_at": response.updated_at.isoformat() if response.updated_at else None,
+    }

@@ -1,0 +1,109 @@
+"""A proposal's journey for its author: received, moderated, themed, mapped, answered."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from consult.accountability.models import Response
+from consult.accountability.responses import responses_for_contribution
+from consult.analysis.models import ContributionTheme, ObjectiveMapping, Theme
+from consult.framework.models import Objective
+from consult.proposals.models import Comment, Contribution
+from consult.proposals.search import current_run_id, support_counts
+
+
+@dataclass(frozen=True)
+class MappedObjective:
+    objective: Objective | None  # None: fuori strategia
+    confirmed: bool
+
+
+@dataclass
+class Journey:
+    contribution: Contribution
+    merged_into: Contribution | None = None
+    themes: list[Theme] = field(default_factory=list)
+    objectives: list[MappedObjective] = field(default_factory=list)
+    responses: list[Response] = field(default_factory=list)
+    supports: int = 0
+    comments: int = 0
+
+    @property
+    def last_change(self) -> datetime | None:
+        dates = [self.contribution.created_at, self.contribution.published_at]
+        dates += [r.published_at for r in self.responses]
+        return max((d for d in dates if d is not None), default=None)
+
+
+def journey(db: Session, contribution: Contribution) -> Journey:
+    """Everything the author may know about what became of their proposal."""
+    themes = _current_themes(db, contribution)
+    objectives = _objectives(db, contribution, [t.id for t in themes if t.id is not None])
+    merged = (
+        db.get(Contribution, contribution.merged_into_id)
+        if contribution.status == "merged" and contribution.merged_into_id
+        else None
+    )
+    comment_count = len(
+        db.exec(
+            select(Comment.id).where(
+                Comment.contribution_id == contribution.id, Comment.status == "published"
+            )
+        ).all()
+    )
+    return Journey(
+        contribution=contribution,
+        merged_into=merged,
+        themes=themes,
+        objectives=objectives,
+        responses=responses_for_contribution(db, contribution),
+        supports=support_counts(db, [contribution.id]).get(contribution.id or 0, 0),
+        comments=comment_count,
+    )
+
+
+def _current_themes(db: Session, contribution: Contribution) -> list[Theme]:
+    run_id = current_run_id(db, contribution.consultation_id)
+    if run_id is None:
+        return []
+    rows = db.exec(
+        select(Theme, ContributionTheme)
+        .join(ContributionTheme, col(ContributionTheme.theme_id) == Theme.id)
+        .where(
+            ContributionTheme.contribution_id == contribution.id,
+            Theme.run_id == run_id,
+            Theme.status != "discarded",
+        )
+        .order_by(
+            col(ContributionTheme.is_primary).desc(), col(ContributionTheme.probability).desc()
+        )
+    ).all()
+    return [theme for theme, _membership in rows]
+
+
+def _objectives(
+    db: Session, contribution: Contribution, theme_ids: list[int]
+) -> list[MappedObjective]:
+    """Mappings of the proposal and of its themes, confirmed ones first, each objective once."""
+    condition = ObjectiveMapping.contribution_id == contribution.id
+    if theme_ids:
+        condition = or_(condition, col(ObjectiveMapping.theme_id).in_(theme_ids))  # type: ignore[assignment]
+    mappings = db.exec(
+        select(ObjectiveMapping)
+        .where(condition)
+        .order_by(
+            col(ObjectiveMapping.confirmed_at).is_(None),
+            col(ObjectiveMapping.confidence).desc(),
+        )
+    ).all()
+    seen: set[int | None] = set()
+    found: list[MappedObjective] = []
+    for mapping in mappings:
+        if mapping.objective_id in seen:
+            continue
+        seen.add(mapping.objective_id)
+        objective = db.get(Objective, mapping.objective_id) if mapping.objective_id else None
+        found.append(MappedObjective(objective, mapping.confirmed_at is not None))
+    return found

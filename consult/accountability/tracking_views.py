@@ -1,0 +1,65 @@
+"""The author's private pages: the receipt and the tracking page of one proposal."""
+
+from flask import Blueprint, abort, g, make_response, render_template, request_finished, url_for
+
+from consult import db
+from consult.accountability import tracking
+from consult.meetings.models import LiveSession
+from consult.proposals import services as proposals
+
+bp = Blueprint("tracking", __name__)
+
+
+def _private(html: str):
+    """The token in the address must never leak through referrers, search engines or caches."""
+    response = make_response(html)
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Cache-Control"] = "private, no-store"
+    g.private_page = True
+    return response
+
+
+def _no_referrer(_app, response, **_extra) -> None:
+    """Set after Talisman, whose after_request would overwrite the policy for every page."""
+    if g.get("private_page"):
+        response.headers["Referrer-Policy"] = "no-referrer"
+
+
+bp.record_once(lambda state: request_finished.connect(_no_referrer, state.app))
+
+
+def _contribution(token: str):
+    contribution = proposals.by_tracking_token(db.session(), token)
+    if contribution is None:
+        abort(404)
+    return contribution
+
+
+@bp.get("/traccia/<token>")
+def track(token: str):
+    """The journey of a proposal: received, moderated, themed, mapped, answered."""
+    contribution = _contribution(token)
+    session = db.session()
+    return _private(
+        render_template(
+            "proposals/track.html",
+            journey=tracking.journey(session, contribution),
+            territory=proposals.territory_by_id(session, contribution.territory_id),
+            suggested=proposals.objective_by_id(session, contribution.suggested_objective_id),
+        )
+    )
+
+
+@bp.get("/traccia/<token>/ricevuta")
+def receipt(token: str):
+    """Shown right after submitting: the private link to keep."""
+    contribution = _contribution(token)
+    live = db.session().get(LiveSession, contribution.live_session_id or 0)
+    return _private(
+        render_template(
+            "proposals/receipt.html",
+            contribution=contribution,
+            live=live if live is not None and live.status == "open" else None,
+            tracking_url=url_for(".track", token=token, _external=True),
+        )
+    )

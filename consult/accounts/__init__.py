@@ -1,0 +1,1 @@
+"""People's accounts: login, registration, password reset, their data, roles."""

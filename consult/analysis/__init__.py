@@ -1,0 +1,1 @@
+"""Themes and objective mapping: the one door to nlp, runs, decisions, similarity."""

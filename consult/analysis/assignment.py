@@ -1,0 +1,197 @@
+"""Which objective(s) a proposal counts for: the ONE rule the matrix, exports, report and API share.
+
+Precedence, first match wins:
+1. the planner's confirmed mapping(s) of the proposal;
+2. the model's mapping(s) of the proposal at or above the confidence threshold (current run);
+3. its primary theme's planner mapping, else the theme's model mapping above the threshold
+   (a merged theme is followed to the theme it was merged into; a discarded theme is skipped;
+   an off-strategy theme without mappings counts as fuori-strategia);
+4. the objective the author suggested;
+5. unmapped.
+
+`None` inside `objective_ids` means fuori-strategia; an empty tuple means unmapped.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from consult.analysis.models import AnalysisRun, ContributionTheme, ObjectiveMapping, Theme
+from consult.proposals.models import Contribution
+
+DEFAULT_THRESHOLD = 0.35
+SOURCES = ("planner", "model", "theme-planner", "theme-model", "suggested", "unmapped")
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """The objectives one proposal counts for, and why."""
+
+    contribution_id: int
+    objective_ids: tuple[int | None, ...]
+    source: str
+    confidence: float | None = None
+    theme_id: int | None = None
+
+    @property
+    def is_off_strategy(self) -> bool:
+        return None in self.objective_ids
+
+    @property
+    def is_unmapped(self) -> bool:
+        return not self.objective_ids
+
+
+def current_run(db: Session, consultation_id: int) -> AnalysisRun | None:
+    """The run whose themes planners (and the public) see."""
+    return db.exec(
+        select(AnalysisRun)
+        .where(AnalysisRun.consultation_id == consultation_id, AnalysisRun.is_current)
+        .order_by(col(AnalysisRun.id).desc())
+    ).first()
+
+
+def current_themes(db: Session, consultation_id: int) -> dict[int, Theme]:
+    """Every theme of the current run by id (discarded and merged ones included)."""
+    run = current_run(db, consultation_id)
+    if run is None:
+        return {}
+    rows = db.exec(select(Theme).where(Theme.run_id == run.id)).all()
+    return {theme.id: theme for theme in rows}
+
+
+def assign_objectives(
+    db: Session,
+    contributions: Iterable[Contribution],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> dict[int, Assignment]:
+    """Assign every given proposal (all of one consultation) with a handful of queries."""
+    contributions = list(contributions)
+    if not contributions:
+        return {}
+    ids = [c.id for c in contributions]
+    run = current_run(db, contributions[0].consultation_id)
+    themes = current_themes(db, contributions[0].consultation_id)
+    own = _mappings_by(db, ObjectiveMapping.contribution_id, ids)
+    theme_maps = _mappings_by(db, ObjectiveMapping.theme_id, list(themes))
+    primary = _primary_themes(db, ids, list(themes))
+    run_id = run.id if run else None
+    return {
+        c.id: _assign_one(
+            c, own.get(c.id, []), primary.get(c.id), themes, theme_maps, run_id, threshold
+        )
+        for c in contributions
+    }
+
+
+def assign_one(db: Session, contribution: Contribution, **kwargs) -> Assignment:
+    """Assign a single proposal (the tracking page, one-off checks)."""
+    return assign_objectives(db, [contribution], **kwargs)[contribution.id]
+
+
+def _mappings_by(db: Session, column, keys: list[int]) -> dict[int, list[ObjectiveMapping]]:
+    grouped: dict[int, list[ObjectiveMapping]] = defaultdict(list)
+    for chunk in _chunks(keys):
+        for mapping in db.exec(select(ObjectiveMapping).where(col(column).in_(chunk))).all():
+            grouped[getattr(mapping, column.key)].append(mapping)
+    return grouped
+
+
+def _primary_themes(db: Session, ids: list[int], theme_ids: list[int]) -> dict[int, int]:
+    if not theme_ids:
+        return {}
+    primary: dict[int, int] = {}
+    for chunk in _chunks(ids):
+        rows = db.exec(
+            select(ContributionTheme).where(
+                col(ContributionTheme.contribution_id).in_(chunk),
+                col(ContributionTheme.theme_id).in_(theme_ids),
+                ContributionTheme.is_primary,
+            )
+        ).all()
+        primary.update({row.contribution_id: row.theme_id for row in rows})
+    return primary
+
+
+def _chunks(keys: list[int], size: int = 900) -> Iterable[list[int]]:
+    for start in range(0, len(keys), size):
+        yield keys[start : start + size]
+
+
+def _assign_one(contribution, own, theme_id, themes, theme_maps, run_id, threshold) -> Assignment:
+    cid = contribution.id
+    chosen = _pick(own, run_id, threshold)
+    if chosen:
+        return Assignment(cid, *chosen, theme_id=theme_id)
+    theme = _effective_theme(themes, theme_id)
+    if theme is not None:
+        chosen = _pick(theme_maps.get(theme.id, []), None, threshold)
+        if chosen:
+            objective_ids, source, confidence = chosen
+            return Assignment(cid, objective_ids, f"theme-{source}", confidence, theme.id)
+        if theme.is_off_strategy:
+            return Assignment(cid, (None,), "theme-model", None, theme.id)
+    if contribution.suggested_objective_id:
+        return Assignment(cid, (contribution.suggested_objective_id,), "suggested", None, theme_id)
+    return Assignment(cid, (), "unmapped", None, theme_id)
+
+
+def _pick(mappings, run_id, threshold):
+    """Planner mappings win; else model mappings of `run_id` (any run if None) above threshold."""
+    confirmed = [m for m in mappings if m.source == "planner"]
+    if confirmed:
+        return _unique(m.objective_id for m in confirmed), "planner", 1.0
+    model = [
+        m
+        for m in mappings
+        if m.source == "model"
+        and m.confidence >= threshold
+        and (run_id is None or m.run_id in (None, run_id))
+    ]
+    if not model:
+        return None
+    model.sort(key=lambda m: -m.confidence)
+    return _unique(m.objective_id for m in model), "model", model[0].confidence
+
+
+def _unique(values: Iterable[int | None]) -> tuple[int | None, ...]:
+    return tuple(dict.fromkeys(values))
+
+
+def _effective_theme(themes: dict[int, Theme], theme_id: int | None) -> Theme | None:
+    """Follow merges to the surviving theme; a discarded theme assigns nothing."""
+    seen: set[int] = set()
+    while theme_id is not None and theme_id in themes and theme_id not in seen:
+        seen.add(theme_id)
+        theme = themes[theme_id]
+        if theme.status == "merged" and theme.merged_into_id:
+            theme_id = theme.merged_into_id
+            continue
+        return None if theme.status in ("discarded", "merged") else theme
+    return None
+
+
+def theme_objectives(
+    db: Session, themes: Iterable[Theme], *, threshold: float = DEFAULT_THRESHOLD
+) -> dict[int, list[tuple[int | None, float, str]]]:
+    """Each theme's objectives as (objective_id, confidence, source): planner's, else model's."""
+    themes = list(themes)
+    maps = _mappings_by(db, ObjectiveMapping.theme_id, [t.id for t in themes])
+    result: dict[int, list[tuple[int | None, float, str]]] = {}
+    for theme in themes:
+        mappings = maps.get(theme.id, [])
+        confirmed = [m for m in mappings if m.source == "planner"]
+        chosen = confirmed or sorted(
+            (m for m in mappings if m.source == "model" and m.confidence >= threshold),
+            key=lambda m: -m.confidence,
+        )
+        pairs = [
+            (m.objective_id, m.confidence if m.source == "model" else 1.0, m.source) for m in chosen
+        ]
+        if not pairs and theme.is_off_strategy:
+            pairs = [(None, 0.0, "model")]
+        result[theme.id] = pairs
+    return result

@@ -1,0 +1,220 @@
+"""The themes page: what people raised, who and where, and planners' decisions on each theme."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlmodel import col, select
+from wtforms import SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from consult import db
+from consult.accounts.auth import role_required
+from consult.analysis import theme_decisions, theme_stats
+from consult.analysis.models import Theme
+from consult.analysis.view_helpers import (
+    PLANNER_ROLES,
+    current_run,
+    theme_or_404,
+)
+from consult.common.forms import clean_text
+from consult.framework.context import current_consultation
+from consult.proposals.models import Contribution
+
+bp = Blueprint("themes", __name__, url_prefix="/pianificazione/temi")
+DRILL_PAGE_SIZE = 200
+
+
+class RenameForm(FlaskForm):
+    label = StringField(
+        _l("Nuovo nome del tema"),
+        filters=[clean_text],
+        validators=[DataRequired(_l("Scrivi il nome del tema.")), Length(max=300)],
+    )
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(
+        _l("Decisione"),
+        choices=[
+            SelectChoice("accepted", _l("Accetta il tema")),
+            SelectChoice("discarded", _l("Scarta il tema")),
+            SelectChoice("proposed", _l("Rimetti in valutazione")),
+        ],
+    )
+
+
+class MergeForm(FlaskForm):
+    target = SelectField(_l("Unisci a"), validators=[DataRequired(_l("Scegli il tema."))])
+
+
+class SplitForm(FlaskForm):
+    label = StringField(
+        _l("Nome del nuovo tema"),
+        filters=[clean_text],
+        validators=[DataRequired(_l("Scrivi il nome del nuovo tema.")), Length(max=300)],
+    )
+    members = SelectMultipleField(
+        _l("Proposte da spostare nel nuovo tema"),
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+
+
+def _visible_themes(run_id: int) -> list[Theme]:
+    return list(
+        db.session().exec(
+            select(Theme)
+            .where(Theme.run_id == run_id, Theme.status != "merged")
+            .order_by(col(Theme.size).desc(), Theme.id)
+        )
+    )
+
+
+@bp.get("")
+@role_required(*PLANNER_ROLES)
+def index():
+    consultation = current_consultation()
+    run = current_run(consultation)
+    themes = _visible_themes(run.id) if run else []
+    session = db.session()
+    trends = {
+        t.id: theme_stats.for_contributions(session, theme_decisions.member_ids(session, t))
+        for t in themes
+    }
+    return render_template("planning/themes.html", run=run, themes=themes, stats=trends)
+
+
+@bp.get("/<stable_key>")
+@role_required(*PLANNER_ROLES)
+def detail(stable_key: str):
+    consultation = current_consultation()
+    return _render_detail(theme_or_404(consultation, stable_key))
+
+
+def _forms(theme: Theme, session) -> dict:
+    others = [t for t in _visible_themes(theme.run_id) if t.id != theme.id]
+    merge = MergeForm(prefix="merge")
+    merge.target.choices = [SelectChoice(t.stable_key, t.display_label) for t in others]
+    split = SplitForm(prefix="split")
+    members = _members(session, theme)
+    split.members.choices = [SelectChoice(c.id, f"#{c.id} {c.text[:140]}") for c in members]
+    return {
+        "rename_form": RenameForm(prefix="rename", label=theme.display_label),
+        "status_form": StatusForm(prefix="status", status=theme.status),
+        "merge_form": merge,
+        "split_form": split,
+    }
+
+
+def _members(session, theme: Theme) -> list[Contribution]:
+    ids = theme_decisions.member_ids(session, theme)
+    rows = {
+        c.id: c for c in session.exec(select(Contribution).where(col(Contribution.id).in_(ids)))
+    }
+    return [rows[i] for i in ids if i in rows]
+
+
+def _render_detail(theme: Theme, status: int = 200, **forms):
+    session = db.session()
+    members = _members(session, theme)
+    context = {**_forms(theme, session), **forms}
+    return render_template(
+        "planning/theme.html",
+        theme=theme,
+        stats=theme_stats.for_contributions(session, [c.id for c in members]),
+        representatives=members[:3],
+        drill_url=_drill_url(theme),
+        **context,
+    ), status
+
+
+def _drill_url(theme: Theme) -> str:
+    """The theme's proposals in every state (the public list shows only published ones)."""
+    return url_for("themes.proposals", stable_key=theme.stable_key)
+
+
+@bp.get("/<stable_key>/proposte")
+@role_required(*PLANNER_ROLES)
+def proposals(stable_key: str):
+    theme = theme_or_404(current_consultation(), stable_key)
+    members = _members(db.session(), theme)
+    page = max(1, request.args.get("pagina", 1, type=int))
+    start = (page - 1) * DRILL_PAGE_SIZE
+    return render_template(
+        "planning/theme_proposals.html",
+        theme=theme,
+        contributions=members[start : start + DRILL_PAGE_SIZE],
+        total=len(members),
+        page=page,
+        pages=max(1, -(-len(members) // DRILL_PAGE_SIZE)),
+    )
+
+
+@bp.post("/<stable_key>/nome")
+@role_required(*PLANNER_ROLES)
+def rename(stable_key: str):
+    theme = theme_or_404(current_consultation(), stable_key)
+    form = RenameForm(prefix="rename")
+    if not form.validate_on_submit():
+        return _render_detail(theme, 422, rename_form=form)
+    theme_decisions.rename(db.session(), theme, form.label.data, actor_id=current_user.id)
+    flash(_("Tema rinominato."), "success")
+    return redirect(url_for("themes.detail", stable_key=stable_key), code=303)
+
+
+@bp.post("/<stable_key>/stato")
+@role_required(*PLANNER_ROLES)
+def set_status(stable_key: str):
+    theme = theme_or_404(current_consultation(), stable_key)
+    form = StatusForm(prefix="status")
+    if not form.validate_on_submit():
+        return _render_detail(theme, 422, status_form=form)
+    try:
+        theme_decisions.set_status(db.session(), theme, form.status.data, actor_id=current_user.id)
+    except theme_decisions.ThemeEditError:
+        form.status.errors = [_("Un tema unito a un altro non può cambiare stato.")]
+        return _render_detail(theme, 422, status_form=form)
+    flash(_("Decisione registrata."), "success")
+    return redirect(url_for("themes.detail", stable_key=stable_key), code=303)
+
+
+@bp.post("/<stable_key>/unisci")
+@role_required(*PLANNER_ROLES)
+def merge(stable_key: str):
+    consultation = current_consultation()
+    theme = theme_or_404(consultation, stable_key)
+    form = _forms(theme, db.session())["merge_form"]
+    if not form.validate_on_submit():
+        return _render_detail(theme, 422, merge_form=form)
+    target = theme_or_404(consultation, form.target.data)
+    theme_decisions.merge(db.session(), theme, target, actor_id=current_user.id)
+    flash(_("Temi uniti."), "success")
+    return redirect(url_for("themes.detail", stable_key=target.stable_key), code=303)
+
+
+@bp.post("/<stable_key>/dividi")
+@role_required(*PLANNER_ROLES)
+def split(stable_key: str):
+    theme = theme_or_404(current_consultation(), stable_key)
+    form = _forms(theme, db.session())["split_form"]
+    if not form.validate_on_submit():
+        return _render_detail(theme, 422, split_form=form)
+    try:
+        new = theme_decisions.split(
+            db.session(), theme, form.members.data, form.label.data, actor_id=current_user.id
+        )
+    except theme_decisions.ThemeEditError:
+        form.members.errors = [
+            _(
+                "Scegli almeno una proposta, ma non tutte: il tema di partenza non può "
+                "restare vuoto."
+            )
+        ]
+        return _render_detail(theme, 422, split_form=form)
+    flash(_("Tema diviso: creato il tema «%(label)s».", label=new.display_label), "success")
+    return redirect(url_for("themes.detail", stable_key=new.stable_key), code=303)

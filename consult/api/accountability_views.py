@@ -1,0 +1,79 @@
+"""Open-data API for themes, objectives' figures and the region's published responses.
+
+Shares /api/v1/ with `api.py`; nothing private (authors, e-mails, tracking tokens) ever appears.
+"""
+
+from flask import Blueprint, abort, current_app, jsonify
+from sqlmodel import select
+
+from consult import db
+from consult.accountability.responses import published_query, response_dict, responses_for_objective
+from consult.analysis.open_themes import theme_dicts, themes_for_objective, visible_themes
+from consult.extensions import csrf
+from consult.framework.context import current_consultation
+from consult.framework.models import OFF_STRATEGY_CODE, Objective, objective_dict
+from consult.planning.coverage import build_matrix
+
+bp = Blueprint("api_accountability", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+@bp.get("/themes")
+def themes():
+    consultation = current_consultation()
+    session = db.session()
+    items = visible_themes(session, consultation.id)
+    return jsonify(
+        {"themes": theme_dicts(session, items, threshold=current_app.config["OBJECTIVE_THRESHOLD"])}
+    )
+
+
+@bp.get("/responses")
+def responses():
+    consultation = current_consultation()
+    session = db.session()
+    items = session.exec(published_query(consultation.id)).all()
+    return jsonify({"responses": [response_dict(session, r) for r in items]})
+
+
+@bp.get("/objectives/<code>")
+def objective(code: str):
+    """One objective (or fuori-strategia) with its proposal counts, themes and responses."""
+    consultation = current_consultation()
+    session = db.session()
+    item = session.exec(
+        select(Objective).where(
+            Objective.framework_id == consultation.framework_id, Objective.code == code
+        )
+    ).first()
+    if item is None and code != OFF_STRATEGY_CODE:
+        abort(404)
+    threshold = current_app.config["OBJECTIVE_THRESHOLD"]
+    by_territory = build_matrix(session, consultation, threshold=threshold)
+    by_channel = build_matrix(session, consultation, dimension="channel", threshold=threshold)
+    row = next(r for r in by_territory.rows if r.code == code)
+    themes = [
+        t
+        for t, _c in themes_for_objective(
+            session, consultation.id, item.id if item else None, threshold=threshold
+        )
+    ]
+    answers = responses_for_objective(
+        session, consultation.id, item.id if item else None, [t.stable_key for t in themes]
+    )
+    return jsonify(
+        {
+            "objective": objective_dict(item) if item else {"code": OFF_STRATEGY_CODE},
+            "counts": {
+                "total": row.total,
+                "by_territory": _row(by_territory, code),
+                "by_channel": _row(by_channel, code),
+            },
+            "themes": theme_dicts(session, themes, threshold=threshold),
+            "responses": [response_dict(session, r) for r in answers],
+        }
+    )
+
+
+def _row(matrix, code: str) -> dict[str, int]:
+    return {c.code: matrix.count(code, c.code) for c in matrix.columns}

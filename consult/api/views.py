@@ -1,0 +1,155 @@
+"""Read-only open-data JSON API under /api/v1/: nothing private (authors, e-mails, tokens)."""
+
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
+from jinja2.utils import htmlsafe_json_dumps
+from sqlmodel import select
+
+from consult import db
+from consult.extensions import csrf
+from consult.framework.context import current_consultation
+from consult.framework.models import Axis, Objective, Phase, Territory, objective_dict
+from consult.proposals import search as proposal_search
+from consult.proposals import services as proposals
+from consult.proposals.forms import API_PARAMS, parse_filters
+from consult.proposals.public_data import contribution_dict
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+def _consultation():
+    return current_consultation()
+
+
+@bp.get("/")
+def index():
+    return jsonify(
+        {
+            "consultation": url_for(".consultation", _external=True),
+            "objectives": url_for(".objectives", _external=True),
+            "territories": url_for(".territories", _external=True),
+            "contributions": url_for(".contributions", _external=True),
+            "themes": url_for("api_accountability.themes", _external=True),
+            "responses": url_for("api_accountability.responses", _external=True),
+        }
+    )
+
+
+@bp.get("/consultation")
+def consultation():
+    item = _consultation()
+    phases = (
+        db.session()
+        .exec(select(Phase).where(Phase.consultation_id == item.id).order_by(Phase.position))
+        .all()
+    )
+    axes = (
+        db.session()
+        .exec(select(Axis).where(Axis.framework_id == item.framework_id).order_by(Axis.number))
+        .all()
+    )
+    return jsonify(
+        {
+            "slug": item.slug,
+            "title": item.title,
+            "description": item.description,
+            "phases": [
+                {
+                    "name": p.name,
+                    "description": p.description,
+                    "starts_on": p.starts_on.isoformat() if p.starts_on else None,
+                    "ends_on": p.ends_on.isoformat() if p.ends_on else None,
+                }
+                for p in phases
+            ],
+            "axes": [{"number": a.number, "title": a.title} for a in axes],
+        }
+    )
+
+
+@bp.get("/objectives")
+def objectives():
+    item = _consultation()
+    rows = (
+        db.session()
+        .exec(
+            select(Objective)
+            .where(Objective.framework_id == item.framework_id)
+            .order_by(Objective.position)
+        )
+        .all()
+    )
+    return jsonify({"objectives": [objective_dict(o) for o in rows]})
+
+
+@bp.get("/territories")
+def territories():
+    rows = db.session().exec(select(Territory).order_by(Territory.kind, Territory.name)).all()
+    by_id = {t.id: t.code for t in rows}
+    return jsonify(
+        {
+            "territories": [
+                {"code": t.code, "name": t.name, "kind": t.kind, "parent": by_id.get(t.parent_id)}
+                for t in rows
+            ]
+        }
+    )
+
+
+@bp.get("/contributions")
+def contributions():
+    """Published proposals with support counts, filtered like the list at /proposte."""
+    item = _consultation()
+    page = _positive_int("page", 1)
+    per_page = min(_positive_int("per_page", current_app.config["API_PAGE_SIZE"]), 200)
+    try:
+        filters = parse_filters(request.args, API_PARAMS)
+    except ValueError:
+        abort(400, description="'meeting' must be a meeting id")
+    results = proposal_search.search(db.session(), item, filters, page=page, per_page=per_page)
+    next_args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
+    return _html_safe_json(
+        {
+            "page": page,
+            "per_page": per_page,
+            "total": results.total,
+            "items": [
+                contribution_dict(db.session(), c, supports=results.supports.get(c.id or 0, 0))
+                for c in results.items
+            ],
+            "next": url_for(
+                ".contributions", page=page + 1, per_page=per_page, **next_args, _external=True
+            )
+            if results.has_next
+            else None,
+        }
+    )
+
+
+@bp.get("/contributions/<int:contribution_id>")
+def contribution(contribution_id: int):
+    """One published proposal; anything unpublished does not exist here."""
+    item = proposals.public_proposal(db.session(), _consultation().id or 0, contribution_id)
+    if item is None:
+        abort(404)
+    return _html_safe_json(contribution_dict(db.session(), item))
+
+
+def _html_safe_json(payload):
+    """JSON whose strings escape <, >, & and ' (as \\u003c...): what people wrote stays inert."""
+    return current_app.response_class(
+        str(htmlsafe_json_dumps(payload, sort_keys=True)) + "\n", mimetype="application/json"
+    )
+
+
+def _positive_int(name: str, default: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        abort(400, description=f"'{name}' must be a positive integer")
+    if value < 1:
+        abort(400, description=f"'{name}' must be a positive integer")
+    return value

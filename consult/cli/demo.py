@@ -1,0 +1,199 @@
+"""Demo data: the Piedmont framework, one account per role, meetings and proposals."""
+
+import csv
+import hashlib
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+from werkzeug.security import generate_password_hash
+
+from consult.accounts.models import User
+from consult.common.models import utcnow
+from consult.framework import loader as frameworks
+from consult.framework.models import Consultation, Objective, Territory
+from consult.live import services as live_sessions
+from consult.meetings.models import LiveSession, Meeting, MeetingFacilitator
+from consult.proposals import services as proposals
+from consult.proposals.models import PARTICIPANT_ROLES, Contribution
+
+DEMO_PASSWORD = "consult-demo"
+DEMO_ACCOUNTS = (
+    ("admin@example.org", "admin", "Amministratrice demo"),
+    ("facilitatore@example.org", "facilitator", "Facilitatore demo"),
+    ("pianificatore@example.org", "planner", "Pianificatrice demo"),
+    ("partecipante@example.org", "participant", "Partecipante demo"),
+)
+DEMO_MEETINGS = (
+    ("Incontro territoriale di Torino", "torino", "Torino, Campus Luigi Einaudi", 0.0),
+    ("Incontro territoriale di Cuneo", "cuneo", "Cuneo, Sala consiliare", 94.6),
+    ("Incontro territoriale di Alessandria", "alessandria", "Alessandria, Palazzo Ghilini", 91.2),
+    ("Incontro territoriale di Novara", "novara", "Novara, Broletto", 99.8),
+)
+DEMO_LIVE_CODE = "DEMO42"
+DEMO_LIVE_PROPOSALS = (
+    "Servirebbe uno sportello unico per la casa nei comuni piccoli, non solo a Torino.",
+    "Più educativa di strada nei quartieri periferici, anche la sera e nel fine settimana.",
+    "I contributi per l'affitto arrivano troppo tardi: le famiglie intanto ricevono lo sfratto.",
+    "Coinvolgere le associazioni di volontariato nella progettazione, non solo nell'attuazione.",
+    "Un trasporto a chiamata per gli anziani delle valli che devono raggiungere i servizi.",
+    "Formazione comune per assistenti sociali e operatori dei centri per l'impiego.",
+)
+CHANNEL_WEIGHTS = {"online": 5, "live": 2, "meeting": 2, "paper": 1}
+
+
+@dataclass
+class DemoReport:
+    accounts: list[tuple[str, str]] = field(default_factory=list)
+    contributions_added: int = 0
+    contributions_total: int = 0
+    meetings: int = 0
+    live_code: str | None = None
+
+
+def default_data_path() -> Path:
+    """The 304 development proposals shipped with consult (a copy of shared/data's file)."""
+    return Path(__file__).resolve().parent / "demo_data" / "proposte_sviluppo_it.csv"
+
+
+def load_demo(db: Session, *, csv_path: Path) -> DemoReport:
+    """Load everything the demo shows; running it twice adds nothing new."""
+    frameworks.load(db, frameworks.bundled_path("piemonte-2018"))
+    consultation = db.exec(select(Consultation).where(Consultation.slug == "piemonte-2018")).one()
+    report = DemoReport()
+    users = _ensure_accounts(db, report)
+    meetings = _ensure_meetings(db, consultation, facilitator=users["facilitator"])
+    report.meetings = len(meetings)
+    report.contributions_added = _load_proposals(db, consultation, meetings, csv_path)
+    report.live_code = _ensure_live_session(db, meetings[0], facilitator=users["facilitator"])
+    report.contributions_total = len(
+        db.exec(
+            select(Contribution.id).where(Contribution.consultation_id == consultation.id)
+        ).all()
+    )
+    return report
+
+
+def _ensure_accounts(db: Session, report: DemoReport) -> dict[str, User]:
+    users = {}
+    for email, role, name in DEMO_ACCOUNTS:
+        user = db.exec(select(User).where(User.email == email)).first()
+        if user is None:
+            user = User(
+                email=email,
+                role=role,
+                display_name=name,
+                password_hash=generate_password_hash(DEMO_PASSWORD),
+            )
+            db.add(user)
+        users[role] = user
+        report.accounts.append((email, role))
+    db.flush()
+    return users
+
+
+def _ensure_meetings(
+    db: Session, consultation: Consultation, *, facilitator: User
+) -> list[Meeting]:
+    meetings = []
+    start = datetime(2017, 10, 9, 9, 30, tzinfo=UTC)
+    for index, (title, territory_code, place, km) in enumerate(DEMO_MEETINGS):
+        meeting = db.exec(select(Meeting).where(Meeting.title == title)).first()
+        if meeting is None:
+            territory = db.exec(select(Territory).where(Territory.code == territory_code)).one()
+            meeting = Meeting(
+                consultation_id=consultation.id,
+                title=title,
+                territory_id=territory.id,
+                place=place,
+                starts_at=start + timedelta(days=7 * index),
+                km_travelled=km,
+                agenda="Presentazione della strategia; lavoro in gruppi per asse; restituzione.",
+                status="open" if index == 0 else "planned",
+            )
+            db.add(meeting)
+            db.flush()
+            db.add(MeetingFacilitator(meeting_id=meeting.id, user_id=facilitator.id))
+        meetings.append(meeting)
+    db.flush()
+    return meetings
+
+
+def _load_proposals(
+    db: Session, consultation: Consultation, meetings: list[Meeting], csv_path: Path
+) -> int:
+    """Spread the CSV's proposals over provinces and channels, deterministically."""
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    provinces = db.exec(
+        select(Territory).where(Territory.kind == "province").order_by(col(Territory.code))
+    ).all()
+    objectives = {
+        o.code: o
+        for o in db.exec(
+            select(Objective).where(Objective.framework_id == consultation.framework_id)
+        )
+    }
+    existing = set(
+        db.exec(
+            select(Contribution.idempotency_key).where(
+                Contribution.consultation_id == consultation.id
+            )
+        ).all()
+    )
+    rng = random.Random(2018)
+    channels = [c for c, weight in CHANNEL_WEIGHTS.items() for _ in range(weight)]
+    now, added = utcnow(), 0
+    for row in rows:
+        key = "demo-" + hashlib.sha256(row["id"].encode()).hexdigest()[:24]
+        channel = rng.choice(channels)
+        territory = rng.choice(provinces)
+        meeting = rng.choice(meetings) if channel in {"live", "meeting", "paper"} else None
+        role = rng.choice(PARTICIPANT_ROLES)
+        suggested = objectives.get(row["objective"]) if rng.random() < 0.3 else None
+        created = now - timedelta(days=rng.randint(0, 60), minutes=rng.randint(0, 1440))
+        if key in existing:
+            continue
+        draft = proposals.Draft(
+            consultation_id=consultation.id or 0,
+            text=row["text"].strip(),
+            channel=channel,
+            territory_id=meeting.territory_id if meeting else territory.id,
+            meeting_id=meeting.id if meeting else None,
+            participant_role=role,
+            suggested_objective_id=suggested.id if suggested else None,
+            idempotency_key=key,
+            provenance={"source": "demo", "file": csv_path.name, "row": row["id"]},
+            created_at=created,
+            published_at=created,
+        )
+        proposals.create(db, draft, actor_id=None)
+        added += 1
+    db.flush()
+    return added
+
+
+def _ensure_live_session(db: Session, meeting: Meeting, *, facilitator: User) -> str:
+    """An open live session with the code DEMO42 and a few proposals waiting for moderation."""
+    live = db.exec(select(LiveSession).where(LiveSession.code == DEMO_LIVE_CODE)).first()
+    if live is None:
+        live = live_sessions.open_session(
+            db, meeting, actor_id=facilitator.id, groups_per_axis=True, code=DEMO_LIVE_CODE
+        )
+    proposals = DEMO_LIVE_PROPOSALS if live.status == "open" else ()
+    for index, text in enumerate(proposals):
+        live_sessions.submit(
+            db,
+            live,
+            live_sessions.LiveProposal(
+                text=text,
+                territory_id=None,
+                participant_role=PARTICIPANT_ROLES[index % len(PARTICIPANT_ROLES)],
+                working_group_id=None,
+                idempotency_key=f"demo-live-{index}",
+            ),
+        )
+    db.flush()
+    return live.code

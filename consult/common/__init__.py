@@ -1,0 +1,1 @@
+"""Rules and helpers every feature shares: text rules, tokens, audit, spreadsheets, mail."""

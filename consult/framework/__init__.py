@@ -1,0 +1,1 @@
+"""Strategies as data: consultations, phases, objectives, territories, their labels."""

@@ -1,0 +1,15 @@
+"""Finding the consultation a request is about."""
+
+from sqlmodel import Session, select
+
+from consult.framework.models import Consultation
+
+
+def current(db: Session, slug: str) -> Consultation | None:
+    """The configured consultation, else the only active one, else None."""
+    consultation = db.exec(select(Consultation).where(Consultation.slug == slug)).first()
+    if consultation is not None:
+        return consultation
+    return db.exec(
+        select(Consultation).where(Consultation.is_active).order_by(Consultation.id)
+    ).first()

@@ -1,0 +1,1 @@
+"""Live sessions in the room: phones, moderation queue, projector, event streams."""

@@ -1,0 +1,215 @@
+"""The moderation queue of a live session: approve first, then the projector shows it."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlmodel import Session, col, select
+
+from consult import db
+from consult.accounts.auth import role_required
+from consult.analysis import live_classification
+from consult.common.forms import clean_text
+from consult.live import events as live_events
+from consult.live import moderation
+from consult.live import runtime as live_runtime
+from consult.live import services as live_sessions
+from consult.meetings.access import managed_session
+from consult.meetings.models import LiveSession
+from consult.proposals.models import Contribution
+
+bp = Blueprint("moderation", __name__, url_prefix="/facilitatore/sessioni")
+
+TABS = ("pending", "published", "rejected", "merged")
+ACTIONS = ("approva", "rifiuta", "correggi", "evidenzia", "discussa")
+
+
+def _error_messages() -> dict[str, str]:
+    return {
+        "reason": _("Indica il motivo del rifiuto: chi ha scritto lo potrà leggere."),
+        "state": _("Questa azione non è possibile per una proposta in questo stato."),
+        "target": _("Scegli un'altra proposta della stessa consultazione con cui unirla."),
+        "action": _("Azione sconosciuta."),
+        "flag": _("Azione sconosciuta."),
+    }
+
+
+def _item(live: LiveSession, contribution_id: int) -> Contribution:
+    item = db.session().get(Contribution, contribution_id)
+    if item is None or item.live_session_id != live.id:
+        abort(404)
+    return item
+
+
+def _announce(live: LiveSession, kind: str, ids: list[int]) -> None:
+    """Tell projectors and queues once the change is committed."""
+    live_events.publish_after_commit(
+        db.session(),
+        live_runtime.broker(),
+        live_events.session_channel(live.id),
+        {"type": kind, "ids": ids},
+    )
+
+
+def _queue_context(session_db: Session, live: LiveSession, status: str) -> dict:
+    items = moderation.queue(session_db, live.id, status)
+    return {
+        "live": live,
+        "status": status,
+        "tabs": TABS,
+        "items": items,
+        "counts": live_sessions.counts_by_status(session_db, live.id),
+        "reports": moderation.open_reports(session_db, [c.id for c in items]),
+        "groups": {g.id: g.name for g in live_sessions.working_groups(session_db, live.id)},
+    }
+
+
+@bp.get("/<int:session_id>/moderazione")
+@role_required("facilitator")
+def queue(session_id: int):
+    live, meeting = managed_session(session_id)
+    live_classification.warm(db.session(), meeting.consultation_id)
+    status = request.args.get("stato", "pending")
+    if status not in TABS:
+        status = "pending"
+    context = _queue_context(db.session(), live, status)
+    if request.headers.get("HX-Request") and request.args.get("frammento"):
+        response = render_template("moderation/_queue.html", **context)
+    else:
+        response = render_template("moderation/queue.html", meeting=meeting, **context)
+    return response, 200, {"Vary": "HX-Request"}
+
+
+@bp.get("/<int:session_id>/moderazione/eventi")
+@role_required("facilitator")
+def queue_events(session_id: int):
+    """Server-Sent Events telling the queue page to refresh (at most twice a second)."""
+    live, _meeting = managed_session(session_id)
+
+    def render(events: list) -> str | None:
+        if not events:
+            return None
+        return live_runtime.sse_event("queue", str(len(events)))
+
+    return live_runtime.event_stream(live_events.session_channel(live.id), render, coalesce=0.5)
+
+
+ACTION_RULE = "/<int:session_id>/proposte/<int:contribution_id>/<any({}):action>".format(
+    ", ".join(ACTIONS)
+)
+
+
+@bp.post(ACTION_RULE)
+@role_required("facilitator")
+def act(session_id: int, contribution_id: int, action: str):
+    live, _meeting = managed_session(session_id)
+    item = _item(live, contribution_id)
+    session_db, actor = db.session(), current_user.id
+    try:
+        if action == "approva":
+            moderation.approve(session_db, item, actor_id=actor)
+        elif action == "rifiuta":
+            moderation.reject(
+                session_db, item, actor_id=actor, reason=clean_text(request.form.get("reason"))
+            )
+        elif action == "correggi":
+            moderation.correct(
+                session_db, item, actor_id=actor, text=clean_text(request.form.get("text")) or ""
+            )
+        else:
+            flag = "highlighted" if action == "evidenzia" else "discussed"
+            moderation.set_flag(
+                session_db, item, actor_id=actor, flag=flag, value=request.form.get("value") == "1"
+            )
+    except moderation.ModerationError as error:
+        return _refused(live, item, error)
+    _announce(live, action, [item.id])
+    return _done(live, item)
+
+
+def _refused(live: LiveSession, item: Contribution, error: moderation.ModerationError):
+    message = _(error.message) if error.message else _error_messages()[error.code]
+    if request.headers.get("HX-Request"):
+        return render_template(
+            "moderation/_item.html", live=live, item=item, error=message, reports={}, groups={}
+        ), 422
+    _live, meeting = managed_session(live.id)
+    context = _queue_context(db.session(), live, request.args.get("stato", "pending"))
+    return render_template("moderation/queue.html", meeting=meeting, error=message, **context), 422
+
+
+def _done(live: LiveSession, item: Contribution):
+    if request.headers.get("HX-Request"):
+        return render_template(
+            "moderation/_item.html", live=live, item=item, reports={}, groups={}, done=True
+        )
+    stato = request.args.get("stato", "pending")
+    return redirect(url_for("moderation.queue", session_id=live.id, stato=stato), 303)
+
+
+@bp.post("/<int:session_id>/moderazione/blocco")
+@role_required("facilitator")
+def bulk(session_id: int):
+    live, _meeting = managed_session(session_id)
+    ids = [int(value) for value in request.form.getlist("ids") if value.isdigit()]
+    items = (
+        db.session()
+        .exec(
+            select(Contribution).where(
+                col(Contribution.id).in_(ids), Contribution.live_session_id == live.id
+            )
+        )
+        .all()
+    )
+    action = {"approva": "approve", "rifiuta": "reject"}.get(request.form.get("action", ""))
+    if not items or action is None:
+        flash(_("Seleziona almeno una proposta e un'azione."), "error")
+        return redirect(url_for("moderation.queue", session_id=live.id), 303)
+    try:
+        done = moderation.bulk(
+            db.session(),
+            list(items),
+            actor_id=current_user.id,
+            action=action,
+            reason=clean_text(request.form.get("reason")) or "",
+        )
+    except moderation.ModerationError as error:
+        flash(_error_messages()[error.code], "error")
+        return redirect(url_for("moderation.queue", session_id=live.id), 303)
+    _announce(live, action, [c.id for c in items])
+    flash(_("Proposte aggiornate: %(num)d.", num=done), "success")
+    return redirect(url_for("moderation.queue", session_id=live.id), 303)
+
+
+@bp.route("/<int:session_id>/proposte/<int:contribution_id>/unisci", methods=["GET", "POST"])
+@role_required("facilitator")
+def merge(session_id: int, contribution_id: int):
+    """Fold a duplicate into another proposal, chosen among the suggested near-duplicates."""
+    live, meeting = managed_session(session_id)
+    item = _item(live, contribution_id)
+    session_db = db.session()
+    error = None
+    if request.method == "POST":
+        target_id = request.form.get("target", "")
+        target = session_db.get(Contribution, int(target_id)) if target_id.isdigit() else None
+        if target is None:
+            error = _error_messages()["target"]
+        else:
+            try:
+                moderation.merge(session_db, item, target, actor_id=current_user.id)
+            except moderation.ModerationError as failure:
+                error = _error_messages()[failure.code]
+            else:
+                _announce(live, "merge", [item.id, target.id])
+                flash(_("Proposte unite."), "success")
+                return redirect(url_for("moderation.queue", session_id=live.id), 303)
+    candidates = moderation.duplicate_candidates(
+        session_db, item, encoder=current_app.config["CONSULT_EMBEDDINGS"]
+    )
+    return render_template(
+        "moderation/merge.html",
+        live=live,
+        meeting=meeting,
+        item=item,
+        candidates=candidates,
+        error=error,
+    ), (422 if error else 200)

@@ -1,0 +1,113 @@
+"""The live machinery a process shares: the event broker, presence, and the SSE response."""
+
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, Response, current_app, g, stream_with_context
+
+from consult.common.errors import DATABASE_OUTAGES
+from consult.live import events as live_events
+from consult.live import presence as live_presence
+
+HEARTBEAT_SECONDS = 15.0
+RECONNECT_MILLISECONDS = 2000
+STREAM_MAX_SECONDS = 3600.0
+RETRY_SECONDS = 2.0
+
+
+def init_app(app: Flask) -> None:
+    """One broker and one presence tracker per process: Redis when REDIS_URL is set."""
+    app.config.setdefault(
+        "LIVE_PHONE_RATE_LIMIT", os.environ.get("CONSULT_LIVE_PHONE_RATE_LIMIT", "20 per minute")
+    )
+    app.config.setdefault(
+        "LIVE_ROOM_RATE_LIMIT", os.environ.get("CONSULT_LIVE_ROOM_RATE_LIMIT", "1200 per minute")
+    )
+    app.extensions["consult.live_broker"] = live_events.make_broker(app.config.get("REDIS_URL"))
+    app.extensions["consult.live_presence"] = live_presence.make_presence(
+        app.config.get("REDIS_URL")
+    )
+
+
+def broker() -> live_events.Broker:
+    return current_app.extensions["consult.live_broker"]
+
+
+def presence() -> live_presence.Presence:
+    return current_app.extensions["consult.live_presence"]
+
+
+def sse_event(name: str, data: str) -> str:
+    """One Server-Sent Event; every line of `data` gets its own `data:` field."""
+    lines = "".join(f"data: {line}\n" for line in (data.splitlines() or [""]))
+    return f"event: {name}\n{lines}\n"
+
+
+def release_request_session() -> None:
+    """Return the request's database connection before a long stream starts."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.commit()
+        session.close()
+
+
+def _render_or_retry(render: Callable, events: list) -> tuple[str | None, bool]:
+    """Render; while the database is down skip the update (keep the stream) and ask for a retry."""
+    try:
+        return render(events), False
+    except DATABASE_OUTAGES as error:
+        current_app.logger.warning("live stream update skipped, database unavailable: %s", error)
+        return None, True
+
+
+def event_stream(
+    channel: str,
+    render: Callable[[list[dict[str, Any]]], str | None],
+    *,
+    coalesce: float = 0.05,
+    refresh_every: float | None = None,
+) -> Response:
+    """Stream `render(events)` on each burst of events; heartbeats keep proxies from closing it.
+
+    `render([])` gives the current state, sent first (so a reconnecting client catches up) and
+    every `refresh_every` seconds. The stream ends after STREAM_MAX_SECONDS; clients reconnect.
+    """
+    release_request_session()
+    events_broker = broker()
+
+    def generate():
+        subscription = events_broker.subscribe(channel)  # before the first render: none missed
+        try:
+            yield f"retry: {RECONNECT_MILLISECONDS}\n\n"
+            first, missed = _render_or_retry(render, [])
+            if first:
+                yield first
+            started = last_sent = time.monotonic()
+            while time.monotonic() - started < STREAM_MAX_SECONDS:
+                wait = RETRY_SECONDS if missed else min(HEARTBEAT_SECONDS, refresh_every or 1e9)
+                event = subscription.get(timeout=wait)
+                events = [event] if event is not None else []
+                deadline = time.monotonic() + coalesce
+                while events and (remaining := deadline - time.monotonic()) > 0:
+                    more = subscription.get(timeout=remaining)
+                    if more is None:
+                        break
+                    events.append(more)
+                due = refresh_every is not None and time.monotonic() - last_sent >= refresh_every
+                payload = None
+                if events or due or missed:  # after a missed update, re-send the whole state
+                    payload, missed = _render_or_retry(render, [] if missed else events)
+                if payload:
+                    last_sent = time.monotonic()
+                    yield payload
+                else:
+                    yield ": keepalive\n\n"
+        finally:
+            subscription.close()
+
+    response = Response(stream_with_context(generate()), mimetype="text/event-stream")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Accel-Buffering"] = "no"  # nginx must not buffer the stream
+    return response

@@ -1,0 +1,220 @@
+"""Live sessions: rooms that phones join by short code to send proposals during a meeting."""
+
+import re
+import secrets
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, func, select
+
+from consult.analysis import live_classification
+from consult.analysis.assignment import DEFAULT_THRESHOLD, assign_objectives
+from consult.common import audit
+from consult.common.models import utcnow
+from consult.framework.models import Axis, Consultation, Objective
+from consult.meetings.models import LiveSession, Meeting, WorkingGroup
+from consult.proposals import services as proposals
+from consult.proposals.models import Contribution
+
+# No 0/O, 1/I/L: a code read aloud or from a projector must not be mistyped.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+# What a typed code may look like (also accepts older or hand-chosen codes such as DEMO42).
+CODE_PATTERN = re.compile(r"^[A-Z0-9]{4,12}$")
+PROJECTOR_LIMIT = 40
+
+
+class LiveSessionError(ValueError):
+    """A request the session's state refuses; the web layer explains it in Italian."""
+
+
+@dataclass(frozen=True)
+class LiveProposal:
+    text: str
+    territory_id: int | None
+    participant_role: str | None
+    working_group_id: int | None
+    idempotency_key: str
+    join_token: str | None = None
+
+
+def normalise_code(raw: str | None) -> str | None:
+    """Upper-case, drop spaces and dashes; None when it cannot be a code at all."""
+    code = re.sub(r"[\s-]", "", raw or "").upper()
+    return code if CODE_PATTERN.match(code) else None
+
+
+def new_code(db: Session) -> str:
+    """A fresh unique code of 6 unambiguous characters."""
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if db.exec(select(LiveSession.id).where(LiveSession.code == code)).first() is None:
+            return code
+
+
+def by_code(db: Session, raw: str | None) -> LiveSession | None:
+    code = normalise_code(raw)
+    if code is None:
+        return None
+    return db.exec(select(LiveSession).where(LiveSession.code == code)).first()
+
+
+def open_session(
+    db: Session,
+    meeting: Meeting,
+    *,
+    actor_id: int,
+    moderation: str = "pre",
+    groups: list[str] = (),
+    groups_per_axis: bool = False,
+    code: str | None = None,
+) -> LiveSession:
+    """Open a live session with its working groups; a closed meeting cannot have one."""
+    if meeting.status == "closed":
+        raise LiveSessionError("meeting-closed")
+    if moderation not in ("pre", "post"):
+        raise LiveSessionError("moderation")
+    live = LiveSession(meeting_id=meeting.id, code=code or new_code(db), moderation=moderation)
+    db.add(live)
+    db.flush()
+    names: list[tuple[str, int | None]] = []
+    if groups_per_axis:
+        names += [(f"Asse {a.number} · {a.title}", a.number) for a in _axes(db, meeting)]
+    names += [(name.strip()[:200], None) for name in groups if name.strip()]
+    for position, (name, axis_number) in enumerate(names):
+        db.add(
+            WorkingGroup(
+                live_session_id=live.id, name=name, axis_number=axis_number, position=position
+            )
+        )
+    audit.record(
+        db,
+        actor_id=actor_id,
+        action="live_session.open",
+        entity_type="live_session",
+        entity_id=live.id,
+        after={"code": live.code, "moderation": moderation, "groups": [n for n, _ in names]},
+    )
+    db.flush()
+    return live
+
+
+def _axes(db: Session, meeting: Meeting) -> list[Axis]:
+    consultation = db.get(Consultation, meeting.consultation_id)
+    return list(
+        db.exec(
+            select(Axis).where(Axis.framework_id == consultation.framework_id).order_by(Axis.number)
+        )
+    )
+
+
+def close_session(db: Session, live: LiveSession, *, actor_id: int) -> None:
+    if live.status == "closed":
+        return
+    live.status, live.closed_at = "closed", utcnow()
+    db.add(live)
+    audit.record(
+        db,
+        actor_id=actor_id,
+        action="live_session.close",
+        entity_type="live_session",
+        entity_id=live.id,
+        after={"status": "closed"},
+    )
+    db.flush()
+
+
+def working_groups(db: Session, live_session_id: int) -> list[WorkingGroup]:
+    return list(
+        db.exec(
+            select(WorkingGroup)
+            .where(WorkingGroup.live_session_id == live_session_id)
+            .order_by(WorkingGroup.position)
+        )
+    )
+
+
+def submit(db: Session, live: LiveSession, proposal: LiveProposal) -> tuple[Contribution, bool]:
+    """Store a proposal from a phone; the same idempotency key twice stores one row.
+
+    Returns the contribution and whether it was created now (False for a repeated tap).
+    """
+    if live.status != "open":
+        raise LiveSessionError("closed")
+    meeting = db.get(Meeting, live.meeting_id)
+    published = live.moderation == "post"
+    draft = proposals.Draft(
+        consultation_id=meeting.consultation_id,
+        text=proposal.text,
+        channel="live",
+        provenance={"source": "live", "session": live.code},
+        status="published" if published else "pending",
+        idempotency_key=proposal.idempotency_key,
+        territory_id=proposal.territory_id or meeting.territory_id,
+        meeting_id=meeting.id,
+        live_session_id=live.id,
+        working_group_id=proposal.working_group_id,
+        participant_role=proposal.participant_role,
+        consented=True,
+    )
+    contribution, created = proposals.create(db, draft, actor_id=None)
+    if created and published:  # publish-then-moderate: it counts like an approved proposal
+        live_classification.record(db, [contribution])
+    return contribution, created
+
+
+def projected(db: Session, live_session_id: int) -> list[Contribution]:
+    """What the projector shows: published proposals, highlighted first, newest first."""
+    return list(
+        db.exec(
+            select(Contribution)
+            .where(
+                Contribution.live_session_id == live_session_id,
+                Contribution.status == "published",
+            )
+            .order_by(
+                col(Contribution.highlighted).desc(),
+                col(Contribution.published_at).desc(),
+                col(Contribution.id).desc(),
+            )
+            .limit(PROJECTOR_LIMIT)
+        )
+    )
+
+
+def counts_by_status(db: Session, live_session_id: int) -> dict[str, int]:
+    rows = db.exec(
+        select(Contribution.status, func.count())
+        .where(Contribution.live_session_id == live_session_id)
+        .group_by(Contribution.status)
+    ).all()
+    return {status: count for status, count in rows}
+
+
+def objective_counts(
+    db: Session, live: LiveSession, *, threshold: float = DEFAULT_THRESHOLD
+) -> list[tuple[Objective, int]]:
+    """Published proposals of the session per objective, by the shared assignment rule.
+
+    The same rule as the coverage matrix, the report and the API (`analysis.assignment`):
+    live approvals are stored as the current run's model mappings, so they count at once.
+    """
+    meeting = db.get(Meeting, live.meeting_id)
+    consultation = db.get(Consultation, meeting.consultation_id)
+    objectives = list(
+        db.exec(
+            select(Objective)
+            .where(Objective.framework_id == consultation.framework_id)
+            .order_by(Objective.position)
+        )
+    )
+    published = db.exec(
+        select(Contribution).where(
+            Contribution.live_session_id == live.id, Contribution.status == "published"
+        )
+    ).all()
+    counts: dict[int, int] = {}
+    for found in assign_objectives(db, published, threshold=threshold).values():
+        for objective_id in found.objective_ids:
+            if objective_id is not None:
+                counts[objective_id] = counts.get(objective_id, 0) + 1
+    return [(o, counts.get(o.id, 0)) for o in objectives]

@@ -1,0 +1,60 @@
+"""A meeting's live sessions as its facilitators see them: open, show, close."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from consult import db
+from consult.accounts.auth import role_required
+from consult.live import services as live_sessions
+from consult.meetings.access import managed_meeting, managed_session
+from consult.meetings.forms import LiveSessionForm
+from consult.meetings.views import render_show
+
+bp = Blueprint("live_sessions", __name__, url_prefix="/facilitatore")
+
+
+@bp.post("/incontri/<int:meeting_id>/sessioni")
+@role_required("facilitator")
+def open_live_session(meeting_id: int):
+    meeting = managed_meeting(meeting_id)
+    form = LiveSessionForm()
+    if not form.validate_on_submit():
+        return render_show(meeting, form, 422)
+    try:
+        live = live_sessions.open_session(
+            db.session(),
+            meeting,
+            actor_id=current_user.id,
+            moderation=form.moderation.data,
+            groups=(form.groups.data or "").splitlines(),
+            groups_per_axis=form.groups_per_axis.data,
+        )
+    except live_sessions.LiveSessionError:
+        flash(_("Non si può aprire una sessione dal vivo per un incontro chiuso."), "error")
+        return render_show(meeting, form, 422)
+    flash(_("Sessione dal vivo aperta con il codice %(code)s.", code=live.code), "success")
+    return redirect(url_for("live_sessions.live_session", session_id=live.id), 303)
+
+
+@bp.get("/sessioni/<int:session_id>")
+@role_required("facilitator")
+def live_session(session_id: int):
+    live, meeting = managed_session(session_id)
+    return render_template(
+        "meetings/live_session.html",
+        live=live,
+        meeting=meeting,
+        groups=live_sessions.working_groups(db.session(), live.id),
+        counts=live_sessions.counts_by_status(db.session(), live.id),
+        join_url=url_for("live.session_form", code=live.code, _external=True),
+    )
+
+
+@bp.post("/sessioni/<int:session_id>/chiudi")
+@role_required("facilitator")
+def close_live_session(session_id: int):
+    live, _meeting = managed_session(session_id)
+    live_sessions.close_session(db.session(), live, actor_id=current_user.id)
+    flash(_("Sessione dal vivo chiusa: i telefoni non possono più inviare proposte."), "success")
+    return redirect(url_for("live_sessions.live_session", session_id=live.id), 303)

@@ -1,0 +1,268 @@
+"""Phones join a live session by code and send proposals; the room's projector shows them.
+
+`/live` and `/live/<code>` are printed on posters: keep them stable.
+"""
+
+import io
+import secrets
+
+import segno
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlmodel import Session, col, select
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+
+from consult import db
+from consult.accounts.auth import role_required
+from consult.analysis import live_classification
+from consult.common.forms import clean_text, proposal_text
+from consult.extensions import limiter
+from consult.framework.models import Territory
+from consult.live import events as live_events
+from consult.live import runtime as live_runtime
+from consult.live import services as live_sessions
+from consult.meetings import services as meetings
+from consult.meetings.access import may_manage
+from consult.meetings.models import LiveSession, Meeting
+from consult.proposals.models import PARTICIPANT_ROLES
+
+bp = Blueprint("live", __name__)
+
+JOIN_COOKIE = "live_join"
+ROLE_LABELS = {
+    "cittadino": _l("Cittadina o cittadino"),
+    "operatore-sociale": _l("Operatore sociale"),
+    "ente-locale": _l("Ente locale"),
+    "terzo-settore": _l("Terzo settore"),
+    "sindacato": _l("Sindacato"),
+    "servizio-civile": _l("Servizio civile"),
+    "altro": _l("Altro"),
+}
+
+
+class JoinForm(FlaskForm):
+    code = StringField(
+        _l("Codice della sessione"),
+        filters=[clean_text],
+        validators=[DataRequired(_l("Inserisci il codice mostrato in sala.")), Length(max=20)],
+        render_kw={
+            "autocapitalize": "characters",
+            "spellcheck": "false",
+            "class": "live-code-input",
+        },
+    )
+
+
+class LiveProposalForm(FlaskForm):
+    text = TextAreaField(
+        _l("La tua proposta"),
+        filters=[clean_text],
+        validators=[proposal_text],
+    )
+    territory = SelectField(_l("Territorio"), coerce=int, validators=[InputRequired()])
+    participant_role = SelectField(_l("Partecipi come (facoltativo)"), validators=[Optional()])
+    working_group = SelectField(_l("Gruppo di lavoro"), coerce=int, validators=[Optional()])
+    consent = BooleanField(
+        _l("Acconsento alla pubblicazione anonima della proposta"),
+        validators=[DataRequired(_l("Serve il consenso per inviare la proposta."))],
+    )
+    idempotency_key = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
+
+
+def _phone_key() -> str:
+    """Rate-limit each phone (address and join cookie), so one room behind one NAT is not one."""
+    return f"{request.remote_addr}:{request.cookies.get(JOIN_COOKIE, '')}"
+
+
+@bp.route("/live", methods=["GET", "POST"])
+def join():
+    form = JoinForm()
+    if form.validate_on_submit():
+        live = live_sessions.by_code(db.session(), form.code.data)
+        if live is not None:
+            return redirect(url_for("live.session_form", code=live.code), 303)
+        form.code.errors = [_("Nessuna sessione con questo codice: controlla il codice in sala.")]
+    status = 422 if form.is_submitted() else 200
+    return render_template("live/join.html", form=form), status
+
+
+@bp.route("/live/<code>", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LIVE_PHONE_RATE_LIMIT"], key_func=_phone_key, methods=["POST"]
+)
+@limiter.limit(lambda: current_app.config["LIVE_ROOM_RATE_LIMIT"], methods=["POST"])
+def session_form(code: str):
+    session_db = db.session()
+    live = live_sessions.by_code(session_db, code)
+    if live is None:
+        form = JoinForm(formdata=None, code=code)
+        form.code.errors = [_("Nessuna sessione con questo codice: controlla il codice in sala.")]
+        return render_template("live/join.html", form=form), 404
+    if live.code != code:
+        return redirect(url_for("live.session_form", code=live.code), 301)
+    meeting = session_db.get(Meeting, live.meeting_id)
+    if live.status != "open":
+        return render_template("live/closed.html", live=live, meeting=meeting), 410
+    form = _proposal_form(session_db, live, meeting)
+    token = request.cookies.get(JOIN_COOKIE) or secrets.token_urlsafe(16)
+    live_runtime.presence().seen(live.id, token)
+    status = 200
+    if form.validate_on_submit():
+        contribution, created = live_sessions.submit(session_db, live, _proposal(form, token))
+        if created:
+            live_events.publish_after_commit(
+                session_db,
+                live_runtime.broker(),
+                live_events.session_channel(live.id),
+                {"type": "submitted", "id": contribution.id},
+            )
+        # The receipt carries the private tracking link and leads back to this form.
+        response = redirect(url_for("tracking.receipt", token=contribution.tracking_token), 303)
+    else:
+        status = 422 if form.is_submitted() else 200
+        response = current_app.make_response(
+            (render_template("live/session.html", form=form, live=live, meeting=meeting), status)
+        )
+    response.set_cookie(JOIN_COOKIE, token, max_age=86400, httponly=True, samesite="Lax")
+    return response
+
+
+def _proposal_form(session_db: Session, live: LiveSession, meeting: Meeting) -> LiveProposalForm:
+    form = LiveProposalForm()
+    territories = session_db.exec(select(Territory).order_by(col(Territory.name))).all()
+    form.territory.choices = [SelectChoice(t.id, t.name) for t in territories]
+    if not form.is_submitted():
+        form.territory.data = meeting.territory_id
+        form.idempotency_key.data = secrets.token_urlsafe(24)
+    form.participant_role.choices = [SelectChoice("", _("Preferisco non dirlo"))] + [
+        SelectChoice(role, str(ROLE_LABELS[role])) for role in PARTICIPANT_ROLES
+    ]
+    groups = live_sessions.working_groups(session_db, live.id)
+    form.working_group.choices = [SelectChoice(0, _("Nessun gruppo"))] + [
+        SelectChoice(g.id, g.name) for g in groups
+    ]
+    if not groups:
+        del form.working_group
+    return form
+
+
+def _proposal(form: LiveProposalForm, token: str) -> live_sessions.LiveProposal:
+    group = form.working_group.data if form.working_group is not None else None
+    return live_sessions.LiveProposal(
+        text=form.text.data,
+        territory_id=form.territory.data,
+        participant_role=form.participant_role.data or None,
+        working_group_id=group or None,
+        idempotency_key=form.idempotency_key.data,
+        join_token=token,
+    )
+
+
+@bp.get("/live/<code>/qr.<any(svg, png):kind>")
+def qr_code(code: str, kind: str):
+    """The QR code of the session's join address, for posters, slides and the projector."""
+    live = live_sessions.by_code(db.session(), code) or abort(404)
+    url = url_for("live.session_form", code=live.code, _external=True)
+    qr = segno.make(url, error="m")
+    buffer = io.BytesIO()
+    if kind == "svg":
+        qr.save(buffer, kind="svg", scale=10, border=2, xmldecl=False, title=url)
+        mimetype = "image/svg+xml"
+    else:
+        qr.save(buffer, kind="png", scale=12, border=2)
+        mimetype = "image/png"
+    buffer.seek(0)
+    return send_file(
+        buffer,
+        mimetype=mimetype,
+        as_attachment=request.args.get("scarica") == "1",
+        download_name=f"consult-{live.code}.{kind}",
+        max_age=3600,
+    )
+
+
+def _projected_session(code: str) -> tuple[LiveSession, Meeting]:
+    """The session whose projector the current user may open: its facilitators and admins."""
+    session_db = db.session()
+    live = live_sessions.by_code(session_db, code) or abort(404)
+    meeting = meetings.get_meeting(session_db, live.meeting_id)
+    if meeting is None or not may_manage(meeting):
+        abort(403)
+    return live, meeting
+
+
+def projector_context(session_db: Session, live: LiveSession) -> dict:
+    """Everything the projector's live part shows, computed from the database."""
+    items = live_sessions.projected(session_db, live.id)
+    return {
+        "live": live,
+        "highlighted": [c for c in items if c.highlighted],
+        "items": [c for c in items if not c.highlighted],
+        "connected": live_runtime.presence().count(live.id),
+        "objective_counts": [
+            (o, n)
+            for o, n in live_sessions.objective_counts(
+                session_db, live, threshold=current_app.config["OBJECTIVE_THRESHOLD"]
+            )
+            if n
+        ],
+        "counts": live_sessions.counts_by_status(session_db, live.id),
+    }
+
+
+@bp.get("/live/<code>/proiettore")
+@role_required("facilitator")
+def projector(code: str):
+    live, meeting = _projected_session(code)
+    live_classification.warm(db.session(), meeting.consultation_id)
+    join_url = url_for("live.session_form", code=live.code, _external=True)
+    return render_template(
+        "live/projector.html",
+        meeting=meeting,
+        join_url=join_url,
+        **projector_context(db.session(), live),
+    )
+
+
+@bp.get("/live/<code>/proiettore/contenuto")
+@role_required("facilitator")
+def projector_content(code: str):
+    """The polling fallback: the live part of the projector as a fragment."""
+    live, _meeting = _projected_session(code)
+    return render_template("live/_projector_content.html", **projector_context(db.session(), live))
+
+
+@bp.get("/live/<code>/proiettore/eventi")
+@role_required("facilitator")
+def projector_events(code: str):
+    """Server-Sent Events: the projector's live part, re-sent whenever the session changes."""
+    live, _meeting = _projected_session(code)
+    live_id, moderation = live.id, live.moderation
+    engine = db.engine()
+
+    def render(events: list) -> str | None:
+        if events and moderation == "pre" and all(e.get("type") == "submitted" for e in events):
+            return None  # a proposal waiting for approval changes nothing on the screen yet
+        with Session(engine, expire_on_commit=False) as session_db:
+            current = session_db.get(LiveSession, live_id)
+            html = render_template(
+                "live/_projector_content.html", **projector_context(session_db, current)
+            )
+        return live_runtime.sse_event("projector", html)
+
+    return live_runtime.event_stream(
+        live_events.session_channel(live_id), render, refresh_every=20.0
+    )

@@ -1,0 +1,1 @@
+"""Territorial meetings: registry, attendance, minutes, fast entry, imports, exports."""

@@ -1,0 +1,195 @@
+"""Importing minutes and paper forms from CSV/XLSX: upload, mapping, dry run, confirmation.
+
+The file stays on the server (instance/imports, random name) between the steps, so the user
+uploads once; every step is a plain form that works without JavaScript.
+"""
+
+import logging
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+
+from consult import db
+from consult.common import upload_store
+from consult.common.tabular import Table, TableError, read_table
+from consult.meetings import exports, imports
+from consult.meetings.access import managed_meeting
+from consult.meetings.export_views import XLSX_MIME, attachment
+from consult.meetings.import_mapping import (
+    FIELD_LABELS,
+    FIELDS,
+    MappingError,
+    guess_mapping,
+    mapping_from_form,
+)
+from consult.meetings.models import Meeting
+
+bp = Blueprint("imports", __name__, url_prefix="/facilitatore/incontri")
+log = logging.getLogger(__name__)
+IMPORT_MAX_BYTES = 4 * 1024 * 1024
+PREVIEW_ROWS = 10
+
+
+class UploadForm(FlaskForm):
+    file = FileField(validators=[FileRequired()])
+
+
+def _folder() -> Path:
+    """Where uploads wait for confirmation (IMPORT_FOLDER, else instance/imports)."""
+    configured = current_app.config.get("IMPORT_FOLDER")
+    return Path(configured) if configured else Path(current_app.instance_path) / "imports"
+
+
+@bp.route("/<int:meeting_id>/importa", methods=["GET", "POST"])
+@login_required
+def upload(meeting_id: int):
+    meeting = managed_meeting(meeting_id)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        error = _("Scegli un file CSV o XLSX.") if form.is_submitted() else None
+        return _upload_page(meeting, form, error)
+    limit = current_app.config.get("IMPORT_MAX_BYTES", IMPORT_MAX_BYTES)
+    with form.file.data.stream as stream:  # large uploads are spooled to a temporary file
+        data = stream.read(limit + 1)
+    filename = form.file.data.filename or "file"
+    if len(data) > limit:
+        too_big = _("Il file supera %(limit)s: dividilo in più file.", limit=_size(limit))
+        return _upload_page(meeting, form, too_big)
+    try:
+        read_table(data, filename)
+    except TableError as exc:
+        return _upload_page(meeting, form, _(exc.message, **exc.params))
+    stored = upload_store.save(
+        _folder(), data, filename=filename, meeting_id=meeting.id, user_id=current_user.id
+    )
+    return redirect(url_for("imports.mapping", meeting_id=meeting.id, token=stored.token), 303)
+
+
+def _size(limit: int) -> str:
+    return f"{limit / 1048576:.0f} MB" if limit >= 1048576 else f"{limit // 1024} KB"
+
+
+def _upload_page(meeting: Meeting, form: UploadForm, error: str | None):
+    status = 422 if error else 200
+    limit = _size(current_app.config.get("IMPORT_MAX_BYTES", IMPORT_MAX_BYTES))
+    return render_template(
+        "imports/upload.html", meeting=meeting, form=form, error=error, limit=limit
+    ), status
+
+
+def _load(
+    meeting: Meeting, token: str, sheet: str | None
+) -> tuple[upload_store.StoredUpload, Table]:
+    """The kept upload of this meeting and user, read as a table; 404 once gone or foreign."""
+    found = upload_store.load(_folder(), token)
+    if found is None or found[0].meeting_id != meeting.id or found[0].user_id != current_user.id:
+        abort(404)
+    stored, data = found
+    try:
+        return stored, read_table(data, stored.filename, sheet or None)
+    except TableError:
+        abort(404)
+
+
+@bp.get("/<int:meeting_id>/importa/<token>")
+@login_required
+def mapping(meeting_id: int, token: str):
+    meeting = managed_meeting(meeting_id)
+    stored, table = _load(meeting, token, request.args.get("foglio"))
+    return _mapping_page(meeting, stored, table, guess_mapping(table.headers))
+
+
+def _mapping_page(meeting, stored, table, chosen, error: str | None = None, status: int = 200):
+    return render_template(
+        "imports/mapping.html",
+        meeting=meeting,
+        stored=stored,
+        table=table,
+        chosen=chosen,
+        fields=FIELDS,
+        labels=FIELD_LABELS,
+        preview=table.rows[:PREVIEW_ROWS],
+        error=error,
+    ), status
+
+
+@bp.post("/<int:meeting_id>/importa/<token>/verifica")
+@login_required
+def dry_run(meeting_id: int, token: str):
+    """Validate every row and report; nothing is stored."""
+    meeting = managed_meeting(meeting_id)
+    stored, table = _load(meeting, token, request.form.get("foglio"))
+    try:
+        chosen = mapping_from_form(table, request.form)
+    except MappingError as exc:
+        submitted = {f: _int(request.form.get(f)) for f in FIELDS}
+        return _mapping_page(meeting, stored, table, submitted, _(exc.message), 422)
+    plan = imports.plan_import(db.session(), table, chosen, meeting)
+    return _report(meeting, stored, table, chosen, plan)
+
+
+def _report(meeting, stored, table, chosen, plan, error=None, status=200, result=None):
+    return render_template(
+        "imports/report.html",
+        meeting=meeting,
+        stored=stored,
+        table=table,
+        chosen=chosen,
+        plan=plan,
+        fields=FIELDS,
+        labels=FIELD_LABELS,
+        error=error,
+        result=result,
+    ), status
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@bp.post("/<int:meeting_id>/importa/<token>/conferma")
+@login_required
+def confirm(meeting_id: int, token: str):
+    """Store every valid row in one transaction, or nothing at all."""
+    meeting = managed_meeting(meeting_id)
+    stored, table = _load(meeting, token, request.form.get("foglio"))
+    try:
+        chosen = mapping_from_form(table, request.form)
+    except MappingError:
+        abort(400)
+    session = db.session()
+    plan = imports.plan_import(session, table, chosen, meeting)
+    if str(len(plan.valid)) != request.form.get("attese"):
+        changed = _("Nel frattempo qualcosa è cambiato: controlla di nuovo il resoconto.")
+        return _report(meeting, stored, table, chosen, plan, changed, 409)
+    source = imports.ImportSource(stored.filename, stored.digest, table.sheet)
+    try:
+        import_id = imports.apply_import(session, plan, meeting, source, actor_id=current_user.id)
+        session.commit()
+    except Exception as exc:  # whatever it is, nothing may stay half-applied
+        session.rollback()
+        log.exception("import %s of meeting %s failed", stored.filename, meeting.id)
+        failed = _(
+            "Importazione non riuscita, nessuna riga è stata salvata: %(error)s",
+            error=type(exc).__name__,
+        )
+        return _report(meeting, stored, table, chosen, plan, failed, 500)
+    upload_store.delete(_folder(), token)
+    return _report(meeting, stored, table, chosen, plan, result=import_id)
+
+
+@bp.get("/modello-importazione.<any(csv, xlsx):extension>")
+@login_required
+def template(extension: str):
+    """A file with the expected headers and one example row."""
+    if not current_user.has_role("facilitator"):
+        abort(403)
+    if extension == "csv":
+        body, mimetype = exports.template_csv(), "text/csv; charset=utf-8"
+    else:
+        body, mimetype = exports.template_xlsx(), XLSX_MIME
+    return attachment(body, mimetype, f"modello-importazione-proposte.{extension}")

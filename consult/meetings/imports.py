@@ -1,0 +1,293 @@
+"""Importing minutes and paper forms: row-level validation, a dry run, an all-or-nothing apply.
+
+Every row is either planned or rejected with its spreadsheet row number and reasons; nothing is
+silently dropped. `apply_import` adds every valid row in the caller's transaction, so a failure
+anywhere leaves the database untouched.
+"""
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlmodel import Session, select
+
+from consult.common import audit
+from consult.common.models import utcnow
+from consult.common.tabular import Table, cell_text
+from consult.common.text_rules import _l, clean_text, duplicate_key, fold, text_problem
+from consult.framework.models import Consultation, Objective, Territory
+from consult.meetings.import_mapping import Mapping
+from consult.meetings.models import Meeting
+from consult.proposals import services as proposals
+from consult.proposals.models import PARTICIPANT_ROLES, Contribution
+
+IMPORT_CHANNELS = ("meeting", "paper", "import")
+CHANNEL_WORDS = {
+    "meeting": ("meeting", "incontro", "in presenza", "sala", "verbale"),
+    "paper": ("paper", "carta", "cartaceo", "modulo", "scheda"),
+    "import": ("import", "importazione", "file"),
+}
+DATE_FORMATS = (
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%Y-%m-%d",
+    "%d/%m/%Y %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+)
+
+
+@dataclass
+class Problem:
+    message: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RowResult:
+    """One data row: its spreadsheet number, the values to store, or why it is refused."""
+
+    row: int
+    values: dict[str, Any]
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class ImportPlan:
+    valid: list[RowResult]
+    rejected: list[RowResult]
+    blank_rows: int
+
+    @property
+    def total(self) -> int:
+        return len(self.valid) + len(self.rejected)
+
+
+@dataclass
+class Lookups:
+    """Folded names of what a cell may refer to, and the meeting's texts for duplicates."""
+
+    territories: dict[str, int]
+    objectives: dict[str, int]
+    roles: dict[str, str]
+    channels: dict[str, str]
+    existing: dict[str, int]
+    default_territory_id: int | None
+
+
+def load_lookups(db: Session, meeting: Meeting) -> Lookups:
+    consultation = db.get(Consultation, meeting.consultation_id)
+    territories: dict[str, int] = {}
+    for territory in db.exec(select(Territory)):
+        territories.setdefault(fold(territory.code), territory.id)
+        territories.setdefault(fold(territory.name), territory.id)
+    objectives: dict[str, int] = {}
+    query = select(Objective).where(Objective.framework_id == consultation.framework_id)
+    for objective in db.exec(query):
+        objectives.setdefault(fold(objective.code), objective.id)
+        objectives.setdefault(fold(objective.title), objective.id)
+    existing = {
+        duplicate_key(text): cid
+        for cid, text in db.exec(
+            select(Contribution.id, Contribution.text).where(Contribution.meeting_id == meeting.id)
+        )
+    }
+    return Lookups(
+        territories=territories,
+        objectives=objectives,
+        roles={fold(role): role for role in PARTICIPANT_ROLES},
+        channels={fold(w): c for c, words in CHANNEL_WORDS.items() for w in words},
+        existing=existing,
+        default_territory_id=meeting.territory_id,
+    )
+
+
+def plan_import(db: Session, table: Table, mapping: Mapping, meeting: Meeting) -> ImportPlan:
+    """Validate every row (the dry run): nothing is written."""
+    lookups = load_lookups(db, meeting)
+    seen: dict[str, int] = {}
+    valid, rejected, blank = [], [], 0
+    for offset, cells in enumerate(table.rows):
+        number = table.first_row + offset
+        if not any(cell_text(c) for c in cells):
+            blank += 1
+            continue
+        result = check_row(number, cells, mapping, lookups)
+        _check_duplicates(result, lookups, seen)
+        (rejected if result.problems else valid).append(result)
+    return ImportPlan(valid=valid, rejected=rejected, blank_rows=blank)
+
+
+def check_row(number: int, cells: list[Any], mapping: Mapping, lookups: Lookups) -> RowResult:
+    """Turn one row's cells into contribution values, collecting every problem found."""
+
+    def cell(name: str) -> Any:
+        index = mapping.get(name)
+        return cells[index] if index is not None else ""
+
+    result = RowResult(row=number, values={})
+    text = clean_text(cell_text(cell("text"))) or ""
+    problem = text_problem(text) if text else _l("Il testo è vuoto.")
+    if problem:
+        result.problems.append(Problem(problem))
+    result.values["text"] = text
+    result.values["title"] = _bounded(
+        result, cell("title"), 200, _l("Il titolo supera 200 caratteri.")
+    )
+    result.values["author_name"] = (
+        _bounded(result, cell("author"), 120, _l("Il nome dell'autore supera 120 caratteri."))
+        or None
+    )
+    result.values["territory_id"] = _lookup(
+        result,
+        cell("territory"),
+        lookups.territories,
+        lookups.default_territory_id,
+        _l("Territorio sconosciuto: «%(value)s»."),
+    )
+    result.values["participant_role"] = _lookup(
+        result, cell("role"), lookups.roles, None, _l("Ruolo sconosciuto: «%(value)s».")
+    )
+    result.values["channel"] = _lookup(
+        result,
+        cell("channel"),
+        lookups.channels,
+        "import",
+        _l("Canale non ammesso: «%(value)s» (usa incontro, cartaceo o importazione)."),
+    )
+    result.values["suggested_objective_id"] = _lookup(
+        result,
+        cell("objective"),
+        lookups.objectives,
+        None,
+        _l("Obiettivo sconosciuto: «%(value)s»."),
+    )
+    result.values["date"] = _date(result, cell("date"))
+    return result
+
+
+def _bounded(result: RowResult, value: Any, limit: int, message: str) -> str:
+    text = clean_text(cell_text(value)) or ""
+    if len(text) > limit:
+        result.problems.append(Problem(message))
+    return text[:limit]
+
+
+def _lookup(result: RowResult, value: Any, known: dict, default: Any, message: str) -> Any:
+    raw = cell_text(value)
+    if not raw:
+        return default
+    if fold(raw) in known:
+        return known[fold(raw)]
+    result.problems.append(Problem(message, {"value": raw[:80]}))
+    return None
+
+
+def _date(result: RowResult, value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    raw = cell_text(value)
+    if not raw:
+        return None
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(raw, pattern).date()
+        except ValueError:
+            continue
+    result.problems.append(
+        Problem(_l("Data non valida: «%(value)s» (usa gg/mm/aaaa)."), {"value": raw[:40]})
+    )
+    return None
+
+
+def _check_duplicates(result: RowResult, lookups: Lookups, seen: dict[str, int]) -> None:
+    key = duplicate_key(result.values["text"])
+    if not key:
+        return
+    if key in lookups.existing:
+        result.problems.append(
+            Problem(
+                _l("Già presente tra i contributi dell'incontro (n. %(id)s)."),
+                {"id": lookups.existing[key]},
+            )
+        )
+    elif key in seen:
+        result.problems.append(Problem(_l("Duplicato della riga %(row)s."), {"row": seen[key]}))
+    else:
+        seen[key] = result.row
+
+
+@dataclass
+class ImportSource:
+    """Where the rows came from, recorded in every row's provenance."""
+
+    filename: str
+    digest: str
+    sheet: str | None = None
+
+
+def apply_import(
+    db: Session, plan: ImportPlan, meeting: Meeting, source: ImportSource, *, actor_id: int | None
+) -> str:
+    """Add every valid row and one audit entry; the caller's single commit makes it all real."""
+    import_id = str(uuid.uuid4())
+    now = utcnow()
+    for result in plan.valid:
+        draft = _draft(result, meeting, source, import_id, actor_id, now)
+        proposals.create(db, draft, actor_id=actor_id, action="contribution.imported")
+    audit.record(
+        db,
+        actor_id=actor_id,
+        action="contributions.imported",
+        entity_type="meeting",
+        entity_id=meeting.id,
+        after={
+            "import_id": import_id,
+            "file": source.filename,
+            "sheet": source.sheet,
+            "stored": len(plan.valid),
+            "rejected": len(plan.rejected),
+            "blank_rows": plan.blank_rows,
+        },
+    )
+    db.flush()
+    return import_id
+
+
+def _draft(
+    result: RowResult,
+    meeting: Meeting,
+    source: ImportSource,
+    import_id: str,
+    actor_id: int | None,
+    now: datetime,
+) -> proposals.Draft:
+    values = dict(result.values)
+    day = values.pop("date")
+    created = datetime.combine(day, time(12), tzinfo=UTC) if day else now
+    key = hashlib.sha256(f"{meeting.id}:{source.digest}:{source.sheet}:{result.row}".encode())
+    provenance = {
+        "source": "import",
+        "file": source.filename,
+        "sheet": source.sheet,
+        "row": result.row,
+        "import_id": import_id,
+        "imported_by": actor_id,
+    }
+    if day:
+        provenance["date"] = day.isoformat()
+    return proposals.Draft(
+        consultation_id=meeting.consultation_id,
+        meeting_id=meeting.id,
+        provenance=provenance,
+        created_at=created,
+        published_at=now,
+        idempotency_key="import-" + key.hexdigest()[:57],
+        **values,
+    )

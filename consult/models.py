@@ -1,0 +1,68 @@
+"""All table families; importing this module registers every table (Alembic relies on it)."""
+
+from consult.accountability.models import RESPONSE_STATES, Response
+from consult.accounts.models import ROLES, User
+from consult.analysis.models import (
+    AnalysisRun,
+    ContributionTheme,
+    EmbeddingCache,
+    ObjectiveMapping,
+    Theme,
+)
+from consult.common.models import AuditLog
+from consult.framework.models import (
+    OBJECTIVE_KINDS,
+    OFF_STRATEGY_CODE,
+    TERRITORY_KINDS,
+    Axis,
+    Consultation,
+    Framework,
+    Objective,
+    Phase,
+    Territory,
+    objective_dict,
+)
+from consult.meetings.models import LiveSession, Meeting, MeetingFacilitator, WorkingGroup
+from consult.proposals.models import (
+    CHANNELS,
+    CONTRIBUTION_STATES,
+    PARTICIPANT_ROLES,
+    AbuseReport,
+    Comment,
+    Contribution,
+    Support,
+)
+
+__all__ = [
+    "CHANNELS",
+    "CONTRIBUTION_STATES",
+    "OBJECTIVE_KINDS",
+    "OFF_STRATEGY_CODE",
+    "PARTICIPANT_ROLES",
+    "RESPONSE_STATES",
+    "ROLES",
+    "TERRITORY_KINDS",
+    "AbuseReport",
+    "AnalysisRun",
+    "AuditLog",
+    "Axis",
+    "Comment",
+    "Consultation",
+    "Contribution",
+    "ContributionTheme",
+    "EmbeddingCache",
+    "Framework",
+    "LiveSession",
+    "Meeting",
+    "MeetingFacilitator",
+    "Objective",
+    "ObjectiveMapping",
+    "Phase",
+    "Response",
+    "Support",
+    "Territory",
+    "Theme",
+    "User",
+    "WorkingGroup",
+    "objective_dict",
+]

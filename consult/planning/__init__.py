@@ -1,0 +1,1 @@
+"""Planners' views of the analysis: coverage, gaps, report, exports."""

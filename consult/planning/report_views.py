@@ -1,0 +1,97 @@
+"""Planners' exports (CSV, XLSX, JSON) and the printable consultation report (HTML, PDF)."""
+
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template
+from flask_babel import gettext as _
+
+from consult import db
+from consult.accounts.auth import role_required
+from consult.config import ROOT
+from consult.framework.context import current_consultation
+from consult.planning.exports import export_rows, to_csv, to_xlsx
+from consult.planning.report import build_report
+
+bp = Blueprint("reports", __name__, url_prefix="/pianificazione")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/esporta.<fmt>")
+@role_required("planner")
+def export(fmt: str):
+    if fmt not in ("csv", "xlsx", "json"):
+        abort(404)
+    consultation = current_consultation()
+    rows = export_rows(
+        db.session(), consultation, threshold=current_app.config["OBJECTIVE_THRESHOLD"]
+    )
+    filename = f"proposte-{consultation.slug}-{date.today().isoformat()}.{fmt}"
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if fmt == "json":
+        response = jsonify({"consultation": consultation.slug, "items": rows})
+        response.headers.update(disposition)
+        return response
+    if fmt == "csv":
+        return Response("\ufeff" + to_csv(rows), mimetype="text/csv", headers=disposition)
+    return Response(to_xlsx(rows), mimetype=XLSX_TYPE, headers=disposition)
+
+
+@bp.get("/rapporto")
+@role_required("planner")
+def report():
+    return render_template("reports/report.html", **_report_context())
+
+
+@bp.get("/rapporto.pdf")
+@role_required("planner")
+def report_pdf():
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError):  # WeasyPrint needs Pango from the operating system
+        current_app.logger.warning("PDF report unavailable: WeasyPrint or Pango missing")
+        return render_template("reports/pdf_unavailable.html"), 503
+    html = render_template("reports/report_pdf.html", **_report_context())
+    pdf = HTML(
+        string=html, base_url=ROOT.as_uri() + "/", url_fetcher=_static_only_fetcher()
+    ).write_pdf()
+    consultation = current_consultation()
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="rapporto-{consultation.slug}.pdf"'},
+    )
+
+
+def _report_context() -> dict:
+    consultation = current_consultation()
+    data = build_report(
+        db.session(),
+        consultation,
+        threshold=current_app.config["OBJECTIVE_THRESHOLD"],
+        off_strategy_label=_("Fuori strategia"),
+        unmapped_label=_("Non assegnate"),
+        no_territory_label=_("Territorio non indicato"),
+    )
+    return {
+        "consultation": consultation,
+        "report": data,
+        "today": date.today(),
+        "share_mode": "riga",
+    }
+
+
+def _static_only_fetcher():
+    """A WeasyPrint fetcher reading our static files from disk and nothing from the network."""
+    from weasyprint.urls import URLFetcher
+
+    class StaticOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            path = Path(parts.path).resolve()
+            if parts.scheme != "file" or not path.is_relative_to(ROOT / "static"):
+                raise ValueError(f"refused to fetch {url}")
+            return super().fetch(url, headers)
+
+    return StaticOnlyFetcher(allowed_protocols=("file",))

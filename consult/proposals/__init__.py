@@ -1,0 +1,1 @@
+"""Proposals from every channel: the one constructor, search, supports, comments."""

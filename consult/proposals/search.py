@@ -1,0 +1,226 @@
+"""Finding published proposals: full-text search, filters, sorting and pages for list and API."""
+
+from dataclasses import dataclass
+from math import ceil
+
+from sqlalchemy import ColumnElement, Select, false, func, or_
+from sqlmodel import Session, col, select
+
+from consult.analysis.models import AnalysisRun, ContributionTheme, ObjectiveMapping, Theme
+from consult.framework.models import Consultation, Objective, Territory
+from consult.meetings.models import Meeting
+from consult.proposals import search_index
+from consult.proposals.models import CHANNELS, Contribution, Support
+
+SORTS = ("recenti", "sostenute")
+
+
+@dataclass(frozen=True)
+class ProposalFilters:
+    """What the list and the API filter on; every field is a shareable query-string value."""
+
+    q: str = ""
+    territory: str = ""
+    objective: str = ""
+    theme: str = ""
+    channel: str = ""
+    meeting: int | None = None
+    sort: str = "recenti"
+
+    @property
+    def active(self) -> bool:
+        return any((self.q, self.territory, self.objective, self.theme, self.channel, self.meeting))
+
+
+@dataclass(frozen=True)
+class ResultPage:
+    items: list[Contribution]
+    supports: dict[int, int]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def search(
+    db: Session, consultation: Consultation, filters: ProposalFilters, *, page: int, per_page: int
+) -> ResultPage:
+    """One page of published proposals matching `filters`, with their support counts."""
+    conditions = filter_conditions(db, consultation, filters)
+    total = db.exec(
+        select(func.count()).select_from(Contribution).where(*conditions)  # type: ignore[call-overload]
+    ).one()
+    query = _ordered(select(Contribution).where(*conditions), filters.sort)
+    items = list(db.exec(query.offset((page - 1) * per_page).limit(per_page)).all())
+    return ResultPage(items, support_counts(db, [c.id for c in items]), total, page, per_page)
+
+
+def filter_conditions(
+    db: Session, consultation: Consultation, filters: ProposalFilters
+) -> list[ColumnElement[bool]]:
+    """WHERE conditions for the published proposals of `consultation` matching `filters`."""
+    conditions: list[ColumnElement[bool]] = [
+        Contribution.consultation_id == consultation.id,  # type: ignore[list-item]
+        Contribution.status == "published",  # type: ignore[list-item]
+    ]
+    if filters.q:
+        dialect = db.get_bind().dialect.name
+        search_index.catch_up(db.connection())
+        conditions.append(search_index.match_condition(dialect, filters.q))
+    if filters.territory:
+        conditions.append(_within_territory(db, filters.territory))
+    if filters.objective:
+        conditions.append(_about_objective(db, consultation, filters.objective))
+    if filters.theme:
+        conditions.append(_in_theme(db, consultation, filters.theme))
+    if filters.channel:
+        conditions.append(Contribution.channel == filters.channel)  # type: ignore[arg-type]
+    if filters.meeting is not None:
+        conditions.append(Contribution.meeting_id == filters.meeting)  # type: ignore[arg-type]
+    return conditions
+
+
+def support_counts(db: Session, ids: list[int | None]) -> dict[int, int]:
+    """How many supports each proposal has (absent ids have none)."""
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    rows = db.exec(
+        select(Support.contribution_id, func.count())
+        .where(col(Support.contribution_id).in_(wanted))
+        .group_by(Support.contribution_id)
+    ).all()
+    return {contribution_id: count for contribution_id, count in rows}
+
+
+def current_run_id(db: Session, consultation_id: int) -> int | None:
+    return db.exec(
+        select(AnalysisRun.id).where(
+            AnalysisRun.consultation_id == consultation_id, col(AnalysisRun.is_current)
+        )
+    ).first()
+
+
+def filter_options(db: Session, consultation: Consultation) -> dict:
+    """The values the list's filter form offers."""
+    run_id = current_run_id(db, consultation.id)
+    themes = (
+        db.exec(
+            select(Theme)
+            .where(Theme.run_id == run_id, Theme.status != "discarded")
+            .order_by(col(Theme.size).desc())
+        ).all()
+        if run_id
+        else []
+    )
+    return {
+        "territories": territory_tree(db),
+        "objectives": db.exec(
+            select(Objective)
+            .where(Objective.framework_id == consultation.framework_id)
+            .order_by(col(Objective.position))
+        ).all(),
+        "themes": themes,
+        "channels": CHANNELS,
+        "meetings": db.exec(
+            select(Meeting)
+            .where(Meeting.consultation_id == consultation.id)
+            .order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
+        ).all(),
+    }
+
+
+def territory_tree(db: Session) -> list[tuple[Territory, list[Territory]]]:
+    """Provinces (or other top-level territories) with the ambiti/distretti below them."""
+    rows = db.exec(select(Territory).order_by(col(Territory.name))).all()
+    children: dict[int | None, list[Territory]] = {}
+    for territory in rows:
+        children.setdefault(territory.parent_id, []).append(territory)
+    roots = [t for t in rows if t.parent_id is None and t.kind != "region"]
+    for region in (t for t in rows if t.kind == "region"):
+        roots.extend(children.get(region.id, []))
+    return [(root, _descendants(root.id, children)) for root in roots]
+
+
+def _descendants(root_id: int | None, children: dict) -> list[Territory]:
+    found: list[Territory] = []
+    for child in children.get(root_id, []):
+        found.append(child)
+        found.extend(_descendants(child.id, children))
+    return found
+
+
+def _ordered(query: Select, sort: str) -> Select:
+    newest = (col(Contribution.published_at).desc(), col(Contribution.id).desc())
+    if sort != "sostenute":
+        return query.order_by(*newest)
+    counts = (
+        select(Support.contribution_id, func.count().label("supports"))
+        .group_by(Support.contribution_id)
+        .subquery()
+    )
+    return query.outerjoin(counts, counts.c.contribution_id == Contribution.id).order_by(
+        func.coalesce(counts.c.supports, 0).desc(), *newest
+    )
+
+
+def _within_territory(db: Session, code: str) -> ColumnElement[bool]:
+    territory = db.exec(select(Territory).where(Territory.code == code)).first()
+    if territory is None:
+        return false()
+    children: dict[int | None, list[Territory]] = {}
+    for row in db.exec(select(Territory)).all():
+        children.setdefault(row.parent_id, []).append(row)
+    ids = [territory.id, *(t.id for t in _descendants(territory.id, children))]
+    return col(Contribution.territory_id).in_(ids)
+
+
+def _about_objective(db: Session, consultation: Consultation, code: str) -> ColumnElement[bool]:
+    """Suggested by the author, or mapped (to the proposal or to its current theme)."""
+    objective_id = db.exec(
+        select(Objective.id).where(
+            Objective.framework_id == consultation.framework_id, Objective.code == code
+        )
+    ).first()
+    if objective_id is None:
+        return false()
+    mapped = select(ObjectiveMapping.contribution_id).where(
+        ObjectiveMapping.objective_id == objective_id
+    )
+    conditions = [
+        Contribution.suggested_objective_id == objective_id,
+        col(Contribution.id).in_(mapped),
+    ]
+    run_id = current_run_id(db, consultation.id)
+    if run_id is not None:
+        via_theme = (
+            select(ContributionTheme.contribution_id)
+            .join(ObjectiveMapping, col(ObjectiveMapping.theme_id) == ContributionTheme.theme_id)
+            .join(Theme, col(Theme.id) == ContributionTheme.theme_id)
+            .where(Theme.run_id == run_id, ObjectiveMapping.objective_id == objective_id)
+        )
+        conditions.append(col(Contribution.id).in_(via_theme))
+    return or_(*conditions)
+
+
+def _in_theme(db: Session, consultation: Consultation, stable_key: str) -> ColumnElement[bool]:
+    run_id = current_run_id(db, consultation.id)
+    if run_id is None:
+        return false()
+    members = (
+        select(ContributionTheme.contribution_id)
+        .join(Theme, col(Theme.id) == ContributionTheme.theme_id)
+        .where(Theme.run_id == run_id, Theme.stable_key == stable_key)
+    )
+    return col(Contribution.id).in_(members)

@@ -1,0 +1,1 @@
+"""Public pages that gather every feature: home and statistics."""

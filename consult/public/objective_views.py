@@ -1,0 +1,65 @@
+"""Public page per objective: what people said and what the region answered."""
+
+from flask import Blueprint, abort, current_app, render_template
+from flask_babel import gettext as _
+from sqlmodel import select
+
+from consult import db
+from consult.accountability.responses import responses_for_objective
+from consult.analysis.open_themes import representative_proposals, themes_for_objective
+from consult.framework.context import current_consultation
+from consult.framework.labels import CHANNEL_LABELS
+from consult.framework.models import OFF_STRATEGY_CODE, Objective
+from consult.planning.coverage import UNMAPPED_CODE, build_matrix
+
+bp = Blueprint("objectives", __name__, url_prefix="/obiettivi")
+
+
+@bp.get("/<code>")
+def detail(code: str):
+    consultation = current_consultation()
+    session = db.session()
+    objective = None
+    if code != OFF_STRATEGY_CODE:
+        objective = session.exec(
+            select(Objective).where(
+                Objective.framework_id == consultation.framework_id, Objective.code == code
+            )
+        ).first()
+        if objective is None:
+            abort(404)
+    threshold = current_app.config["OBJECTIVE_THRESHOLD"]
+    row_code = objective.code if objective else OFF_STRATEGY_CODE
+    by_territory = build_matrix(
+        session, consultation, threshold=threshold, no_territory_label=_("Territorio non indicato")
+    )
+    by_channel = build_matrix(session, consultation, dimension="channel", threshold=threshold)
+    themes = themes_for_objective(
+        session, consultation.id, objective.id if objective else None, threshold=threshold
+    )
+    return render_template(
+        "objectives/detail.html",
+        objective=objective,
+        total=next(r.total for r in by_territory.rows if r.code == row_code),
+        territory_counts=_counts(by_territory, row_code),
+        channel_counts=[
+            (str(CHANNEL_LABELS.get(label, label)), n) for label, n in _counts(by_channel, row_code)
+        ],
+        themes=[(t, c, representative_proposals(session, t)) for t, c in themes],
+        responses=responses_for_objective(
+            session,
+            consultation.id,
+            objective.id if objective else None,
+            [t.stable_key for t, _c in themes],
+        ),
+        unmapped_code=UNMAPPED_CODE,
+    )
+
+
+def _counts(matrix, row_code: str) -> list[tuple[str, int]]:
+    """One matrix row as (column label, count), non-empty columns only, largest first."""
+    pairs = [
+        (c.label if matrix.dimension == "territory" else c.code, matrix.count(row_code, c.code))
+        for c in matrix.columns
+    ]
+    return sorted((p for p in pairs if p[1]), key=lambda p: -p[1])
