@@ -3,6 +3,7 @@
 import json
 import os
 
+import pytest
 from sqlalchemy import select, text
 from sqlmodel import Session, SQLModel
 from sqlmodel import select as select_models
@@ -20,6 +21,8 @@ from consult.common.models import AuditLog
 from consult.framework.models import Consultation
 from consult.proposals import search as proposal_search
 from consult.proposals.models import AbuseReport, Comment, Contribution, Support
+
+pytestmark = pytest.mark.slow  # exports and re-imports every table
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
 

@@ -16,6 +16,8 @@ from consult.framework.models import Consultation
 from consult.proposals.models import Contribution
 from tests.factories import CORPUS_PLACES, THEME_CORPUS
 
+pytestmark = pytest.mark.slow  # a real RQ worker against Redis
+
 REDIS_URL = "redis://127.0.0.1:6379/13"
 
 

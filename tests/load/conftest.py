@@ -9,6 +9,7 @@ from one address, which the per-address limits exist to refuse.
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlmodel import SQLModel
@@ -72,3 +73,11 @@ def serving(app) -> Iterator[str]:
 def base_url(app) -> Iterator[str]:
     with serving(app) as url:
         yield url
+
+
+def pytest_collection_modifyitems(items):
+    """Load and fault tests run in `make test`, not in the fast tier."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.slow)

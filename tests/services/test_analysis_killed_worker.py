@@ -18,6 +18,8 @@ from consult.proposals.models import Contribution
 from tests.conftest import TEST_DATABASE_URL
 from tests.factories import CORPUS_PLACES, THEME_CORPUS
 
+pytestmark = pytest.mark.slow  # a real worker process is killed mid-fit
+
 # Runs the real job; right after the fit (entering "matching") the process kills itself.
 WORKER = textwrap.dedent(
     """
