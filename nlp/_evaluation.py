@@ -54,6 +54,7 @@ def read_framework(path: str | Path) -> list[ObjectiveSpec]:
             title=str(o.get("title", o["code"])),
             description=" ".join(str(o.get("description", "")).split()),
             keywords=tuple(str(k) for k in o.get("keywords", ()) or ()),
+            examples=tuple(" ".join(str(e).split()) for e in o.get("examples", ()) or ()),
         )
         for o in data.get("objectives", [])
     ]
