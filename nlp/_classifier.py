@@ -50,6 +50,22 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)
 
 
+def _char_vectorizer(vocabulary=None):
+    """Return the character 3-5-gram TF-IDF of the lexical view."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(
+        analyzer="char_wb",
+        ngram_range=(3, 5),
+        sublinear_tf=True,
+        min_df=2,
+        max_features=60_000,
+        lowercase=True,
+        vocabulary=vocabulary,
+        dtype=np.float32,
+    )
+
+
 def _softmax(z: np.ndarray) -> np.ndarray:
     e = np.exp(z - z.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
@@ -106,6 +122,9 @@ class ObjectiveClassifier:
         self.balanced = balanced
         self.pseudo_share = pseudo_share
         self.Z = None
+        self.vectorizer = None
+        self.st_model = None
+        self.lr = None
         # Wording (for explain) and seeds.
         self.wording: list[tuple[int, str]] = []
         for j, spec in enumerate(self.specs):
@@ -187,16 +206,7 @@ class ObjectiveClassifier:
         self.Z = self.Zseed = None
         if texts is None or len(texts) < 20 or not self.lexical_weight:
             return
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        vec = TfidfVectorizer(
-            analyzer="char_wb",
-            ngram_range=(3, 5),
-            sublinear_tf=True,
-            min_df=2,
-            max_features=60_000,
-            lowercase=True,
-        )
+        vec = _char_vectorizer()
         self.Z = vec.fit_transform(list(texts))
         self.Zseed = vec.transform(self.seed_texts + [t for _, t in self.wording])
         self.vectorizer = vec
@@ -401,25 +411,47 @@ class ObjectiveClassifier:
         assert self.P is not None
         return self.P
 
-    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
-        """Return calibrated (n, m+1) probabilities of new vectors (inductive)."""
+    def probabilities(
+        self, vectors: np.ndarray, texts: Sequence[str] | None = None
+    ) -> np.ndarray:
+        """Return calibrated (n, m+1) probabilities of new vectors (inductive).
+
+        With the (cleaned) `texts`, the self-trained lexical model joins in as in training.
+        """
         X = _unit(np.asarray(vectors, dtype=np.float32))
         Xc = self._center(X)
         L0 = self._prior(X, Xc)
         zc = (Xc @ self.C.T - self._c_bias) / self._c_scale
-        logits = L0 + self.centroid_weight * zc
-        P = _softmax(logits)
-        if self.P is not None and self.Xc is not None and len(self.Xc) > NEIGHBOURS:
-            S = Xc @ self.Xc.T
-            k = NEIGHBOURS
-            nn = np.argpartition(-S, k - 1, axis=1)[:, :k]
-            Q = self.P[nn].mean(axis=1)
-            P = (1 - self.smoothing) * P + self.smoothing * Q
+        P = _softmax(L0 + self.centroid_weight * zc)
+        if texts is not None and self.vectorizer is not None and self.st is not None:
+            F = self._features(self.vectorizer.transform(list(texts)), Xc)
+            z = F @ self.st[0].T + self.st[1]
+            Pl = _softmax(np.asarray(z))
+            lam = 1 - (1 - self.lexical_weight) ** self.st_rounds
+            P = np.exp((1 - lam) * np.log(np.clip(P, 1e-6, 1)) + lam * np.log(np.clip(Pl, 1e-6, 1)))
+            P /= P.sum(axis=1, keepdims=True)
         logp = np.log(np.clip(P, 1e-6, 1.0))
         if self.lr is not None:
             n = len(self.labels)
             logp = logp + n / (n + 40.0) * self._lr_logp(Xc)
         return _softmax(logp / self.temperature)
+
+    @property
+    def st(self):
+        """Return (coef, intercept) of the self-trained model over all classes, or None."""
+        model = getattr(self, "st_model", None)
+        if model is None:
+            return getattr(self, "_st_arrays", None)
+        m = len(self.classes)
+        coef = np.zeros((m, model.coef_.shape[1]), dtype=np.float32)
+        bias = np.full(m, -30.0, dtype=np.float32)
+        seen = model.classes_
+        if len(seen) == 2:
+            coef[seen] = np.vstack([-model.coef_[0] / 2, model.coef_[0] / 2])
+            bias[seen] = [-model.intercept_[0] / 2, model.intercept_[0] / 2]
+        else:
+            coef[seen], bias[seen] = model.coef_, model.intercept_
+        return coef, bias
 
     def decide(self, row: np.ndarray) -> tuple[str, float, list[ObjectiveMatch], bool]:
         """Return (best code, confidence, matches best first, needs_review) of one row."""
@@ -494,7 +526,18 @@ class ObjectiveClassifier:
         }
         if self.lr is not None:
             arrays |= {"clf_lr_coef": self.lr[0], "clf_lr_bias": self.lr[1]}
+        vocabulary = None
+        if self.vectorizer is not None and self.st is not None:
+            coef, bias = self.st
+            arrays |= {"clf_st_coef": coef, "clf_st_bias": bias,
+                       "clf_idf": self.vectorizer.idf_.astype(np.float32)}
+            vocab = self.vectorizer.vocabulary_
+            vocabulary = sorted(vocab, key=vocab.get)
         meta = {
+            "vocabulary": vocabulary,
+            "lexical_weight": self.lexical_weight,
+            "st_rounds": self.st_rounds,
+            "embed_scale": self.embed_scale,
             "mapper": meta,
             "examples": {o.code: list(o.examples) for o in self.specs},
             "seed_texts": self.seed_texts,
@@ -547,5 +590,16 @@ class ObjectiveClassifier:
         self._c_scale = meta["c_scale"]
         self.lr = (arrays["clf_lr_coef"], arrays["clf_lr_bias"]) if "clf_lr_coef" in arrays else None
         self.labels = {i: "" for i in range(meta["n_labels"])}
+        self.lexical_weight = meta.get("lexical_weight", 0.0)
+        self.st_rounds = meta.get("st_rounds", 0)
+        self.embed_scale = meta.get("embed_scale", 1.0)
+        self.vectorizer = None
+        self.st_model = None
+        self._st_arrays = None
+        if meta.get("vocabulary") is not None and "clf_st_coef" in arrays:
+            self.vectorizer = _char_vectorizer(vocabulary=meta["vocabulary"])
+            self.vectorizer._validate_vocabulary()
+            self.vectorizer.idf_ = arrays["clf_idf"].astype(np.float64)
+            self._st_arrays = (arrays["clf_st_coef"], arrays["clf_st_bias"])
         self.X = self.Xc = self.P = self.logp = None
         return self
