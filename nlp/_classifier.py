@@ -198,7 +198,8 @@ class ObjectiveClassifier:
         self.L0 = self._prior(X, Xc)
         self.graph = self._knn(Xc)
         self.labels = {}
-        return self.refit(labels or {})
+        self.Pst = None
+        return self.refit(labels or {}, full=True)
 
     def _lexical(self, texts: Sequence[str] | None) -> None:
         """Build the self-training feature space: char n-gram TF-IDF (+ centred embeddings)."""
@@ -289,22 +290,36 @@ class ObjectiveClassifier:
         ys = np.array([self.classes.index(labels[i]) for i in rows], dtype=int)
         return rows, ys
 
-    def refit(self, labels: dict[int, str]) -> ObjectiveClassifier:
-        """Add (or replace) confirmed labels {corpus index: code} and refit; fast path."""
+    def refit(self, labels: dict[int, str], *, full: bool = False) -> ObjectiveClassifier:
+        """Add (or replace) confirmed labels {corpus index: code} and refit.
+
+        The fast path (default) re-estimates centroids, propagation, the supervised blend and
+        the temperature, reusing the lexical self-training of the last full fit; `full=True`
+        (what fit() does) also reruns self-training.
+        """
         if self.X is None:
             raise RuntimeError("fit() the classifier on a corpus first")
         self.labels.update({int(i): c for i, c in labels.items()})
         rows, ys = self._label_arrays(self.labels)
-        logp = self._run(rows, ys)
+        if full and self.Z is not None:
+            self._run(rows, ys, self_train=True)  # sets self.Pst
         if len(rows) >= MIN_CALIBRATION:
             self.temperature = self._fit_temperature(rows, ys)
         else:
             self.temperature = self.default_temperature
+        logp = self._run(rows, ys)
         self.logp = logp
         self.P = _softmax(logp / self.temperature)
         return self
 
-    def _run(self, rows: np.ndarray, ys: np.ndarray, *, skip: np.ndarray | None = None):
+    def _run(
+        self,
+        rows: np.ndarray,
+        ys: np.ndarray,
+        *,
+        skip: np.ndarray | None = None,
+        self_train: bool = False,
+    ):
         """Self-training + propagation + supervised blend; return log-probabilities."""
         Xc, L0 = self.Xc, self.L0
         m = len(self.classes)
@@ -343,8 +358,7 @@ class ObjectiveClassifier:
                 P = (1 - self.smoothing) * _softmax(logits) + self.smoothing * Q
                 if len(rows):
                     P[rows] = 0.9 * onehot + 0.1 * P[rows]
-        self.st_model = None
-        if self.Z is not None:
+        if self_train and self.Z is not None:
             for _ in range(self.st_rounds):
                 Pl = self._self_train(P, rows, ys)
                 P = np.exp((1 - self.lexical_weight) * np.log(np.clip(P, 1e-6, 1))
@@ -352,12 +366,20 @@ class ObjectiveClassifier:
                 P /= P.sum(axis=1, keepdims=True)
                 if len(rows):
                     P[rows] = onehot
+            self.Pst = Pl
+            return None
+        if getattr(self, "Pst", None) is not None:
+            lam = 1 - (1 - self.lexical_weight) ** self.st_rounds
+            P = np.exp((1 - lam) * np.log(np.clip(P, 1e-6, 1)) + lam * np.log(self.Pst))
+            P /= P.sum(axis=1, keepdims=True)
+            if len(rows):
+                P[rows] = onehot
         logp = np.log(np.clip(P, 1e-6, 1.0))
         self.lr = None
         if len(rows) >= 4 and len(set(ys.tolist())) >= 2:
             self.lr = self._fit_lr(Xc[rows], ys)
             gamma = len(rows) / (len(rows) + 40.0)
-            logp = logp + gamma * self._lr_logp(Xc)
+            logp = logp + gamma * self._lr_logp(Xc)  # product of experts
             logp = logp - np.log(np.exp(logp).sum(axis=1, keepdims=True))
         if len(rows):
             # A confirmed label is the truth for its own proposal.
@@ -432,8 +454,8 @@ class ObjectiveClassifier:
             P /= P.sum(axis=1, keepdims=True)
         logp = np.log(np.clip(P, 1e-6, 1.0))
         if self.lr is not None:
-            n = len(self.labels)
-            logp = logp + n / (n + 40.0) * self._lr_logp(Xc)
+            gamma = len(self.labels) / (len(self.labels) + 40.0)
+            logp = logp + gamma * self._lr_logp(Xc)
         return _softmax(logp / self.temperature)
 
     @property
