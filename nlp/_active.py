@@ -194,7 +194,8 @@ def learning_curve(
             refits.append(time.perf_counter() - t1)
         unseen = sorted(set(range(len(keep))) - set(asked))
         point = {"budget": budget, "asked": len(asked), "scored": len(unseen)}
-        point |= score_decisions(clf, clf.corpus_probabilities(), unseen, gold)
+        if unseen:
+            point |= score_decisions(clf, clf.corpus_probabilities(), unseen, gold)
         point["temperature"] = round(float(clf.temperature), 4)
         points.append(point)
     return {

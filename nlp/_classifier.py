@@ -43,6 +43,7 @@ SEED_WEIGHT = 3.0  # a seed counts as much as 3 corpus documents in the centroid
 LABEL_WEIGHT = 10.0  # a confirmed proposal as much as 10
 EM_ROUNDS = 4
 NEIGHBOURS = 10
+MIN_LEXICAL = 100  # self-training needs a corpus; below this the prior + EM decide
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -205,7 +206,7 @@ class ObjectiveClassifier:
         """Build the self-training feature space: char n-gram TF-IDF (+ centred embeddings)."""
         self.vectorizer = None
         self.Z = self.Zseed = None
-        if texts is None or len(texts) < 20 or not self.lexical_weight:
+        if texts is None or len(texts) < MIN_LEXICAL or not self.lexical_weight:
             return
         vec = _char_vectorizer()
         self.Z = vec.fit_transform(list(texts))
