@@ -284,7 +284,12 @@ class ThemeModel:
             idx = np.flatnonzero((groups == c) & ~garbage)
             if not len(idx):
                 continue
-            local = self._partition(vectors[idx])
+            if code == OFF_STRATEGY and len(idx) >= 4 * MIN_THEME:
+                # Emerging needs share no objective: cluster them like a corpus without
+                # a framework (BERTopic with the size-adapted sub-models).
+                local, _ = self._fit_topics([lemmas[i] for i in idx], vectors[idx], timings)
+            else:
+                local = self._partition(vectors[idx])
             for t in sorted(set(local.tolist()) - {OUTLIER}):
                 topics[idx[local == t]] = offset
                 group_of[offset] = code
