@@ -24,6 +24,19 @@ _SPACES = re.compile(r"\s+")
 _ACRONYM = re.compile(r"^[A-Z]{3,6}$")
 MAX_TOKENS = 7
 MAX_CONTENT = 4
+# Words that cannot open a name (adjectives, participles, time words, framing): a name is a
+# noun phrase such as "Servizi sociali", never "Sociali", "Presente proposta", "Unica".
+_NO_START = frozenset(
+    """unica unico uniche unici presente presenti finalizzata finalizzato finalizzati base
+    mira mirano minuti ore mesi giorni settimane anni volte estate inverno altri altre altro
+    altra stesso stessa stessi stesse nuovo nuova nuovi nuove vero vera veri vere reale reali
+    regionale regionali comunale comunali pubblico pubblica pubblici pubbliche sociale sociali
+    possibile possibili diversi diverse vari varie ogni molti molte pochi poche troppi troppe
+    gratuito gratuita gratuiti gratuite grave gravi lunghe lunghi piccoli piccole grandi
+    grande alto alta alti alte basso bassa bassi basse chiaro chiara certe certi attuale
+    attuali previsto prevista previsti previste soprattutto sempre spesso ancora subito
+    mai davvero almeno proprio invece inoltre quindi oggi domani ieri""".split()
+)
 
 
 def _key(text: str) -> str:
@@ -59,17 +72,18 @@ class Namer:
                 )
                 toks.append((tok.idx, tok.idx + len(tok.text), lemma.lower(), content, clause))
             self.docs.append(DocTokens(doc.text, toks))
-        self._phrases: list[dict[str, tuple[str, frozenset[str], int]]] | None = None
+        self._phrases: list[dict[str, tuple[str, frozenset[str], int, bool]]] | None = None
         self._df: Counter | None = None
 
     # ----- candidate phrases -----------------------------------------------------------
-    def _doc_phrases(self, d: DocTokens) -> dict[str, tuple[str, frozenset[str], int]]:
-        """Return {key: (surface, content lemmas, n content)} of one document."""
-        out: dict[str, tuple[str, frozenset[str], int]] = {}
+    def _doc_phrases(self, d: DocTokens) -> dict[str, tuple[str, frozenset[str], int, bool]]:
+        """Return {key: (surface, content lemmas, n content, weak opening)} of one document."""
+        out: dict[str, tuple[str, frozenset[str], int, bool]] = {}
         toks = d.tokens
-        for i, (s0, _, _, c0, cl0) in enumerate(toks):
+        for i, (s0, e0, _, c0, cl0) in enumerate(toks):
             if not c0:
                 continue
+            weak = d.text[s0:e0].casefold() in _NO_START
             lemmas: list[str] = []
             for j in range(i, min(len(toks), i + MAX_TOKENS)):
                 _, e1, lem, c1, cl1 = toks[j]
@@ -82,10 +96,10 @@ class Namer:
                     surface = d.text[s0:e1]
                     key = _key(surface)
                     if key not in out:
-                        out[key] = (surface, frozenset(lemmas), len(lemmas))
+                        out[key] = (surface, frozenset(lemmas), len(lemmas), weak)
         return out
 
-    def phrases(self) -> list[dict[str, tuple[str, frozenset[str], int]]]:
+    def phrases(self) -> list[dict[str, tuple[str, frozenset[str], int, bool]]]:
         """Return (cached) candidate phrases of every document."""
         if self._phrases is None:
             self._phrases = [self._doc_phrases(d) for d in self.docs]
@@ -112,17 +126,19 @@ class Namer:
         forms: dict[str, Counter] = defaultdict(Counter)
         info: dict[str, tuple[frozenset[str], int]] = {}
         for i in members:
-            for key, (surface, lemmas, nc) in phrases[i].items():
+            for key, (surface, lemmas, nc, weak) in phrases[i].items():
                 df[key] += 1
                 forms[key][surface] += 1
-                info[key] = (lemmas, nc)
+                info[key] = (lemmas, nc, weak)
         size = max(1, len(members))
         best: tuple[float, str] | None = None
-        multi = any(n >= 2 and info[k][1] >= 2 and k not in used for k, n in df.items())
-        for key, n in df.items():
-            if n < 2 or key in used:
-                continue
-            lemmas, nc = info[key]
+        usable = [k for k, n in df.items() if n >= 2 and k not in used]
+        strong = [k for k in usable if not info[k][2]]
+        pool = strong or usable  # weak openings ("Sociali") only when nothing else occurs
+        multi = any(info[k][1] >= 2 for k in pool)
+        for key in pool:
+            n = df[key]
+            lemmas, nc, _ = info[key]
             if multi and nc < 2:
                 continue  # a phrase, not a single word, whenever one exists
             coverage = n / size
@@ -133,8 +149,7 @@ class Namer:
             if best is None or score > best[0]:
                 best = (score, key)
         if best is not None:
-            surface = forms[best[1]].most_common(1)[0][0]
-            return _capitalise(surface), False
+            return _capitalise(_casing(forms[best[1]])), False
         return self._fallback(central if central is not None else members[0]), True
 
     def _fallback(self, index: int) -> str:
@@ -185,6 +200,31 @@ class Namer:
         """Return in how many member texts a name occurs (case-insensitive)."""
         key = _key(name)
         return sum(key in _key(self.docs[i].text) for i in members)
+
+
+def _casing(forms: Counter) -> str:
+    """Pick the written form of a phrase: not SHOUTED, acronyms (ISEE, RSA) upper-case."""
+    def shouted(t: str) -> bool:
+        letters = [c for c in t if c.isalpha()]
+        return len(letters) > 6 and all(c.isupper() for c in letters)
+
+    ranked = sorted(forms.items(), key=lambda kv: (shouted(kv[0]), -kv[1]))
+    text = ranked[0][0]
+    acronyms = {
+        w.casefold(): w
+        for form in forms
+        if not shouted(form) and (len(form.split()) == 1 or any(c.islower() for c in form))
+        for w in form.split()
+        if _ACRONYM.match(w)
+    }
+    words = []
+    for w in text.split():
+        if shouted(text):
+            w = acronyms.get(w.casefold(), w.lower())
+        else:
+            w = acronyms.get(w.casefold(), w)
+        words.append(w)
+    return " ".join(words)
 
 
 def _capitalise(text: str) -> str:
