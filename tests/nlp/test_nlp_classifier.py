@@ -210,3 +210,22 @@ def test_evaluate_themes_reports_coherence_and_names(corpus, use_encoder):
     out = nlp.evaluate_themes(corpus[0], corpus[1], encoder_name="use")
     assert {"coherence", "flagged_share", "name_occurrence_share", "theme_details"} <= set(out)
     assert 0.0 <= out["name_occurrence_share"] <= 1.0
+
+
+def test_names_are_phrases_in_sentence_case_with_acronyms():
+    from nlp import ItalianPreprocessor
+    from nlp._naming import Namer
+
+    texts = [
+        "SERVIZIO SANITARIO NAZIONALE da difendere",
+        "Il servizio sanitario nazionale non deve essere privatizzato",
+        "Le soglie ISEE sono troppo basse",
+        "soglie isee diverse in ogni comune",
+        "Sociali e sanitari insieme",
+        "sociali e sanitari insieme davvero",
+    ]
+    namer = Namer(ItalianPreprocessor(), texts)
+    assert namer.name([0, 1], ["servizio", "sanitario"])[0] == "Servizio sanitario nazionale"
+    assert namer.name([2, 3], ["soglia", "isee"])[0] == "Soglie ISEE"
+    name, fallback = namer.name([4, 5], ["sociale"])  # weak opening allowed when alone
+    assert not fallback and namer.occurs(name, [4, 5]) == 2
