@@ -426,7 +426,10 @@ class ObjectiveClassifier:
         ]
         fitted = float(grid[int(np.argmin(nll))])
         w = len(rows) / (len(rows) + 100.0)
-        return float(np.exp(w * np.log(fitted) + (1 - w) * np.log(self.default_temperature)))
+        blended = float(np.exp(w * np.log(fitted) + (1 - w) * np.log(self.default_temperature)))
+        # Queried proposals are chosen for being uncertain, not at random: their fit may
+        # soften the default temperature but is not trusted to sharpen it.
+        return max(blended, self.default_temperature)
 
     # ----- prediction ---------------------------------------------------------------------
     def corpus_probabilities(self) -> np.ndarray:
