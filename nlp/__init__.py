@@ -5,6 +5,8 @@ Plain data in, plain data out: this package never imports the web application.
 
 from __future__ import annotations
 
+from ._active import learning_curve, reliability, select_queries
+from ._classifier import DEFAULT_TEMPERATURE, ObjectiveClassifier
 from ._duplicates import (
     DUPLICATE_CALIBRATION,
     LexicalIndex,
@@ -36,7 +38,7 @@ from ._evaluation import (
 from ._identity import PreviousTheme, match_themes
 from ._objectives import OFF_TOPICS, ObjectiveMapper
 from ._persistence import load_model, save_model
-from ._preprocess import ItalianPreprocessor, normalize_text
+from ._preprocess import ItalianPreprocessor, clean_text, normalize_text
 from ._themes import Progress, ThemeModel
 from .errors import (
     EncoderNameError,
@@ -51,8 +53,10 @@ from .types import (
     Assignment,
     DocAssignment,
     DuplicateMatch,
+    Explanation,
     ObjectiveMatch,
     ObjectiveSpec,
+    Query,
     RunInfo,
     Theme,
     ThemeMatch,
@@ -61,6 +65,7 @@ from .types import (
 
 __all__ = [
     "DEFAULT_ENCODER",
+    "DEFAULT_TEMPERATURE",
     "DUPLICATE_CALIBRATION",
     "OFF_STRATEGY",
     "OFF_TOPICS",
@@ -71,18 +76,21 @@ __all__ = [
     "EmbeddingCache",
     "Encoder",
     "EncoderNameError",
+    "Explanation",
     "InMemoryEmbeddingCache",
     "ItalianPreprocessor",
     "LexicalIndex",
     "ModelUnavailableError",
     "NlpError",
     "NotFittedError",
+    "ObjectiveClassifier",
     "ObjectiveMapper",
     "ObjectiveMatch",
     "ObjectiveSpec",
     "PersistenceError",
     "PreviousTheme",
     "Progress",
+    "Query",
     "RunInfo",
     "Theme",
     "ThemeMatch",
@@ -91,10 +99,12 @@ __all__ = [
     "baseline_nmi",
     "cache_key",
     "calibrated_duplicate_scores",
+    "clean_text",
     "encode_cached",
     "evaluate_mapping",
     "evaluate_themes",
     "get_encoder",
+    "learning_curve",
     "lexical_duplicates",
     "lexical_scores",
     "load_model",
@@ -104,7 +114,9 @@ __all__ = [
     "npmi_coherence",
     "read_framework",
     "read_labeled_csv",
+    "reliability",
     "save_model",
+    "select_queries",
     "shared_encoder",
     "text_hash",
     "topic_diversity",

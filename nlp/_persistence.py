@@ -36,6 +36,12 @@ def _theme_meta(model: ThemeModel) -> list[dict[str, Any]]:
             "size": t.size,
             "representative_docs": t.representative_docs,
             "objectives": [[m.code, m.confidence] for m in t.objectives],
+            "objective": t.objective,
+            "name": t.name,
+            "name_fallback": t.name_fallback,
+            "coherence": t.coherence,
+            "intrusion": t.intrusion,
+            "flagged": t.flagged,
         }
         for t in model.result.themes
     ]
@@ -68,7 +74,9 @@ def save_model(model: ThemeModel, path: str | Path) -> Path:
     if model.mapper is not None:
         map_arrays, map_meta = model.mapper.state()
         arrays |= map_arrays
-        meta["mapper"] = map_meta
+        kind = "classifier" if "mapper" in map_meta else "mapper"
+        meta[kind] = map_meta
+        meta["theme_objectives"] = [[k, v] for k, v in model.theme_objectives.items()]
     if model.fast is not None:
         save_model(model.fast, path / FAST)
         meta["fast_encoder"] = model.fast.encoder.name
@@ -113,9 +121,17 @@ def load_model(path: str | Path, *, encoder: Encoder | None = None) -> ThemeMode
     model.assign_threshold = meta["assign_threshold"]
     model.saved_themes = meta["themes"]
     model.run_record = meta["run"]
-    if "mapper" in meta:
+    if "classifier" in meta:
+        from ._classifier import ObjectiveClassifier
+
+        model.mapper = ObjectiveClassifier.from_state(
+            arrays, meta["classifier"], encoder=model.encoder
+        )
+        model.objectives = model.mapper.specs
+    elif "mapper" in meta:
         model.mapper = ObjectiveMapper.from_state(arrays, meta["mapper"], encoder=model.encoder)
         model.objectives = model.mapper.specs
+    model.theme_objectives = {int(k): v for k, v in meta.get("theme_objectives", [])}
     if meta.get("fast_encoder") and (path / FAST).is_dir():
         model.fast = load_model(path / FAST)
     return model

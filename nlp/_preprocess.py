@@ -12,6 +12,8 @@ __all__ = [
     "DOMAIN_STOP_WORDS",
     "ItalianPreprocessor",
     "Lemmatizer",
+    "clean_text",
+    "content_words",
     "normalize_text",
 ]
 
@@ -40,6 +42,60 @@ _KEEP = _words(
 _ELISION = re.compile(r"^[a-zà-ÿ]{1,5}['’]", re.IGNORECASE)
 _WORD = re.compile(r"^[^\W\d_]{2,}$")
 _SPACE = re.compile(r"\s+")
+
+
+# Word-processor and web markup pasted into proposals (Word's "Save as HTML", Outlook, CMS).
+_MARKUP = [
+    re.compile(r"<!--.*?-->", re.S),  # comments, including <!--[if gte mso 9]>...<![endif]-->
+    re.compile(r"<!\[(?:if|endif)[^\]]*\]>", re.I),
+    re.compile(r"<(style|script|xml|head)\b.*?</\1\s*>", re.S | re.I),
+    re.compile(r"/\*.*?\*/", re.S),  # CSS comments (/* Style Definitions */)
+    re.compile(r"@font-face\s*\{[^}]*\}", re.I),
+    re.compile(r"[\w.#:,\s-]{0,80}\{[^{}]*:[^{}]*\}"),  # CSS rules: table.MsoNormalTable {...}
+    re.compile(r"</?[a-zA-Z][\w:-]*(?:\s[^<>]*)?/?>"),  # tags, attributes included
+    # CSS declarations left as plain text: mso-*, font-*, margin-* ... : value;
+    re.compile(
+        r"\b(?:mso-[\w-]+|font(?:-[\w-]+)?|margin(?:-[\w-]+)?|padding(?:-[\w-]+)?|"
+        r"line-height|text-(?:align|indent|decoration)|page(?:-[\w-]+)?|tab-stops|"
+        r"border(?:-[\w-]+)?|background(?:-[\w-]+)?|color|layout-grid-mode|"
+        r"punctuation-wrap|vertical-align|white-space)\s*:\s*[^;<>\n]{0,80}(?:;|(?=\s*$))",
+        re.I,
+    ),
+    re.compile(r"\b[\w-]*mso[\w-]*\b", re.I),  # MsoNormal, mso-bidi, msonormaltable
+    re.compile(r"\bNormal\s+0(?:\s+\d+)?(?:\s+(?:false|true))+(?:\s+[A-Z]{2}(?:-[A-Z]+)?)*"),
+    re.compile(r"\b(?:X-NONE|MicrosoftInternetExplorer4)\b"),
+]
+_ENTITY_LEFT = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]{2,8});", re.I)
+
+
+def clean_text(text: str) -> str:
+    """Strip pasted word-processor/HTML markup (mso-* CSS, tags, entities); tidy spaces.
+
+    Plain text passes unchanged apart from whitespace; this runs before lemmas, embeddings,
+    names and keywords, so markup can never become a theme word.
+    """
+    import html
+
+    if not text:
+        return ""
+    out = unicodedata.normalize("NFC", str(text))
+    if "<" in out or "{" in out or "&" in out or "mso" in out.lower() or ":" in out:
+        for _ in range(2):  # entities may hide tags (&lt;p&gt;)
+            out = html.unescape(out)
+        for pattern in _MARKUP:
+            out = pattern.sub(" ", out)
+        out = _ENTITY_LEFT.sub(" ", out)
+    out = out.replace("\xa0", " ").replace("\u200b", "")
+    out = re.sub(r"\s+([,.;:!?])", r"\1", _SPACE.sub(" ", out))
+    return out.strip()
+
+
+_CONTENT = re.compile(r"[^\W\d_]{3,}")
+
+
+def content_words(text: str) -> int:
+    """Return how many distinct alphabetic words of 3+ letters a (cleaned) text has."""
+    return len({w.casefold() for w in _CONTENT.findall(text)})
 
 
 def normalize_text(text: str) -> str:

@@ -67,6 +67,51 @@ def new_bertopic(encoder: Encoder, reducer, clusterer, n_docs: int):
     )
 
 
+def manual_keywords(encoder: Encoder, lemmas: list[str], topics: np.ndarray, vectors) -> dict:
+    """Return {theme id: lemma keywords} of final topics via BERTopic's manual topic modelling.
+
+    BERTopic is given the topics we found (BaseDimensionalityReduction + BaseCluster with
+    y=topics), so c-TF-IDF compares every theme with every other and MMR diversifies.
+    """
+    ids = sorted(set(topics.tolist()) - {OUTLIER})
+    if not ids:
+        return {}
+    with quiet_imports():
+        from bertopic import BERTopic
+        from bertopic.cluster import BaseCluster
+        from bertopic.dimensionality import BaseDimensionalityReduction
+        from bertopic.vectorizers import ClassTfidfTransformer
+
+    docs = [d if d.strip() else "_" for d in lemmas]
+    if len(ids) == 1 and not (topics == OUTLIER).any():
+        # c-TF-IDF needs two classes: compare the single theme with an empty background
+        docs = [*docs, "_"]
+        topics = np.concatenate([topics, [OUTLIER]])
+        vectors = np.vstack([vectors, vectors[:1]])
+    model = BERTopic(
+        embedding_model=_backend(encoder),
+        umap_model=BaseDimensionalityReduction(),
+        hdbscan_model=BaseCluster(),
+        vectorizer_model=_vectorizer(len(docs)),
+        ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
+        representation_model=None,  # diversity is handled on surface forms (cheap)
+        top_n_words=20,
+        calculate_probabilities=False,
+        verbose=False,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(docs, embeddings=np.asarray(vectors), y=topics.tolist())
+    # BERTopic renumbers topics by size: map ours to its ids through the documents.
+    theirs = np.asarray(model.topics_)
+    out = {}
+    for tid in ids:
+        values, n = np.unique(theirs[topics == tid], return_counts=True)
+        words = model.get_topic(int(values[np.argmax(n)])) or []
+        out[int(tid)] = [w for w, _ in words if w and w != "_"]
+    return out
+
+
 def centroids(vectors: np.ndarray, topics: np.ndarray, ids: np.ndarray) -> np.ndarray:
     """Return unit mean vectors of each theme's members."""
     out = np.zeros((len(ids), vectors.shape[1]), dtype=np.float32)

@@ -16,8 +16,10 @@ __all__ = [
     "Assignment",
     "DocAssignment",
     "DuplicateMatch",
+    "Explanation",
     "ObjectiveMatch",
     "ObjectiveSpec",
+    "Query",
     "RunInfo",
     "Theme",
     "ThemeMatch",
@@ -33,6 +35,7 @@ class ObjectiveSpec:
     title: str
     description: str = ""
     keywords: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()  # few-shot seeds written by the strategy's authors
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,14 @@ class Theme:
     representative_docs: list[int]
     centroid: np.ndarray
     objectives: list[ObjectiveMatch] = field(default_factory=list)
+    # The one objective code this theme belongs to (OFF_STRATEGY for emerging needs,
+    # None without a framework); `objectives` then holds just that match.
+    objective: str | None = None
+    name: str = ""  # surface Italian phrase occurring in >= 2 member texts (== label)
+    name_fallback: bool = False  # True when no such phrase existed (central proposal's words)
+    coherence: float = 0.0  # mean pairwise centred cosine of members (0 = random pairs)
+    intrusion: float = 0.0  # share of members closer to another theme of the same objective
+    flagged: bool = False  # coherence test failed: the planner should look at (split) it
 
 
 @dataclass
@@ -63,6 +74,12 @@ class DocAssignment:
     theme: int
     probabilities: list[tuple[int, float]]
     objectives: list[ObjectiveMatch] = field(default_factory=list)
+    # Best objective (always given unless the text is empty/garbage: None), its calibrated
+    # confidence, secondary objectives, and whether a planner should confirm it.
+    objective: str | None = None
+    confidence: float = 0.0
+    secondary: list[str] = field(default_factory=list)
+    needs_review: bool = False
 
 
 @dataclass
@@ -109,6 +126,9 @@ class Assignment:
     probability: float
     probabilities: list[tuple[int, float]]
     objectives: list[ObjectiveMatch]
+    objective: str | None = None
+    confidence: float = 0.0
+    needs_review: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,6 +139,29 @@ class ThemeMatch:
     key: str
     matched: bool
     score: float
+
+
+@dataclass(frozen=True)
+class Query:
+    """A proposal the review queue asks a planner about, and why."""
+
+    index: int
+    score: float  # uncertainty x diversity, higher first
+    uncertainty: float
+    suggested: str | None
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why the classifier suggests an objective for one text."""
+
+    objective: str | None
+    confidence: float
+    # (text, objective code, cosine, "confirmed" | "seed") nearest first
+    neighbours: list[tuple[str, str, float, str]]
+    matched_wording: str  # the objective's title/description/keyword closest to the text
+    alternatives: list[ObjectiveMatch]
 
 
 @dataclass(frozen=True)
