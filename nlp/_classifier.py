@@ -259,11 +259,17 @@ class ObjectiveClassifier:
         pseudo, yp = pseudo[order][first], yp[order][first]
         from scipy import sparse
 
-        train = sparse.vstack([F[pseudo], Fs, F[rows]]) if len(rows) else sparse.vstack([F[pseudo], Fs])
+        train = (
+            sparse.vstack([F[pseudo], Fs, F[rows]]) if len(rows) else sparse.vstack([F[pseudo], Fs])
+        )
         yt = np.concatenate([yp, self.seed_y, wy, ys])
         wt = np.concatenate(
-            [P[pseudo, yp], np.full(len(self.seed_y), 2.0), np.full(len(wy), 1.0),
-             np.full(len(rows), 5.0)]
+            [
+                P[pseudo, yp],
+                np.full(len(self.seed_y), 2.0),
+                np.full(len(wy), 1.0),
+                np.full(len(rows), 5.0),
+            ]
         )
         model = LogisticRegression(C=self.lexical_C, max_iter=200)
         model.fit(train, yt, sample_weight=wt)
@@ -362,8 +368,10 @@ class ObjectiveClassifier:
         if self_train and self.Z is not None:
             for _ in range(self.st_rounds):
                 Pl = self._self_train(P, rows, ys)
-                P = np.exp((1 - self.lexical_weight) * np.log(np.clip(P, 1e-6, 1))
-                           + self.lexical_weight * np.log(Pl))
+                P = np.exp(
+                    (1 - self.lexical_weight) * np.log(np.clip(P, 1e-6, 1))
+                    + self.lexical_weight * np.log(Pl)
+                )
                 P /= P.sum(axis=1, keepdims=True)
                 if len(rows):
                     P[rows] = onehot
@@ -421,9 +429,7 @@ class ObjectiveClassifier:
             lp = self._run(rows, ys, skip=out)
             held[folds == f] = lp[out]
         grid = np.exp(np.linspace(np.log(0.25), np.log(4.0), 41))
-        nll = [
-            -np.mean(np.log(_softmax(held / t)[np.arange(len(ys)), ys] + 1e-9)) for t in grid
-        ]
+        nll = [-np.mean(np.log(_softmax(held / t)[np.arange(len(ys)), ys] + 1e-9)) for t in grid]
         fitted = float(grid[int(np.argmin(nll))])
         w = len(rows) / (len(rows) + 100.0)
         blended = float(np.exp(w * np.log(fitted) + (1 - w) * np.log(self.default_temperature)))
@@ -437,9 +443,7 @@ class ObjectiveClassifier:
         assert self.P is not None
         return self.P
 
-    def probabilities(
-        self, vectors: np.ndarray, texts: Sequence[str] | None = None
-    ) -> np.ndarray:
+    def probabilities(self, vectors: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
         """Return calibrated (n, m+1) probabilities of new vectors (inductive).
 
         With the (cleaned) `texts`, the self-trained lexical model joins in as in training.
@@ -555,8 +559,11 @@ class ObjectiveClassifier:
         vocabulary = None
         if self.vectorizer is not None and self.st is not None:
             coef, bias = self.st
-            arrays |= {"clf_st_coef": coef, "clf_st_bias": bias,
-                       "clf_idf": self.vectorizer.idf_.astype(np.float32)}
+            arrays |= {
+                "clf_st_coef": coef,
+                "clf_st_bias": bias,
+                "clf_idf": self.vectorizer.idf_.astype(np.float32),
+            }
             vocab = self.vectorizer.vocabulary_
             vocabulary = sorted(vocab, key=vocab.get)
         meta = {
@@ -614,7 +621,9 @@ class ObjectiveClassifier:
         self.C = arrays["clf_C"]
         self._c_bias = arrays["clf_c_bias"]
         self._c_scale = meta["c_scale"]
-        self.lr = (arrays["clf_lr_coef"], arrays["clf_lr_bias"]) if "clf_lr_coef" in arrays else None
+        self.lr = (
+            (arrays["clf_lr_coef"], arrays["clf_lr_bias"]) if "clf_lr_coef" in arrays else None
+        )
         self.labels = {i: "" for i in range(meta["n_labels"])}
         self.lexical_weight = meta.get("lexical_weight", 0.0)
         self.st_rounds = meta.get("st_rounds", 0)

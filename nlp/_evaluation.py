@@ -121,9 +121,7 @@ def evaluate_themes(
     fit_seconds = time.perf_counter() - t0
     keywords = [t.keywords for t in result.themes]
     lemmas = model.preprocessor.lemmatize_many(texts)
-    kw_lemmas = [
-        [" ".join(model.preprocessor.lemmas(k)) for k in kws] for kws in keywords
-    ]
+    kw_lemmas = [[" ".join(model.preprocessor.lemmas(k)) for k in kws] for kws in keywords]
     namer = model._namer
     occurring = 0
     details = []
@@ -252,9 +250,7 @@ def evaluate_mapping(
     gold = [_split(labels[i]) for i in keep]
     clf = ObjectiveClassifier(objectives, encoder=encoder).fit(vectors, texts=cleaned)
     rows = list(range(len(keep)))
-    out = score_decisions(clf, clf.corpus_probabilities(), rows, gold) | {
-        "encoder": encoder.name
-    }
+    out = score_decisions(clf, clf.corpus_probabilities(), rows, gold) | {"encoder": encoder.name}
     if folds > 1:
         from sklearn.model_selection import KFold
 

@@ -204,6 +204,7 @@ class Namer:
 
 def _casing(forms: Counter) -> str:
     """Pick the written form of a phrase: not SHOUTED, acronyms (ISEE, RSA) upper-case."""
+
     def shouted(t: str) -> bool:
         letters = [c for c in t if c.isalpha()]
         return len(letters) > 6 and all(c.isupper() for c in letters)

@@ -160,7 +160,9 @@ class ThemeModel:
         self._utexts = utexts
         groups = self._classify(vectors, utexts, inverse, labels or {}, timings)
         progress("cluster", 0.3)
-        topics, regime, group_of = self._cluster(lemmas, vectors, groups, garbage, timings, progress)
+        topics, regime, group_of = self._cluster(
+            lemmas, vectors, groups, garbage, timings, progress
+        )
         progress("represent", 0.7)
         t0 = time.perf_counter()
         keywords = _represent.manual_keywords(self.encoder, lemmas, topics, vectors)
@@ -420,7 +422,9 @@ class ThemeModel:
         vectors = self.embed(list(texts))
         return self.assign_vectors(vectors, list(texts))
 
-    def assign_vectors(self, vectors: np.ndarray, texts: Sequence[str] | None = None) -> list[Assignment]:
+    def assign_vectors(
+        self, vectors: np.ndarray, texts: Sequence[str] | None = None
+    ) -> list[Assignment]:
         """Assign already-encoded texts to current themes and objectives.
 
         With the objective classifier a text joins the nearest theme of its best objective.
@@ -463,7 +467,9 @@ class ThemeModel:
             theme = int(self.theme_ids[j]) if sims[i, j] >= self.assign_threshold else OUTLIER
             top = _represent.top_probs(self.theme_ids, probs[i], theme)
             out.append(
-                Assignment(theme, float(probs[i, j]), top, objectives[i], code, round(conf, 4), review)
+                Assignment(
+                    theme, float(probs[i, j]), top, objectives[i], code, round(conf, 4), review
+                )
             )
         return out
 

@@ -56,7 +56,13 @@ def load(engine: Engine, run_id: int) -> Corpus:
             contribution_ids=[c.id for c in contributions],
             texts=[document_text(c) for c in contributions],
             objectives=[
-                ObjectiveInput(o.code, o.title, o.description, tuple(o.keywords or ()))
+                ObjectiveInput(
+                    o.code,
+                    o.title,
+                    o.description,
+                    tuple(o.keywords or ()),
+                    tuple(o.examples or ()),
+                )
                 for o in objectives
             ],
             objective_ids={o.code: o.id for o in objectives},

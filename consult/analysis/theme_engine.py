@@ -24,6 +24,7 @@ class ObjectiveInput:
     title: str
     description: str = ""
     keywords: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
 
 
 @dataclass
@@ -93,7 +94,9 @@ def fit_themes(
     """
     from nlp import ObjectiveSpec, ThemeModel
 
-    specs = [ObjectiveSpec(o.code, o.title, o.description, o.keywords) for o in objectives]
+    specs = [
+        ObjectiveSpec(o.code, o.title, o.description, o.keywords, o.examples) for o in objectives
+    ]
     counting = CountingCache(cache) if cache is not None else None
     model = ThemeModel(encoder=encoder, objectives=specs, cache=counting, fast_encoder=fast_encoder)
     texts = list(texts)

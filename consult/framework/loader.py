@@ -109,6 +109,7 @@ def _upsert_objectives(db: Session, framework_id: int, spec: FrameworkSpec) -> N
         objective.kind, objective.axis_number = item.kind, item.axis
         objective.title, objective.description = item.title, item.description
         objective.keywords, objective.position = list(item.keywords), position
+        objective.examples = list(item.examples)
         db.add(objective)
 
 

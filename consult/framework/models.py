@@ -48,6 +48,7 @@ class Objective(SQLModel, table=True):
     title: str = Field(max_length=300)
     description: str = ""
     keywords: list[str] = json_field()
+    examples: list[str] = json_field()  # example proposals from the framework file
     position: int = 0
 
 

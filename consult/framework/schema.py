@@ -25,6 +25,8 @@ class ObjectiveSpec(_Strict):
     title: str = Field(min_length=1)
     description: str = Field(min_length=1)
     keywords: list[str] = Field(default_factory=list)
+    # Few-shot seeds written by the strategy's authors (never participants' proposals).
+    examples: list[str] = Field(default_factory=list)
 
 
 class TerritorySpec(_Strict):

@@ -23,7 +23,10 @@ from nlp import (
 
 EXAMPLES = {
     "abitare": ("Aiutare chi non riesce a pagare la casa", "Più alloggi sociali per le famiglie"),
-    "socio-sanitario": ("Più cure a casa per gli anziani", "Sanità e sociale insieme per i fragili"),
+    "socio-sanitario": (
+        "Più cure a casa per gli anziani",
+        "Sanità e sociale insieme per i fragili",
+    ),
     "servizio-civile": ("Più posti di servizio civile per i ragazzi", "Il servizio civile aiuta"),
     "isee": ("Regole uguali per l'ISEE in tutti i comuni", "Tariffe dei servizi giuste"),
 }
@@ -33,7 +36,7 @@ WORD = (
     "Servono&nbsp;più alloggi di emergenza per le famiglie sfrattate</p>"
 )
 CSS_AS_TEXT = (
-    'Normal 0 14 false false false IT X-NONE X-NONE /* Style Definitions */ '
+    "Normal 0 14 false false false IT X-NONE X-NONE /* Style Definitions */ "
     'table.MsoNormalTable {mso-style-name:"Tabella normale"; mso-para-margin:0cm; '
     "font-family:Calibri; mso-fareast-theme-font:minor-latin;} Più case popolari"
 )
@@ -77,7 +80,7 @@ def test_read_framework_reads_examples(tmp_path):
     )
     (spec,) = read_framework(path)
     assert spec.examples == ("Una proposta lunga",)
-    bundled = read_framework("consult/frameworks/piemonte-2018.yaml")
+    bundled = read_framework("consult/framework/data/piemonte-2018.yaml")
     assert all(4 <= len(o.examples) <= 8 for o in bundled)
 
 
@@ -122,7 +125,9 @@ def test_explain_gives_neighbours_and_matched_wording(fitted):
     assert exp.matched_wording
     spec = {o.code: o for o in clf.specs}.get(exp.objective)
     if spec is not None:
-        assert exp.matched_wording in {spec.title, *spec.keywords} or spec.title in exp.matched_wording
+        assert (
+            exp.matched_wording in {spec.title, *spec.keywords} or spec.title in exp.matched_wording
+        )
     new = clf.explain("Le liste d'attesa delle RSA sono troppo lunghe")
     assert new.objective == "socio-sanitario"
     clf.labels = {}
