@@ -8,6 +8,7 @@ from consult.analysis import live_classification, similarity
 from consult.common import audit
 from consult.common.models import utcnow
 from consult.common.text_rules import text_problem
+from consult.meetings.services import stored_id
 from consult.proposals.models import AbuseReport, Contribution, Support
 
 QUEUE_STATES = ("pending", "published", "rejected", "merged", "hidden")
@@ -47,7 +48,7 @@ def _apply(db: Session, contribution: Contribution, action: str, actor_id: int, 
         actor_id=actor_id,
         action=f"moderation.{action}",
         entity_type="contribution",
-        entity_id=contribution.id,
+        entity_id=stored_id(contribution),
         before=before,
         after=_state(contribution),
     )
@@ -119,7 +120,7 @@ def merge(db: Session, duplicate: Contribution, target: Contribution, *, actor_i
         raise ModerationError("target")
     if target.status in ("merged", "rejected", "hidden") or duplicate.status == "merged":
         raise ModerationError("state")
-    _move_supports(db, duplicate.id, target.id)
+    _move_supports(db, stored_id(duplicate), stored_id(target))
     provenance = dict(target.provenance or {})
     provenance["merged_ids"] = sorted({*provenance.get("merged_ids", []), duplicate.id})
     target_before = {"provenance": dict(target.provenance or {})}
@@ -139,7 +140,7 @@ def merge(db: Session, duplicate: Contribution, target: Contribution, *, actor_i
         actor_id=actor_id,
         action="moderation.merge_target",
         entity_type="contribution",
-        entity_id=target.id,
+        entity_id=stored_id(target),
         before=target_before,
         after={"provenance": provenance},
     )
@@ -188,6 +189,27 @@ def bulk(
     return len(done)
 
 
+def get_contribution(db: Session, contribution_id: int) -> Contribution | None:
+    return db.get(Contribution, contribution_id)
+
+
+def session_item(db: Session, live_session_id: int, contribution_id: int) -> Contribution | None:
+    """A proposal sent to the live session, None when missing or sent elsewhere."""
+    item = db.get(Contribution, contribution_id)
+    return item if item is not None and item.live_session_id == live_session_id else None
+
+
+def session_items(db: Session, live_session_id: int, ids: list[int]) -> list[Contribution]:
+    """The proposals among `ids` that were sent to the live session."""
+    return list(
+        db.exec(
+            select(Contribution).where(
+                col(Contribution.id).in_(ids), Contribution.live_session_id == live_session_id
+            )
+        ).all()
+    )
+
+
 def queue(
     db: Session, live_session_id: int, status: str = "pending", limit: int | None = None
 ) -> list[Contribution]:
@@ -219,7 +241,8 @@ def open_reports(db: Session, contribution_ids: list[int]) -> dict[int, list[Abu
             col(AbuseReport.resolved_at).is_(None),
         )
     ):
-        reports.setdefault(report.contribution_id, []).append(report)
+        if report.contribution_id is not None:  # always, given the filter; mypy cannot know
+            reports.setdefault(report.contribution_id, []).append(report)
     return reports
 
 
@@ -232,7 +255,7 @@ def duplicate_candidates(
         consultation_id=contribution.consultation_id,
         text=contribution.text,
         statuses=("pending", "published"),
-        exclude_ids=[contribution.id],
+        exclude_ids=[stored_id(contribution)],
         limit=limit,
         min_score=similarity.DUPLICATE,
         encoder=encoder,

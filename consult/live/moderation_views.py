@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from consult import db
 from consult.accounts.auth import role_required
@@ -15,6 +15,7 @@ from consult.live import runtime as live_runtime
 from consult.live import services as live_sessions
 from consult.meetings.access import managed_session
 from consult.meetings.models import LiveSession
+from consult.meetings.services import stored_id
 from consult.proposals.models import Contribution
 
 bp = Blueprint("moderation", __name__, url_prefix="/facilitatore/sessioni")
@@ -34,8 +35,8 @@ def _error_messages() -> dict[str, str]:
 
 
 def _item(live: LiveSession, contribution_id: int) -> Contribution:
-    item = db.session().get(Contribution, contribution_id)
-    if item is None or item.live_session_id != live.id:
+    item = moderation.session_item(db.session(), stored_id(live), contribution_id)
+    if item is None:
         abort(404)
     return item
 
@@ -45,21 +46,22 @@ def _announce(live: LiveSession, kind: str, ids: list[int]) -> None:
     live_events.publish_after_commit(
         db.session(),
         live_runtime.broker(),
-        live_events.session_channel(live.id),
+        live_events.session_channel(stored_id(live)),
         {"type": kind, "ids": ids},
     )
 
 
 def _queue_context(session_db: Session, live: LiveSession, status: str) -> dict:
-    items = moderation.queue(session_db, live.id, status)
+    live_id = stored_id(live)
+    items = moderation.queue(session_db, live_id, status)
     return {
         "live": live,
         "status": status,
         "tabs": TABS,
         "items": items,
-        "counts": live_sessions.counts_by_status(session_db, live.id),
-        "reports": moderation.open_reports(session_db, [c.id for c in items]),
-        "groups": {g.id: g.name for g in live_sessions.working_groups(session_db, live.id)},
+        "counts": live_sessions.counts_by_status(session_db, live_id),
+        "reports": moderation.open_reports(session_db, [stored_id(c) for c in items]),
+        "groups": {g.id: g.name for g in live_sessions.working_groups(session_db, live_id)},
     }
 
 
@@ -90,7 +92,9 @@ def queue_events(session_id: int):
             return None
         return live_runtime.sse_event("queue", str(len(events)))
 
-    return live_runtime.event_stream(live_events.session_channel(live.id), render, coalesce=0.5)
+    return live_runtime.event_stream(
+        live_events.session_channel(stored_id(live)), render, coalesce=0.5
+    )
 
 
 ACTION_RULE = "/<int:session_id>/proposte/<int:contribution_id>/<any({}):action>".format(
@@ -109,7 +113,10 @@ def act(session_id: int, contribution_id: int, action: str):
             moderation.approve(session_db, item, actor_id=actor)
         elif action == "rifiuta":
             moderation.reject(
-                session_db, item, actor_id=actor, reason=clean_text(request.form.get("reason"))
+                session_db,
+                item,
+                actor_id=actor,
+                reason=clean_text(request.form.get("reason")) or "",
             )
         elif action == "correggi":
             moderation.correct(
@@ -122,7 +129,7 @@ def act(session_id: int, contribution_id: int, action: str):
             )
     except moderation.ModerationError as error:
         return _refused(live, item, error)
-    _announce(live, action, [item.id])
+    _announce(live, action, [stored_id(item)])
     return _done(live, item)
 
 
@@ -132,7 +139,7 @@ def _refused(live: LiveSession, item: Contribution, error: moderation.Moderation
         return render_template(
             "moderation/_item.html", live=live, item=item, error=message, reports={}, groups={}
         ), 422
-    _live, meeting = managed_session(live.id)
+    _live, meeting = managed_session(stored_id(live))
     context = _queue_context(db.session(), live, request.args.get("stato", "pending"))
     return render_template("moderation/queue.html", meeting=meeting, error=message, **context), 422
 
@@ -151,15 +158,7 @@ def _done(live: LiveSession, item: Contribution):
 def bulk(session_id: int):
     live, _meeting = managed_session(session_id)
     ids = [int(value) for value in request.form.getlist("ids") if value.isdigit()]
-    items = (
-        db.session()
-        .exec(
-            select(Contribution).where(
-                col(Contribution.id).in_(ids), Contribution.live_session_id == live.id
-            )
-        )
-        .all()
-    )
+    items = moderation.session_items(db.session(), stored_id(live), ids)
     action = {"approva": "approve", "rifiuta": "reject"}.get(request.form.get("action", ""))
     if not items or action is None:
         flash(_("Seleziona almeno una proposta e un'azione."), "error")
@@ -167,7 +166,7 @@ def bulk(session_id: int):
     try:
         done = moderation.bulk(
             db.session(),
-            list(items),
+            items,
             actor_id=current_user.id,
             action=action,
             reason=clean_text(request.form.get("reason")) or "",
@@ -175,7 +174,7 @@ def bulk(session_id: int):
     except moderation.ModerationError as error:
         flash(_error_messages()[error.code], "error")
         return redirect(url_for("moderation.queue", session_id=live.id), 303)
-    _announce(live, action, [c.id for c in items])
+    _announce(live, action, [stored_id(c) for c in items])
     flash(_("Proposte aggiornate: %(num)d.", num=done), "success")
     return redirect(url_for("moderation.queue", session_id=live.id), 303)
 
@@ -190,7 +189,9 @@ def merge(session_id: int, contribution_id: int):
     error = None
     if request.method == "POST":
         target_id = request.form.get("target", "")
-        target = session_db.get(Contribution, int(target_id)) if target_id.isdigit() else None
+        target = (
+            moderation.get_contribution(session_db, int(target_id)) if target_id.isdigit() else None
+        )
         if target is None:
             error = _error_messages()["target"]
         else:
@@ -199,7 +200,7 @@ def merge(session_id: int, contribution_id: int):
             except moderation.ModerationError as failure:
                 error = _error_messages()[failure.code]
             else:
-                _announce(live, "merge", [item.id, target.id])
+                _announce(live, "merge", [stored_id(item), stored_id(target)])
                 flash(_("Proposte unite."), "success")
                 return redirect(url_for("moderation.queue", session_id=live.id), 303)
     candidates = moderation.duplicate_candidates(

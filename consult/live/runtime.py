@@ -5,7 +5,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, current_app, g, stream_with_context
+from flask import Flask, Response, current_app, stream_with_context
 
 from consult.common.errors import DATABASE_OUTAGES
 from consult.live import events as live_events
@@ -45,14 +45,6 @@ def sse_event(name: str, data: str) -> str:
     return f"event: {name}\n{lines}\n"
 
 
-def release_request_session() -> None:
-    """Return the request's database connection before a long stream starts."""
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.commit()
-        session.close()
-
-
 def _render_or_retry(render: Callable, events: list) -> tuple[str | None, bool]:
     """Render; while the database is down skip the update (keep the stream) and ask for a retry."""
     try:
@@ -73,8 +65,10 @@ def event_stream(
 
     `render([])` gives the current state, sent first (so a reconnecting client catches up) and
     every `refresh_every` seconds. The stream ends after STREAM_MAX_SECONDS; clients reconnect.
+    The request's session is committed and closed by `db.py` as soon as the view returns, before
+    the first chunk is sent, so a long stream holds no database connection; `render` opens its
+    own session when it needs one.
     """
-    release_request_session()
     events_broker = broker()
 
     def generate():

@@ -2,7 +2,9 @@
 
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, func, select
 
@@ -12,6 +14,7 @@ from consult.common import audit
 from consult.common.models import utcnow
 from consult.framework.models import Axis, Consultation, Objective
 from consult.meetings.models import LiveSession, Meeting, WorkingGroup
+from consult.meetings.services import stored_id
 from consult.proposals import services as proposals
 from consult.proposals.models import Contribution
 
@@ -64,7 +67,7 @@ def open_session(
     *,
     actor_id: int,
     moderation: str = "pre",
-    groups: list[str] = (),
+    groups: Iterable[str] = (),
     groups_per_axis: bool = False,
     code: str | None = None,
 ) -> LiveSession:
@@ -73,7 +76,9 @@ def open_session(
         raise LiveSessionError("meeting-closed")
     if moderation not in ("pre", "post"):
         raise LiveSessionError("moderation")
-    live = LiveSession(meeting_id=meeting.id, code=code or new_code(db), moderation=moderation)
+    live = LiveSession(
+        meeting_id=stored_id(meeting), code=code or new_code(db), moderation=moderation
+    )
     db.add(live)
     db.flush()
     names: list[tuple[str, int | None]] = []
@@ -83,7 +88,10 @@ def open_session(
     for position, (name, axis_number) in enumerate(names):
         db.add(
             WorkingGroup(
-                live_session_id=live.id, name=name, axis_number=axis_number, position=position
+                live_session_id=stored_id(live),
+                name=name,
+                axis_number=axis_number,
+                position=position,
             )
         )
     audit.record(
@@ -91,19 +99,31 @@ def open_session(
         actor_id=actor_id,
         action="live_session.open",
         entity_type="live_session",
-        entity_id=live.id,
+        entity_id=stored_id(live),
         after={"code": live.code, "moderation": moderation, "groups": [n for n, _ in names]},
     )
     db.flush()
     return live
 
 
-def _axes(db: Session, meeting: Meeting) -> list[Axis]:
+def _consultation(db: Session, meeting: Meeting) -> Consultation:
     consultation = db.get(Consultation, meeting.consultation_id)
+    if consultation is None:
+        raise LookupError(f"meeting {meeting.id} has no consultation")
+    return consultation
+
+
+def _meeting(db: Session, live: LiveSession) -> Meeting:
+    meeting = db.get(Meeting, live.meeting_id)
+    if meeting is None:
+        raise LookupError(f"live session {live.id} has no meeting")
+    return meeting
+
+
+def _axes(db: Session, meeting: Meeting) -> list[Axis]:
+    framework_id = _consultation(db, meeting).framework_id
     return list(
-        db.exec(
-            select(Axis).where(Axis.framework_id == consultation.framework_id).order_by(Axis.number)
-        )
+        db.exec(select(Axis).where(Axis.framework_id == framework_id).order_by(col(Axis.number)))
     )
 
 
@@ -117,7 +137,7 @@ def close_session(db: Session, live: LiveSession, *, actor_id: int) -> None:
         actor_id=actor_id,
         action="live_session.close",
         entity_type="live_session",
-        entity_id=live.id,
+        entity_id=stored_id(live),
         after={"status": "closed"},
     )
     db.flush()
@@ -128,7 +148,7 @@ def working_groups(db: Session, live_session_id: int) -> list[WorkingGroup]:
         db.exec(
             select(WorkingGroup)
             .where(WorkingGroup.live_session_id == live_session_id)
-            .order_by(WorkingGroup.position)
+            .order_by(col(WorkingGroup.position))
         )
     )
 
@@ -140,7 +160,7 @@ def submit(db: Session, live: LiveSession, proposal: LiveProposal) -> tuple[Cont
     """
     if live.status != "open":
         raise LiveSessionError("closed")
-    meeting = db.get(Meeting, live.meeting_id)
+    meeting = _meeting(db, live)
     published = live.moderation == "post"
     draft = proposals.Draft(
         consultation_id=meeting.consultation_id,
@@ -198,13 +218,12 @@ def objective_counts(
     The same rule as the coverage matrix, the report and the API (`analysis.assignment`):
     live approvals are stored as the current run's model mappings, so they count at once.
     """
-    meeting = db.get(Meeting, live.meeting_id)
-    consultation = db.get(Consultation, meeting.consultation_id)
+    consultation = _consultation(db, _meeting(db, live))
     objectives = list(
         db.exec(
             select(Objective)
             .where(Objective.framework_id == consultation.framework_id)
-            .order_by(Objective.position)
+            .order_by(col(Objective.position))
         )
     )
     published = db.exec(
@@ -217,4 +236,25 @@ def objective_counts(
         for objective_id in found.objective_ids:
             if objective_id is not None:
                 counts[objective_id] = counts.get(objective_id, 0) + 1
-    return [(o, counts.get(o.id, 0)) for o in objectives]
+    return [(o, counts.get(stored_id(o), 0)) for o in objectives]
+
+
+def get_live_session(db: Session, live_session_id: int) -> LiveSession | None:
+    return db.get(LiveSession, live_session_id)
+
+
+def projector_state(
+    db: Session, live: LiveSession, *, threshold: float = DEFAULT_THRESHOLD
+) -> dict[str, Any]:
+    """What the projector's live part shows: proposals, counts per objective and per state."""
+    live_id = stored_id(live)
+    items = projected(db, live_id)
+    return {
+        "live": live,
+        "highlighted": [c for c in items if c.highlighted],
+        "items": [c for c in items if not c.highlighted],
+        "objective_counts": [
+            (o, n) for o, n in objective_counts(db, live, threshold=threshold) if n
+        ],
+        "counts": counts_by_status(db, live_id),
+    }

@@ -9,6 +9,7 @@ from consult.accounts.auth import role_required
 from consult.live import services as live_sessions
 from consult.meetings.access import managed_meeting, managed_session
 from consult.meetings.forms import LiveSessionForm
+from consult.meetings.services import stored_id
 from consult.meetings.views import render_show
 
 bp = Blueprint("live_sessions", __name__, url_prefix="/facilitatore")
@@ -45,8 +46,8 @@ def live_session(session_id: int):
         "meetings/live_session.html",
         live=live,
         meeting=meeting,
-        groups=live_sessions.working_groups(db.session(), live.id),
-        counts=live_sessions.counts_by_status(db.session(), live.id),
+        groups=live_sessions.working_groups(db.session(), stored_id(live)),
+        counts=live_sessions.counts_by_status(db.session(), stored_id(live)),
         join_url=url_for("live.session_form", code=live.code, _external=True),
     )
 

@@ -20,7 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
@@ -30,7 +30,6 @@ from consult.accounts.auth import role_required
 from consult.analysis import live_classification
 from consult.common.forms import clean_text, proposal_text
 from consult.extensions import limiter
-from consult.framework.models import Territory
 from consult.live import events as live_events
 from consult.live import runtime as live_runtime
 from consult.live import services as live_sessions
@@ -113,12 +112,15 @@ def session_form(code: str):
         return render_template("live/join.html", form=form), 404
     if live.code != code:
         return redirect(url_for("live.session_form", code=live.code), 301)
-    meeting = session_db.get(Meeting, live.meeting_id)
+    meeting = meetings.get_meeting(session_db, live.meeting_id)
+    if meeting is None:
+        abort(404)
     if live.status != "open":
         return render_template("live/closed.html", live=live, meeting=meeting), 410
     form = _proposal_form(session_db, live, meeting)
     token = request.cookies.get(JOIN_COOKIE) or secrets.token_urlsafe(16)
-    live_runtime.presence().seen(live.id, token)
+    live_id = meetings.stored_id(live)
+    live_runtime.presence().seen(live_id, token)
     status = 200
     if form.validate_on_submit():
         contribution, created = live_sessions.submit(session_db, live, _proposal(form, token))
@@ -126,7 +128,7 @@ def session_form(code: str):
             live_events.publish_after_commit(
                 session_db,
                 live_runtime.broker(),
-                live_events.session_channel(live.id),
+                live_events.session_channel(live_id),
                 {"type": "submitted", "id": contribution.id},
             )
         # The receipt carries the private tracking link and leads back to this form.
@@ -142,7 +144,7 @@ def session_form(code: str):
 
 def _proposal_form(session_db: Session, live: LiveSession, meeting: Meeting) -> LiveProposalForm:
     form = LiveProposalForm()
-    territories = session_db.exec(select(Territory).order_by(col(Territory.name))).all()
+    territories = meetings.territories(session_db)
     form.territory.choices = [SelectChoice(t.id, t.name) for t in territories]
     if not form.is_submitted():
         form.territory.data = meeting.territory_id
@@ -150,7 +152,7 @@ def _proposal_form(session_db: Session, live: LiveSession, meeting: Meeting) -> 
     form.participant_role.choices = [SelectChoice("", _("Preferisco non dirlo"))] + [
         SelectChoice(role, str(ROLE_LABELS[role])) for role in PARTICIPANT_ROLES
     ]
-    groups = live_sessions.working_groups(session_db, live.id)
+    groups = live_sessions.working_groups(session_db, meetings.stored_id(live))
     form.working_group.choices = [SelectChoice(0, _("Nessun gruppo"))] + [
         SelectChoice(g.id, g.name) for g in groups
     ]
@@ -205,22 +207,11 @@ def _projected_session(code: str) -> tuple[LiveSession, Meeting]:
 
 
 def projector_context(session_db: Session, live: LiveSession) -> dict:
-    """Everything the projector's live part shows, computed from the database."""
-    items = live_sessions.projected(session_db, live.id)
-    return {
-        "live": live,
-        "highlighted": [c for c in items if c.highlighted],
-        "items": [c for c in items if not c.highlighted],
-        "connected": live_runtime.presence().count(live.id),
-        "objective_counts": [
-            (o, n)
-            for o, n in live_sessions.objective_counts(
-                session_db, live, threshold=current_app.config["OBJECTIVE_THRESHOLD"]
-            )
-            if n
-        ],
-        "counts": live_sessions.counts_by_status(session_db, live.id),
-    }
+    """Everything the projector's live part shows: the database's state and who is connected."""
+    state = live_sessions.projector_state(
+        session_db, live, threshold=current_app.config["OBJECTIVE_THRESHOLD"]
+    )
+    return {**state, "connected": live_runtime.presence().count(meetings.stored_id(live))}
 
 
 @bp.get("/live/<code>/proiettore")
@@ -250,14 +241,16 @@ def projector_content(code: str):
 def projector_events(code: str):
     """Server-Sent Events: the projector's live part, re-sent whenever the session changes."""
     live, _meeting = _projected_session(code)
-    live_id, moderation = live.id, live.moderation
+    live_id, moderation = meetings.stored_id(live), live.moderation
     engine = db.engine()
 
     def render(events: list) -> str | None:
         if events and moderation == "pre" and all(e.get("type") == "submitted" for e in events):
             return None  # a proposal waiting for approval changes nothing on the screen yet
-        with Session(engine, expire_on_commit=False) as session_db:
-            current = session_db.get(LiveSession, live_id)
+        with Session(engine, expire_on_commit=False) as session_db:  # one fresh read per update
+            current = live_sessions.get_live_session(session_db, live_id)
+            if current is None:  # the session is gone: nothing left to show
+                return None
             html = render_template(
                 "live/_projector_content.html", **projector_context(session_db, current)
             )

@@ -10,7 +10,9 @@ from consult.accountability.models import Response
 from consult.analysis.models import ContributionTheme, ObjectiveMapping
 from consult.common import audit
 from consult.common.models import utcnow
+from consult.framework.models import Consultation, Objective
 from consult.meetings.models import LiveSession, Meeting, WorkingGroup
+from consult.meetings.services import stored_id
 from consult.proposals import services as proposals
 from consult.proposals.models import AbuseReport, Comment, Contribution, Support
 
@@ -90,6 +92,29 @@ def meeting_groups(db: Session, meeting_id: int) -> list[WorkingGroup]:
     )
 
 
+def meeting_objectives(db: Session, meeting: Meeting) -> list[Objective]:
+    """The objectives of the meeting's framework, in order, for the suggested objective field."""
+    consultation = db.get(Consultation, meeting.consultation_id)
+    if consultation is None:
+        return []
+    return list(
+        db.exec(
+            select(Objective)
+            .where(Objective.framework_id == consultation.framework_id)
+            .order_by(col(Objective.position))
+        ).all()
+    )
+
+
+def meeting_entry(db: Session, meeting_id: int, contribution_id: int) -> Contribution | None:
+    """One of the meeting's proposals, None when missing or linked to another meeting."""
+    return db.exec(
+        select(Contribution).where(
+            col(Contribution.id) == contribution_id, Contribution.meeting_id == meeting_id
+        )
+    ).first()
+
+
 def recent_entries(db: Session, meeting_id: int, limit: int = 30) -> list[Contribution]:
     """The meeting's proposals said in the room or on paper, newest first."""
     return list(
@@ -134,7 +159,7 @@ def undo(db: Session, contribution: Contribution, *, actor_id: int) -> None:
         actor_id=actor_id,
         action="contribution.entry_undone",
         entity_type="contribution",
-        entity_id=contribution.id,
+        entity_id=stored_id(contribution),
         before={"meeting_id": contribution.meeting_id, "text": contribution.text},
     )
     db.delete(contribution)

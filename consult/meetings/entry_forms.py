@@ -4,7 +4,7 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
@@ -12,8 +12,8 @@ from wtforms.validators import DataRequired, Length, Regexp
 from consult.common.forms import clean_text, proposal_text
 from consult.common.text_rules import TEXT_MAX_CHARS
 from consult.framework.labels import ROLE_LABELS
-from consult.framework.models import Consultation, Objective, Territory
-from consult.meetings.entry import EntryInput, meeting_groups
+from consult.meetings import services as meetings
+from consult.meetings.entry import EntryInput, meeting_groups, meeting_objectives
 from consult.meetings.models import Meeting
 
 
@@ -46,18 +46,13 @@ class EntryForm(FlaskForm):
 
     def fill_choices(self, db: Session, meeting: Meeting) -> None:
         """Choices come from the meeting's framework, territories and working groups."""
-        consultation = db.get(Consultation, meeting.consultation_id)
         none = [SelectChoice("", _l("— nessuno —"))]
-        territories = db.exec(select(Territory).order_by(col(Territory.name))).all()
+        territories = meetings.territories(db)
         self.territory.choices = none + [SelectChoice(str(t.id), t.name) for t in territories]
         self.role.choices = none + [SelectChoice(k, v) for k, v in ROLE_LABELS.items()]
-        groups = meeting_groups(db, meeting.id)
+        groups = meeting_groups(db, meetings.stored_id(meeting))
         self.working_group.choices = none + [SelectChoice(str(g.id), g.name) for g in groups]
-        objectives = db.exec(
-            select(Objective)
-            .where(Objective.framework_id == consultation.framework_id)
-            .order_by(col(Objective.position))
-        ).all()
+        objectives = meeting_objectives(db, meeting)
         self.objective.choices = none + [SelectChoice(str(o.id), o.title) for o in objectives]
 
     def entry(self) -> EntryInput:

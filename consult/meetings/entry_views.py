@@ -4,13 +4,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlmodel import col, select
 
 from consult import db
 from consult.meetings import entry as meeting_entry
+from consult.meetings import services as meetings
 from consult.meetings.access import managed_meeting, may_manage
 from consult.meetings.entry_forms import ROLE_LABELS, EntryForm, new_key
-from consult.meetings.models import LiveSession, Meeting
+from consult.meetings.models import Meeting
 from consult.proposals.models import Contribution
 
 bp = Blueprint("entry", __name__, url_prefix="/facilitatore/incontri")
@@ -21,13 +21,7 @@ bp = Blueprint("entry", __name__, url_prefix="/facilitatore/incontri")
 def tools(meeting_id: int):
     """Entry point to fast entry, import and export until the meeting pages link them."""
     meeting = managed_meeting(meeting_id, planners=True)
-    sessions = (
-        db.session()
-        .exec(
-            select(LiveSession).where(LiveSession.meeting_id == meeting.id).order_by(LiveSession.id)
-        )
-        .all()
-    )
+    sessions = meetings.live_sessions(db.session(), meetings.stored_id(meeting), newest_first=False)
     return render_template(
         "entry/tools.html", meeting=meeting, sessions=sessions, can_enter=may_manage(meeting)
     )
@@ -103,7 +97,7 @@ def _form_fragment(meeting: Meeting, form: EntryForm, saved_message: str | None 
 
 
 def _page(meeting: Meeting, form: EntryForm) -> str:
-    entries = meeting_entry.recent_entries(db.session(), meeting.id)
+    entries = meeting_entry.recent_entries(db.session(), meetings.stored_id(meeting))
     undoable = {
         c.id
         for c in entries
@@ -127,17 +121,15 @@ def undo(meeting_id: int, contribution_id: int):
     """Take back a just-entered item (a typo, the wrong form): deleted, with an audit entry."""
     meeting = managed_meeting(meeting_id)
     session = db.session()
-    contribution = session.exec(
-        select(Contribution).where(
-            col(Contribution.id) == contribution_id, Contribution.meeting_id == meeting.id
-        )
-    ).first()
+    contribution = meeting_entry.meeting_entry(
+        session, meetings.stored_id(meeting), contribution_id
+    )
     if contribution is None:
         abort(404)
     allowed = meeting_entry.can_undo(
         contribution, actor_id=current_user.id, is_admin=current_user.role == "admin"
     )
-    if not allowed or meeting_entry.is_referenced(session, contribution.id):
+    if not allowed or meeting_entry.is_referenced(session, contribution_id):
         return _undo_refused(meeting, contribution)
     meeting_entry.undo(session, contribution, actor_id=current_user.id)
     if request.headers.get("HX-Request"):

@@ -8,6 +8,7 @@ from flask_login import login_required
 from consult import db
 from consult.common.text_rules import fold
 from consult.meetings import exports
+from consult.meetings import services as meetings
 from consult.meetings.access import managed_meeting
 from consult.meetings.models import LiveSession, Meeting
 
@@ -20,7 +21,9 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @login_required
 def meeting_csv(meeting_id: int):
     meeting, live = _scope(meeting_id)
-    rows = exports.export_rows(db.session(), meeting_id=meeting.id, live_session_id=_id(live))
+    rows = exports.export_rows(
+        db.session(), meeting_id=meetings.stored_id(meeting), live_session_id=_id(live)
+    )
     return attachment(
         exports.to_csv(rows), "text/csv; charset=utf-8", _filename(meeting, live, "csv")
     )
@@ -30,7 +33,9 @@ def meeting_csv(meeting_id: int):
 @login_required
 def meeting_xlsx(meeting_id: int):
     meeting, live = _scope(meeting_id)
-    rows = exports.export_rows(db.session(), meeting_id=meeting.id, live_session_id=_id(live))
+    rows = exports.export_rows(
+        db.session(), meeting_id=meetings.stored_id(meeting), live_session_id=_id(live)
+    )
     return attachment(exports.to_xlsx(rows), XLSX_MIME, _filename(meeting, live, "xlsx"))
 
 
@@ -40,7 +45,7 @@ def _scope(meeting_id: int) -> tuple[Meeting, LiveSession | None]:
     raw = request.args.get("sessione", "")
     if not raw:
         return meeting, None
-    live = db.session().get(LiveSession, int(raw)) if raw.isdigit() else None
+    live = meetings.get_live_session(db.session(), int(raw)) if raw.isdigit() else None
     if live is None or live.meeting_id != meeting.id:
         abort(404)
     return meeting, live

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, func, select
 from consult.common.spreadsheets import neutralise
 from consult.framework.models import Objective, Territory
 from consult.meetings.models import WorkingGroup
+from consult.meetings.services import stored_id
 from consult.proposals.models import Contribution, Support
 
 COLUMNS = (
@@ -58,28 +59,32 @@ def export_rows(
     if live_session_id is not None:
         query = query.where(Contribution.live_session_id == live_session_id)
     items = db.exec(query.order_by(col(Contribution.created_at), col(Contribution.id))).all()
-    ids = [c.id for c in items]
-    supports = (
+    ids = [stored_id(c) for c in items]
+    supports: dict[int, int] = (
         dict(
             db.exec(
                 select(Support.contribution_id, func.count())
                 .where(col(Support.contribution_id).in_(ids))
-                .group_by(Support.contribution_id)
+                .group_by(col(Support.contribution_id))
             ).all()
         )
         if ids
         else {}
     )
     names = _names(db)
-    return [_row(c, supports.get(c.id, 0), names) for c in items]
+    return [_row(c, supports.get(stored_id(c), 0), names) for c in items]
 
 
 def _names(db: Session) -> dict[str, dict[int, str]]:
     return {
-        "territory": {t.id: t.name for t in db.exec(select(Territory))},
-        "objective": {o.id: o.code for o in db.exec(select(Objective))},
-        "group": {g.id: g.name for g in db.exec(select(WorkingGroup))},
+        "territory": {stored_id(t): t.name for t in db.exec(select(Territory))},
+        "objective": {stored_id(o): o.code for o in db.exec(select(Objective))},
+        "group": {stored_id(g): g.name for g in db.exec(select(WorkingGroup))},
     }
+
+
+def _name(names: dict[int, str], key: int | None) -> str:
+    return names.get(key, "") if key is not None else ""
 
 
 def _row(c: Contribution, supports: int, names: dict[str, dict[int, str]]) -> list[Any]:
@@ -92,10 +97,10 @@ def _row(c: Contribution, supports: int, names: dict[str, dict[int, str]]) -> li
         c.text,
         c.original_text or "",
         c.title or "",
-        names["territory"].get(c.territory_id, ""),
-        names["group"].get(c.working_group_id, ""),
+        _name(names["territory"], c.territory_id),
+        _name(names["group"], c.working_group_id),
         c.participant_role or "",
-        names["objective"].get(c.suggested_objective_id, ""),
+        _name(names["objective"], c.suggested_objective_id),
         supports,
         c.highlighted,
         c.discussed,

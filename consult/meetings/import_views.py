@@ -12,11 +12,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import event
 
 from consult import db
 from consult.common import upload_store
 from consult.common.tabular import Table, TableError, read_table
 from consult.meetings import exports, imports
+from consult.meetings import services as meetings
 from consult.meetings.access import managed_meeting
 from consult.meetings.export_views import XLSX_MIME, attachment
 from consult.meetings.import_mapping import (
@@ -64,7 +66,11 @@ def upload(meeting_id: int):
     except TableError as exc:
         return _upload_page(meeting, form, _(exc.message, **exc.params))
     stored = upload_store.save(
-        _folder(), data, filename=filename, meeting_id=meeting.id, user_id=current_user.id
+        _folder(),
+        data,
+        filename=filename,
+        meeting_id=meetings.stored_id(meeting),
+        user_id=current_user.id,
     )
     return redirect(url_for("imports.mapping", meeting_id=meeting.id, token=stored.token), 303)
 
@@ -154,7 +160,12 @@ def _int(value: str | None) -> int | None:
 @bp.post("/<int:meeting_id>/importa/<token>/conferma")
 @login_required
 def confirm(meeting_id: int, token: str):
-    """Store every valid row in one transaction, or nothing at all."""
+    """Store every valid row in one transaction, or nothing at all.
+
+    `apply_import` works in a savepoint: on failure nothing of it stays in the session, the page
+    reports it with a 500 (so the request's transaction is rolled back), and the upload is kept
+    for a retry. On success the request's single commit stores the rows, then the upload goes.
+    """
     meeting = managed_meeting(meeting_id)
     stored, table = _load(meeting, token, request.form.get("foglio"))
     try:
@@ -169,16 +180,15 @@ def confirm(meeting_id: int, token: str):
     source = imports.ImportSource(stored.filename, stored.digest, table.sheet)
     try:
         import_id = imports.apply_import(session, plan, meeting, source, actor_id=current_user.id)
-        session.commit()
     except Exception as exc:  # whatever it is, nothing may stay half-applied
-        session.rollback()
         log.exception("import %s of meeting %s failed", stored.filename, meeting.id)
         failed = _(
             "Importazione non riuscita, nessuna riga è stata salvata: %(error)s",
             error=type(exc).__name__,
         )
         return _report(meeting, stored, table, chosen, plan, failed, 500)
-    upload_store.delete(_folder(), token)
+    folder = _folder()
+    event.listen(session, "after_commit", lambda _s: upload_store.delete(folder, token), once=True)
     return _report(meeting, stored, table, chosen, plan, result=import_id)
 
 

@@ -1,8 +1,8 @@
 """Importing minutes and paper forms: row-level validation, a dry run, an all-or-nothing apply.
 
 Every row is either planned or rejected with its spreadsheet row number and reasons; nothing is
-silently dropped. `apply_import` adds every valid row in the caller's transaction, so a failure
-anywhere leaves the database untouched.
+silently dropped. `apply_import` adds every valid row inside one savepoint of the caller's
+transaction, so a failure anywhere leaves the database (and the session) as they were.
 """
 
 import hashlib
@@ -20,6 +20,7 @@ from consult.common.text_rules import _l, clean_text, duplicate_key, fold, text_
 from consult.framework.models import Consultation, Objective, Territory
 from consult.meetings.import_mapping import Mapping
 from consult.meetings.models import Meeting
+from consult.meetings.services import stored_id
 from consult.proposals import services as proposals
 from consult.proposals.models import PARTICIPANT_ROLES, Contribution
 
@@ -81,21 +82,21 @@ class Lookups:
 
 def load_lookups(db: Session, meeting: Meeting) -> Lookups:
     consultation = db.get(Consultation, meeting.consultation_id)
+    if consultation is None:
+        raise ValueError(f"meeting {meeting.id} has no consultation")
     territories: dict[str, int] = {}
     for territory in db.exec(select(Territory)):
-        territories.setdefault(fold(territory.code), territory.id)
-        territories.setdefault(fold(territory.name), territory.id)
+        territories.setdefault(fold(territory.code), stored_id(territory))
+        territories.setdefault(fold(territory.name), stored_id(territory))
     objectives: dict[str, int] = {}
     query = select(Objective).where(Objective.framework_id == consultation.framework_id)
     for objective in db.exec(query):
-        objectives.setdefault(fold(objective.code), objective.id)
-        objectives.setdefault(fold(objective.title), objective.id)
-    existing = {
-        duplicate_key(text): cid
-        for cid, text in db.exec(
-            select(Contribution.id, Contribution.text).where(Contribution.meeting_id == meeting.id)
-        )
-    }
+        objectives.setdefault(fold(objective.code), stored_id(objective))
+        objectives.setdefault(fold(objective.title), stored_id(objective))
+    texts = db.exec(
+        select(Contribution.id, Contribution.text).where(Contribution.meeting_id == meeting.id)
+    )
+    existing = {duplicate_key(text): cid for cid, text in texts if cid is not None}
     return Lookups(
         territories=territories,
         objectives=objectives,
@@ -110,7 +111,9 @@ def plan_import(db: Session, table: Table, mapping: Mapping, meeting: Meeting) -
     """Validate every row (the dry run): nothing is written."""
     lookups = load_lookups(db, meeting)
     seen: dict[str, int] = {}
-    valid, rejected, blank = [], [], 0
+    valid: list[RowResult] = []
+    rejected: list[RowResult] = []
+    blank = 0
     for offset, cells in enumerate(table.rows):
         number = table.first_row + offset
         if not any(cell_text(c) for c in cells):
@@ -235,28 +238,33 @@ class ImportSource:
 def apply_import(
     db: Session, plan: ImportPlan, meeting: Meeting, source: ImportSource, *, actor_id: int | None
 ) -> str:
-    """Add every valid row and one audit entry; the caller's single commit makes it all real."""
+    """Add every valid row and one audit entry, all or nothing; the caller's commit keeps them.
+
+    The rows go in one savepoint: when anything fails the savepoint is rolled back, the error
+    propagates, and the session is left as it was before, ready to render the failure.
+    """
     import_id = str(uuid.uuid4())
     now = utcnow()
-    for result in plan.valid:
-        draft = _draft(result, meeting, source, import_id, actor_id, now)
-        proposals.create(db, draft, actor_id=actor_id, action="contribution.imported")
-    audit.record(
-        db,
-        actor_id=actor_id,
-        action="contributions.imported",
-        entity_type="meeting",
-        entity_id=meeting.id,
-        after={
-            "import_id": import_id,
-            "file": source.filename,
-            "sheet": source.sheet,
-            "stored": len(plan.valid),
-            "rejected": len(plan.rejected),
-            "blank_rows": plan.blank_rows,
-        },
-    )
-    db.flush()
+    with db.begin_nested():
+        for result in plan.valid:
+            draft = _draft(result, meeting, source, import_id, actor_id, now)
+            proposals.create(db, draft, actor_id=actor_id, action="contribution.imported")
+        audit.record(
+            db,
+            actor_id=actor_id,
+            action="contributions.imported",
+            entity_type="meeting",
+            entity_id=stored_id(meeting),
+            after={
+                "import_id": import_id,
+                "file": source.filename,
+                "sheet": source.sheet,
+                "stored": len(plan.valid),
+                "rejected": len(plan.rejected),
+                "blank_rows": plan.blank_rows,
+            },
+        )
+        db.flush()
     return import_id
 
 

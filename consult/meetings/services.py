@@ -1,13 +1,14 @@
 """The meeting registry: planned, open and closed territorial meetings, and what they produced."""
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session, col, func, select
 
 from consult.accounts.models import User
 from consult.common import audit
 from consult.common.models import utcnow
+from consult.framework.models import Territory
 from consult.meetings.models import LiveSession, Meeting, MeetingFacilitator
 from consult.proposals.models import Contribution
 
@@ -47,6 +48,17 @@ class Statistics:
     per_channel: dict[str, int] = field(default_factory=dict)
 
 
+class _Stored(Protocol):
+    id: int | None
+
+
+def stored_id(row: _Stored) -> int:
+    """The primary key of a row already flushed to the database (which always has one)."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has not been flushed yet")
+    return row.id
+
+
 def get_meeting(db: Session, meeting_id: int) -> Meeting | None:
     return db.get(Meeting, meeting_id)
 
@@ -66,7 +78,41 @@ def can_manage(db: Session, user: Any, meeting: Meeting) -> bool:
     """Only the meeting's own facilitators and admins run, moderate and project it."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return user.role == "admin" or user.id in facilitator_ids(db, meeting.id)
+    return user.role == "admin" or user.id in facilitator_ids(db, stored_id(meeting))
+
+
+def facilitators(db: Session, meeting_id: int) -> list[User]:
+    """The accounts of the meeting's facilitators."""
+    ids = facilitator_ids(db, meeting_id)
+    return list(db.exec(select(User).where(col(User.id).in_(ids))))
+
+
+def live_sessions(db: Session, meeting_id: int, *, newest_first: bool = True) -> list[LiveSession]:
+    """The meeting's live sessions, newest first (or in the order they were opened)."""
+    order = (col(LiveSession.opened_at).desc(),) if newest_first else (col(LiveSession.id),)
+    return list(
+        db.exec(select(LiveSession).where(LiveSession.meeting_id == meeting_id).order_by(*order))
+    )
+
+
+def linked_contributions(db: Session, meeting_id: int) -> int:
+    """How many proposals are linked to the meeting, whatever their channel or state."""
+    return db.exec(
+        select(func.count()).select_from(Contribution).where(Contribution.meeting_id == meeting_id)
+    ).one()
+
+
+def territories(db: Session) -> list[Territory]:
+    """Every territory, by name, for the territory fields."""
+    return list(db.exec(select(Territory).order_by(col(Territory.name))))
+
+
+def territory_names(db: Session) -> dict[int, str]:
+    return {stored_id(t): t.name for t in db.exec(select(Territory))}
+
+
+def get_territory(db: Session, territory_id: int | None) -> Territory | None:
+    return db.get(Territory, territory_id) if territory_id else None
 
 
 def meetings_for(db: Session, user: User, consultation_id: int) -> list[Meeting]:
@@ -99,6 +145,8 @@ def save_meeting(
     """Create or edit a meeting and its facilitators; the author always stays a facilitator."""
     creating = meeting is None
     if meeting is None:
+        if consultation_id is None:
+            raise ValueError("a new meeting needs its consultation")
         meeting = Meeting(consultation_id=consultation_id, title=values["title"])
     before = None if creating else _state(meeting)
     for name in EDITABLE_FIELDS:
@@ -107,13 +155,13 @@ def save_meeting(
     db.add(meeting)
     db.flush()
     wanted = set(facilitators) | ({actor_id} if creating else set())
-    _set_facilitators(db, meeting.id, wanted)
+    _set_facilitators(db, stored_id(meeting), wanted)
     audit.record(
         db,
         actor_id=actor_id,
         action="meeting.create" if creating else "meeting.update",
         entity_type="meeting",
-        entity_id=meeting.id,
+        entity_id=stored_id(meeting),
         before=before,
         after={**_state(meeting), "facilitators": sorted(wanted)},
     )
@@ -169,7 +217,7 @@ def _transition(db: Session, meeting: Meeting, target: str, *, actor_id: int) ->
         actor_id=actor_id,
         action=f"meeting.{target}",
         entity_type="meeting",
-        entity_id=meeting.id,
+        entity_id=stored_id(meeting),
         before=before,
         after=_state(meeting),
     )

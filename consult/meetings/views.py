@@ -19,19 +19,15 @@ from flask import (
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import col, func, select
 from wtforms.fields.choices import SelectChoice
 
 from consult import db
 from consult.accounts.auth import role_required
-from consult.accounts.models import User
 from consult.framework.context import current_consultation
-from consult.framework.models import Territory
 from consult.meetings import services as meetings
 from consult.meetings.access import managed_meeting
 from consult.meetings.forms import MINUTES_MAX_BYTES, CloseMeetingForm, LiveSessionForm, MeetingForm
-from consult.meetings.models import LiveSession, Meeting
-from consult.proposals.models import Contribution
+from consult.meetings.models import Meeting
 
 bp = Blueprint("meetings", __name__, url_prefix="/facilitatore")
 
@@ -60,20 +56,15 @@ def index():
     return render_template(
         "meetings/index.html",
         meetings=meetings.meetings_for(db.session(), current_user, consultation.id),
-        territories=_territory_names(),
+        territories=meetings.territory_names(db.session()),
     )
-
-
-def _territory_names() -> dict[int, str]:
-    return {t.id: t.name for t in db.session().exec(select(Territory))}
 
 
 def _meeting_form(meeting: Meeting | None = None) -> MeetingForm:
     form = MeetingForm(obj=None)
     session_db = db.session()
     form.territory.choices = [SelectChoice(0, _("Nessun territorio"))] + [
-        SelectChoice(t.id, t.name)
-        for t in session_db.exec(select(Territory).order_by(col(Territory.name)))
+        SelectChoice(t.id, t.name) for t in meetings.territories(session_db)
     ]
     form.facilitators.choices = [
         SelectChoice(u.id, u.display_name or u.email)
@@ -86,7 +77,9 @@ def _meeting_form(meeting: Meeting | None = None) -> MeetingForm:
         form.starts_at.data = local_time(meeting.starts_at)
         km = meeting.km_travelled
         form.km_travelled.data = Decimal(str(km)) if km is not None else None
-        form.facilitators.data = sorted(meetings.facilitator_ids(session_db, meeting.id))
+        form.facilitators.data = sorted(
+            meetings.facilitator_ids(session_db, meetings.stored_id(meeting))
+        )
     return form
 
 
@@ -149,26 +142,14 @@ def show(meeting_id: int):
 
 
 def render_show(meeting: Meeting, live_form: LiveSessionForm, status: int = 200):
-    session_db = db.session()
-    sessions = session_db.exec(
-        select(LiveSession)
-        .where(LiveSession.meeting_id == meeting.id)
-        .order_by(col(LiveSession.opened_at).desc())
-    ).all()
-    facilitators = session_db.exec(
-        select(User).where(col(User.id).in_(meetings.facilitator_ids(session_db, meeting.id)))
-    ).all()
-    territory = session_db.get(Territory, meeting.territory_id) if meeting.territory_id else None
-    linked = session_db.exec(
-        select(func.count()).select_from(Contribution).where(Contribution.meeting_id == meeting.id)
-    ).one()
+    session_db, meeting_id = db.session(), meetings.stored_id(meeting)
     return render_template(
         "meetings/show.html",
         meeting=meeting,
-        territory=territory,
-        facilitators=facilitators,
-        sessions=sessions,
-        linked=linked,
+        territory=meetings.get_territory(session_db, meeting.territory_id),
+        facilitators=meetings.facilitators(session_db, meeting_id),
+        sessions=meetings.live_sessions(session_db, meeting_id),
+        linked=meetings.linked_contributions(session_db, meeting_id),
         live_form=live_form,
     ), status
 
@@ -200,7 +181,7 @@ def close(meeting_id: int):
             attendance=form.attendance.data,
             organisations=form.organisations.data or "",
             minutes=form.minutes.data or "",
-            minutes_file=stored,
+            minutes_file=stored if isinstance(stored, str) else None,
         )
         if stored is not False and not record.missing():
             meetings.close_meeting(db.session(), meeting, record, actor_id=current_user.id)
@@ -243,7 +224,7 @@ def _minutes_folder() -> Path:
 @role_required("facilitator", "planner")
 def minutes_file(meeting_id: int):
     """The uploaded minutes, for staff only (they may name people present)."""
-    meeting = db.session().get(Meeting, meeting_id) or abort(404)
+    meeting = meetings.get_meeting(db.session(), meeting_id) or abort(404)
     if not meeting.minutes_file:
         abort(404)
     path = _minutes_folder() / Path(meeting.minutes_file).name
