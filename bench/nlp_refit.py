@@ -19,10 +19,10 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import nlp  # noqa: E402
-from bench.nlp_fit import DEV, synthetic  # noqa: E402
+import nlp
+from bench.nlp_fit import DEV, synthetic
 
 
 def main(n: int) -> None:
@@ -73,7 +73,7 @@ def main(n: int) -> None:
     model.fit(texts, embeddings=vectors)
     out["theme_model_fit_s"] = round(time.perf_counter() - t0, 2)
     theme_times = []
-    for b in range(3):
+    for _b in range(3):
         batch = {int(i): labels[int(i)] for i in rng.choice(n, 20, replace=False)}
         t0 = time.perf_counter()
         model.refit_objectives(batch)

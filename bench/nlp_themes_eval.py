@@ -41,7 +41,7 @@ def main() -> None:
     ap.add_argument("--sets", default="dev,ini,real,new")
     args = ap.parse_args()
     objectives = nlp.read_framework(ROOT / "consult/framework/data/piemonte-2018.yaml")
-    report: dict = {"loadavg_start": open("/proc/loadavg").read().split()[:3]}
+    report: dict = {"loadavg_start": Path("/proc/loadavg").read_text().split()[:3]}
     for name in args.sets.split(","):
         path, cols, label = SETS[name]
         texts, labels = nlp.read_labeled_csv(path, text_columns=cols, label_column=label)
@@ -60,13 +60,14 @@ def main() -> None:
             print(
                 f"{key:16} themes {out['themes']:>3} NMI {out.get('nmi', 0):.3f} "
                 f"ARI {out.get('ari', 0):.3f} coherence {out['coherence']:.3f} "
-                f"flagged {out['flagged_share']:.2f} names-in->=2 {out['name_occurrence_share']:.2f}"
+                f"flagged {out['flagged_share']:.2f} "
+                f"names-in->=2 {out['name_occurrence_share']:.2f}"
                 f" fit {out['fit_seconds']} s",
                 flush=True,
             )
             if name == "dev" and emb is None and cache is not None and cache.is_file():
                 emb = np.load(cache)
-    report["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
+    report["loadavg_end"] = Path("/proc/loadavg").read_text().split()[:3]
     print(json.dumps(report, ensure_ascii=False))
 
 

@@ -517,7 +517,7 @@ class ObjectiveClassifier:
             X = self.X[[item]]
             row = self.P[item]
         Xc = self._center(X)[0]
-        code, conf, matches, _ = self.decide(row)
+        code, conf, _matches, _ = self.decide(row)
         cands: list[tuple[str, str, float, str]] = []
         if texts is not None and self.labels:
             rows = [i for i in self.labels if i != item]

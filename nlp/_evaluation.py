@@ -14,7 +14,7 @@ import numpy as np
 
 from ._compat import quiet_imports
 from ._embeddings import get_encoder
-from .types import OFF_STRATEGY, OUTLIER, ObjectiveSpec, ThemeResult
+from .types import OUTLIER, ObjectiveSpec, ThemeResult
 
 __all__ = [
     "baseline_nmi",

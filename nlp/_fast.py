@@ -26,9 +26,8 @@ def fit_fast_head(
     objective codes by original index and `rows` the unique row of every original index.
     """
     from ._objectives import ObjectiveMapper
-    from ._themes import ThemeModel
 
-    fast = ThemeModel(encoder=main.fast_encoder, seed=main.seed, objectives=main.objectives)
+    fast = type(main)(encoder=main.fast_encoder, seed=main.seed, objectives=main.objectives)
     vectors = encode_cached(fast.encoder, texts, main.cache)
     fast.set_themes(vectors, topics, main.theme_ids)
     if main.objectives:

@@ -508,9 +508,3 @@ class ThemeModel:
         if isinstance(item, str):
             return self.mapper.explain(clean_text(item))
         return self.mapper.explain(int(self._inverse[item]), texts=self._utexts)
-
-    def save(self, path: Any) -> Any:
-        """Persist this fitted model (see nlp.save_model)."""
-        from ._persistence import save_model
-
-        return save_model(self, path)

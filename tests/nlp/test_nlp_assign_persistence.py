@@ -5,7 +5,15 @@ import time
 import numpy as np
 import pytest
 
-from nlp import OFF_STRATEGY, OUTLIER, PersistenceError, ThemeModel, get_encoder, load_model
+from nlp import (
+    OFF_STRATEGY,
+    OUTLIER,
+    PersistenceError,
+    ThemeModel,
+    get_encoder,
+    load_model,
+    save_model,
+)
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +60,7 @@ def test_assign_latency_p95_under_50ms(model):
 
 
 def test_roundtrip_keeps_assignments(model, tmp_path, use_encoder):
-    path = model.save(tmp_path / "m")
+    path = save_model(model, tmp_path / "m")
     assert (path / "arrays.safetensors").is_file() and (path / "model.json").is_file()
     loaded = load_model(path, encoder=use_encoder)
     before, after = model.assign(NEW), loaded.assign(NEW)
@@ -65,7 +73,7 @@ def test_roundtrip_keeps_assignments(model, tmp_path, use_encoder):
 def test_roundtrip_of_lsa_model_needs_no_refit(corpus, tmp_path):
     model = ThemeModel(encoder=get_encoder("lsa"), seed=2)
     model.fit(corpus[0])
-    loaded = load_model(model.save(tmp_path / "lsa"))
+    loaded = load_model(save_model(model, tmp_path / "lsa"))
     assert loaded.encoder.name == "lsa"
     assert [a.theme for a in loaded.assign(NEW)] == [a.theme for a in model.assign(NEW)]
 
@@ -117,7 +125,7 @@ def test_fast_head_assigns_with_the_fast_encoder_and_survives_a_roundtrip(
     quick = [a.theme for a in model.assign(texts, fast=True)]
     assert sum(a == b for a, b in zip(fitted, quick, strict=True)) >= 0.8 * len(texts)
     assert model.assign(NEW, fast=True)[1].objectives[0].code == "servizio-civile"
-    loaded = load_model(model.save(tmp_path / "fast"))
+    loaded = load_model(save_model(model, tmp_path / "fast"))
     assert loaded.fast is not None and loaded.fast.encoder.name == "use"
     assert [a.theme for a in loaded.assign(NEW, fast=True)] == [
         a.theme for a in model.assign(NEW, fast=True)

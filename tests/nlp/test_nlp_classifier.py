@@ -18,6 +18,7 @@ from nlp import (
     learning_curve,
     load_model,
     read_framework,
+    save_model,
     select_queries,
 )
 
@@ -75,7 +76,8 @@ def test_clean_text_strips_word_markup_css_tags_and_entities():
 def test_read_framework_reads_examples(tmp_path):
     path = tmp_path / "f.yaml"
     path.write_text(
-        "objectives:\n  - code: a\n    title: A\n    examples:\n      - 'Una  proposta\n        lunga'\n",
+        "objectives:\n  - code: a\n    title: A\n"
+        "    examples:\n      - 'Una  proposta\n        lunga'\n",
         "utf-8",
     )
     (spec,) = read_framework(path)
@@ -98,7 +100,7 @@ def test_probabilities_are_distributions_and_best_objective_always_given(fitted)
 
 
 def test_refit_is_fast_reuses_embeddings_and_learns(fitted, monkeypatch):
-    clf, texts, vectors = fitted
+    clf, _texts, _vectors = fitted
     before = clf.corpus_probabilities().copy()
 
     def no_encoding(*args, **kwargs):
@@ -190,7 +192,7 @@ def test_documents_always_get_an_objective_unless_garbage(themes):
 
 
 def test_refit_objectives_keeps_themes(themes, monkeypatch):
-    model, result, texts = themes
+    model, result, _texts = themes
     members = {t.id: result.members(t.id) for t in result.themes}
     monkeypatch.setattr(model.encoder, "encode", lambda *a, **k: 1 / 0)
     model.refit_objectives({0: "abitare", 12: "socio-sanitario", 24: "servizio-civile"})
@@ -201,7 +203,7 @@ def test_refit_objectives_keeps_themes(themes, monkeypatch):
 
 def test_roundtrip_keeps_calibrated_assignment(themes, tmp_path, use_encoder):
     model, _, _ = themes
-    path = model.save(tmp_path / "m")
+    path = save_model(model, tmp_path / "m")
     loaded = load_model(path, encoder=use_encoder)
     new = ["Non riesco a pagare l'affitto", "..."]
     a, b = model.assign(new), loaded.assign(new)

@@ -15,6 +15,7 @@ from consult.framework.models import Objective
 from consult.live import moderation
 from consult.live import services as live_sessions
 from consult.proposals.models import Contribution
+from nlp import save_model
 
 HOUSING = "Mancano alloggi sociali e gli affitti delle case popolari sono alti, a Cuneo."
 ELDERLY = "Gli anziani soli hanno bisogno di più assistenza domiciliare e centri diurni, a Bra."
@@ -159,7 +160,7 @@ def test_objective_for_uses_the_model_and_reloads_when_the_run_changes(fitted_ru
     first = nlp_runtime.theme_model(fitted_run.model_path)
     assert nlp_runtime.theme_model(fitted_run.model_path) is first  # loaded once
     other = tmp_path / "copy"
-    first.save(other)
+    save_model(first, other)
     assert nlp_runtime.theme_model(str(other)) is not first
 
 
