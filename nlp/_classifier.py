@@ -26,12 +26,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ._embeddings import Encoder
 from ._objectives import OFF_TOPICS, ObjectiveMapper, _prototypes
+from .errors import NotFittedError
 from .types import OFF_STRATEGY, Explanation, ObjectiveMatch, ObjectiveSpec
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
 
 __all__ = ["DEFAULT_TEMPERATURE", "ObjectiveClassifier"]
 
@@ -51,7 +57,7 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)
 
 
-def _char_vectorizer(vocabulary=None):
+def _char_vectorizer(vocabulary: list[str] | None = None) -> TfidfVectorizer:
     """Return the character 3-5-gram TF-IDF of the lexical view."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -122,10 +128,14 @@ class ObjectiveClassifier:
         self.st_rounds = st_rounds
         self.balanced = balanced
         self.pseudo_share = pseudo_share
-        self.Z = None
-        self.vectorizer = None
-        self.st_model = None
-        self.lr = None
+        # Lexical view (sparse char n-gram TF-IDF of the corpus and of seeds + wording).
+        self.Z: Any = None
+        self.Zseed: Any = None
+        self.vectorizer: TfidfVectorizer | None = None
+        self.st_model: LogisticRegression | None = None
+        self._st_arrays: tuple[np.ndarray, np.ndarray] | None = None  # a loaded st model
+        self.lr: tuple[np.ndarray, np.ndarray] | None = None
+        self.Pst: np.ndarray | None = None
         # Wording (for explain) and seeds.
         self.wording: list[tuple[int, str]] = []
         for j, spec in enumerate(self.specs):
@@ -144,6 +154,7 @@ class ObjectiveClassifier:
         self.labels: dict[int, str] = {}
         self.mu = np.zeros(self.seed_vectors.shape[1], dtype=np.float32)
         self.X: np.ndarray | None = None
+        self.Xc: np.ndarray | None = None
         self.P: np.ndarray | None = None
         self.logp: np.ndarray | None = None
 
@@ -222,6 +233,8 @@ class ObjectiveClassifier:
         """Co-training round: fit a linear model on confident pseudo-labels; return its probs."""
         from sklearn.linear_model import LogisticRegression
 
+        if self.Xc is None:
+            raise NotFittedError("fit() the classifier on a corpus first")
         m = len(self.classes)
         F = self._features(self.Z, self.Xc)
         wy = np.array([o for o, _ in self.wording], dtype=int)
@@ -246,7 +259,9 @@ class ObjectiveClassifier:
                 idx = idx[conf[idx] >= np.quantile(conf[idx], self.pseudo_quantile)]
                 idx = idx[np.argsort(-conf[idx])[: self.pseudo_cap]]
             chosen.append(idx)
-        yl = np.concatenate([np.full(len(c), j) for j, c in enumerate(chosen)]) if chosen else []
+        yl: np.ndarray | list[int] = (
+            np.concatenate([np.full(len(c), j) for j, c in enumerate(chosen)]) if chosen else []
+        )
         pseudo = np.concatenate(chosen) if chosen else np.zeros(0, dtype=int)
         yp = np.asarray(yl, dtype=int)
         if not self.balanced:
@@ -329,6 +344,8 @@ class ObjectiveClassifier:
     ):
         """Self-training + propagation + supervised blend; return log-probabilities."""
         Xc, L0 = self.Xc, self.L0
+        if Xc is None:
+            raise NotFittedError("fit() the classifier on a corpus first")
         m = len(self.classes)
         if skip is not None:
             keep = ~np.isin(rows, skip)
@@ -377,7 +394,7 @@ class ObjectiveClassifier:
                     P[rows] = onehot
             self.Pst = Pl
             return None
-        if getattr(self, "Pst", None) is not None:
+        if self.Pst is not None:
             lam = 1 - (1 - self.lexical_weight) ** self.st_rounds
             P = np.exp((1 - lam) * np.log(np.clip(P, 1e-6, 1)) + lam * np.log(self.Pst))
             P /= P.sum(axis=1, keepdims=True)
@@ -395,7 +412,7 @@ class ObjectiveClassifier:
             logp[rows] = np.log(np.clip(0.98 * onehot + 0.02 / m, 1e-6, 1))
         return logp
 
-    def _fit_lr(self, Xl: np.ndarray, y: np.ndarray):
+    def _fit_lr(self, Xl: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         from sklearn.linear_model import LogisticRegression
 
         Xs = np.vstack([Xl, self._seeds_c])
@@ -414,6 +431,8 @@ class ObjectiveClassifier:
         return coef, bias
 
     def _lr_logp(self, Xc: np.ndarray) -> np.ndarray:
+        if self.lr is None:
+            raise NotFittedError("no supervised blend: refit() with confirmed labels first")
         coef, bias = self.lr
         z = Xc @ coef.T + bias
         z = z - z.max(axis=1, keepdims=True)
@@ -467,11 +486,11 @@ class ObjectiveClassifier:
         return _softmax(logp / self.temperature)
 
     @property
-    def st(self):
+    def st(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Return (coef, intercept) of the self-trained model over all classes, or None."""
-        model = getattr(self, "st_model", None)
+        model = self.st_model
         if model is None:
-            return getattr(self, "_st_arrays", None)
+            return self._st_arrays
         m = len(self.classes)
         coef = np.zeros((m, model.coef_.shape[1]), dtype=np.float32)
         bias = np.full(m, -30.0, dtype=np.float32)
@@ -522,6 +541,8 @@ class ObjectiveClassifier:
         if texts is not None and self.labels:
             rows = [i for i in self.labels if i != item]
             if rows:
+                if self.Xc is None:
+                    raise NotFittedError("a loaded model has no corpus: explain() it without texts")
                 sims = self.Xc[rows] @ Xc
                 for r, s in zip(rows, sims, strict=True):
                     cands.append((texts[r], self.labels[r], float(s), "confirmed"))
@@ -628,13 +649,16 @@ class ObjectiveClassifier:
         self.lexical_weight = meta.get("lexical_weight", 0.0)
         self.st_rounds = meta.get("st_rounds", 0)
         self.embed_scale = meta.get("embed_scale", 1.0)
+        self.Z = self.Zseed = None
         self.vectorizer = None
         self.st_model = None
         self._st_arrays = None
+        self.Pst = None
         if meta.get("vocabulary") is not None and "clf_st_coef" in arrays:
-            self.vectorizer = _char_vectorizer(vocabulary=meta["vocabulary"])
-            self.vectorizer._validate_vocabulary()
-            self.vectorizer.idf_ = arrays["clf_idf"].astype(np.float64)
+            vec = _char_vectorizer(vocabulary=meta["vocabulary"])
+            vec._validate_vocabulary()
+            vec.idf_ = arrays["clf_idf"].astype(np.float64)
+            self.vectorizer = vec
             self._st_arrays = (arrays["clf_st_coef"], arrays["clf_st_bias"])
         self.X = self.Xc = self.P = self.logp = None
         return self

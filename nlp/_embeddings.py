@@ -122,7 +122,13 @@ class SentenceTransformerEncoder:
         torch.set_num_threads(threads)
         self.name = f"sentence-transformers:{path}"
         self._model = SentenceTransformer(path, device="cpu", local_files_only=True)
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dim = self._model.get_sentence_embedding_dimension()
+        if dim is None:
+            raise ModelUnavailableError(
+                f"{SETTING}=sentence-transformers:{path} - the model does not report "
+                "a sentence embedding dimension"
+            )
+        self.dim = int(dim)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts."""

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ._compat import quiet_imports
-from ._embeddings import get_encoder
+from ._embeddings import ensure_fitted, get_encoder
 from .types import OUTLIER, ObjectiveSpec, ThemeResult
 
 __all__ = [
@@ -240,8 +240,7 @@ def evaluate_mapping(
     encoder = get_encoder(encoder_name)
     keep = [i for i, lab in enumerate(labels) if _split(lab)]
     cleaned = [clean_text(texts[i]) for i in keep]
-    if getattr(encoder, "fitted", True) is False:
-        encoder.fit(cleaned)
+    ensure_fitted(encoder, cleaned)
     vectors = (
         np.asarray(embeddings, dtype=np.float32)[keep]
         if embeddings is not None

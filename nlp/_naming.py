@@ -224,7 +224,7 @@ class Namer:
                 weight.setdefault(lem, 1.0 / (1 + r))
         df: Counter = Counter()
         forms: dict[str, Counter] = defaultdict(Counter)
-        info: dict[str, tuple[frozenset[str], int]] = {}
+        info: dict[str, tuple[frozenset[str], int, bool]] = {}
         for i in members:
             for key, (surface, lemmas, nc, weak) in phrases[i].items():
                 df[key] += 1
@@ -243,9 +243,9 @@ class Namer:
                 continue  # a phrase, not a single word, whenever one exists
             coverage = n / size
             specificity = n / self._df[key]
-            kw = sum(weight.get(lem, 0.0) for lem in lemmas)
+            kw_weight = sum(weight.get(lem, 0.0) for lem in lemmas)
             length = {1: 0.45, 2: 1.0, 3: 1.1, 4: 1.0}.get(nc, 0.8)
-            score = coverage * specificity**0.5 * (0.3 + kw) * length
+            score = coverage * specificity**0.5 * (0.3 + kw_weight) * length
             if best is None or score > best[0]:
                 best = (score, key)
         if best is not None:

@@ -239,7 +239,7 @@ class ThemeModel:
         if not isinstance(self.mapper, ObjectiveClassifier):
             return
         P = self.mapper.corpus_probabilities()
-        decisions = []
+        decisions: list[tuple[str | None, float, list[ObjectiveMatch], bool]] = []
         for u in range(len(P)):
             if self._garbage[u]:
                 decisions.append((None, 0.0, [], False))
@@ -488,7 +488,7 @@ class ThemeModel:
         if self.mapper.X is None:
             raise NotFittedError("a loaded model cannot learn labels: fit() it again")
         row_of = {normalize_text(t): u for u, t in enumerate(self._utexts)}
-        first = {}
+        first: dict[int, int] = {}
         for i, u in enumerate(self._inverse):
             first.setdefault(int(u), i)
         found = {}
