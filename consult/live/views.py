@@ -20,6 +20,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -28,8 +30,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 from consult import db
 from consult.accounts.auth import role_required
 from consult.analysis import live_classification
+from consult.common.errors import render_error
 from consult.common.forms import clean_text, proposal_text
 from consult.extensions import limiter
+from consult.framework.labels import ROLE_LABELS
 from consult.live import events as live_events
 from consult.live import runtime as live_runtime
 from consult.live import services as live_sessions
@@ -41,15 +45,7 @@ from consult.proposals.models import PARTICIPANT_ROLES
 bp = Blueprint("live", __name__)
 
 JOIN_COOKIE = "live_join"
-ROLE_LABELS = {
-    "cittadino": _l("Cittadina o cittadino"),
-    "operatore-sociale": _l("Operatore sociale"),
-    "ente-locale": _l("Ente locale"),
-    "terzo-settore": _l("Terzo settore"),
-    "sindacato": _l("Sindacato"),
-    "servizio-civile": _l("Servizio civile"),
-    "altro": _l("Altro"),
-}
+PHONE_SALT = "live-phone"  # the join cookie is signed: a rewritten one is no phone at all
 
 
 class JoinForm(FlaskForm):
@@ -81,9 +77,26 @@ class LiveProposalForm(FlaskForm):
     idempotency_key = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
 
 
+def _phone_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key or "", salt=PHONE_SALT)
+
+
+def phone_identity() -> str | None:
+    """The phone's identity from its signed join cookie; None when missing or forged."""
+    raw = request.cookies.get(JOIN_COOKIE)
+    if not raw:
+        return None
+    try:
+        token = _phone_signer().loads(raw)
+    except BadSignature:
+        return None
+    return token if isinstance(token, str) else None
+
+
 def _phone_key() -> str:
-    """Rate-limit each phone (address and join cookie), so one room behind one NAT is not one."""
-    return f"{request.remote_addr}:{request.cookies.get(JOIN_COOKIE, '')}"
+    """Rate-limit each phone (address and signed join cookie), so a room behind one NAT is not
+    one phone; every request without a valid signature shares its address's one bucket."""
+    return f"{request.remote_addr}:{phone_identity() or 'unsigned'}"
 
 
 @bp.route("/live", methods=["GET", "POST"])
@@ -118,11 +131,20 @@ def session_form(code: str):
     if live.status != "open":
         return render_template("live/closed.html", live=live, meeting=meeting), 410
     form = _proposal_form(session_db, live, meeting)
-    token = request.cookies.get(JOIN_COOKIE) or secrets.token_urlsafe(16)
+    identity = phone_identity()
+    token = identity or secrets.token_urlsafe(16)
     live_id = meetings.stored_id(live)
-    live_runtime.presence().seen(live_id, token)
+    if identity:  # a page load without the signed cookie is not yet a phone in the room
+        live_runtime.presence().seen(live_id, identity)
     status = 200
-    if form.validate_on_submit():
+    if form.is_submitted() and identity is None:
+        # No signed phone identity (a forged or dropped cookie): nothing is stored, the text is
+        # kept and the phone gets its identity now, so pressing send again works.
+        form.validate()
+        form.text.errors = [_("Non riconosciamo questo telefono: premi di nuovo «Invia».")]
+        page = render_template("live/session.html", form=form, live=live, meeting=meeting)
+        response = current_app.make_response((page, 422))
+    elif form.validate_on_submit():
         contribution, created = live_sessions.submit(session_db, live, _proposal(form, token))
         if created:
             live_events.publish_after_commit(
@@ -138,8 +160,31 @@ def session_form(code: str):
         response = current_app.make_response(
             (render_template("live/session.html", form=form, live=live, meeting=meeting), status)
         )
-    response.set_cookie(JOIN_COOKIE, token, max_age=86400, httponly=True, samesite="Lax")
+    response.set_cookie(
+        JOIN_COOKIE,
+        _phone_signer().dumps(token),
+        max_age=86400,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
     return response
+
+
+@bp.errorhandler(CSRFError)
+def csrf_expired(_error):
+    """A phone kept open through a long meeting: keep the typed proposal, with a fresh token."""
+    message = _("La sessione è scaduta: controlla il testo e premi di nuovo «Invia».")
+    code = (request.view_args or {}).get("code", "")
+    live = live_sessions.by_code(db.session(), code) if code else None
+    if request.endpoint != "live.session_form" or live is None or live.status != "open":
+        generic = _("La sessione è scaduta o il modulo non è valido: ricarica la pagina e riprova.")
+        return render_error(400, generic)
+    meeting = meetings.get_meeting(db.session(), live.meeting_id) or abort(404)
+    form = _proposal_form(db.session(), live, meeting)
+    form.text.errors = [message]
+    page = render_template("live/session.html", form=form, live=live, meeting=meeting)
+    return page, 400
 
 
 def _proposal_form(session_db: Session, live: LiveSession, meeting: Meeting) -> LiveProposalForm:

@@ -215,7 +215,9 @@ def _store_minutes_file(form: CloseMeetingForm) -> str | bool | None:
 
 
 def _minutes_folder() -> Path:
-    folder = Path(current_app.instance_path) / "minutes"
+    folder = Path(
+        current_app.config.get("MINUTES_FOLDER") or current_app.instance_path + "/minutes"
+    )
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -223,8 +225,11 @@ def _minutes_folder() -> Path:
 @bp.get("/incontri/<int:meeting_id>/verbale")
 @role_required("facilitator", "planner")
 def minutes_file(meeting_id: int):
-    """The uploaded minutes, for staff only (they may name people present)."""
-    meeting = meetings.get_meeting(db.session(), meeting_id) or abort(404)
+    """The uploaded minutes: the meeting's facilitators, planners and admins (they name people).
+
+    Any other facilitator is refused, as for the meeting's page.
+    """
+    meeting = managed_meeting(meeting_id, planners=True)
     if not meeting.minutes_file:
         abort(404)
     path = _minutes_folder() / Path(meeting.minutes_file).name

@@ -6,6 +6,7 @@ every case starts from an emptied database with a fresh sample (a few millisecon
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Flask, url_for
 from flask.testing import FlaskClient
@@ -42,6 +43,7 @@ def make_app(tmp_path, **config) -> Flask:
             "RATELIMIT_STORAGE_URI": "memory://",
             "CONSULT_MODEL_DIR": str(tmp_path / "models"),
             "IMPORT_FOLDER": str(tmp_path / "imports"),
+            "MINUTES_FOLDER": str(tmp_path / "minutes"),
             "SERVER_NAME": "localhost",
             "CONSULT_EMBEDDINGS": "lsa",
             "ANALYSIS_EXECUTOR": "inline",
@@ -78,6 +80,14 @@ class World:
     users: dict[str, User]
 
 
+def _minutes_on_disk(app: Flask) -> str:
+    """A minutes file that exists, so the matrix checks who may download a real file."""
+    folder = Path(app.config["MINUTES_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "verbale-matrice.pdf").write_bytes(b"%PDF-1.4 verbale di prova")
+    return "verbale-matrice.pdf"
+
+
 def build_world(app: Flask) -> World:
     """An open meeting run by one facilitator, its live session with a pending item, a published
     proposal with a comment, a theme of the current run, a draft response and a kept upload."""
@@ -86,7 +96,7 @@ def build_world(app: Flask) -> World:
         users = _users(db)
         consultation, objective = _consultation(db)
         meeting = Meeting(consultation_id=consultation.id, title="Incontro", status="open")
-        meeting.minutes_file = "non-su-disco.pdf"
+        meeting.minutes_file = _minutes_on_disk(app)
         db.add(meeting)
         db.flush()
         db.add(MeetingFacilitator(meeting_id=meeting.id, user_id=users["facilitator"].id))

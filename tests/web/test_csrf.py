@@ -25,6 +25,7 @@ GENERIC = "La sessione è scaduta o il modulo non è valido: ricarica la pagina 
 OWN_MESSAGE = {
     "proposals.new": "La sessione è scaduta: controlla i dati e premi di nuovo",
     "proposals.validate_field": "La sessione è scaduta: controlla i dati e premi di nuovo",
+    "live.session_form": "La sessione è scaduta: controlla il testo e premi di nuovo",
 }
 
 
