@@ -111,3 +111,36 @@ def test_missing_column_and_unknown_encoder_get_clear_errors(runner, labelled_cs
     )
     assert result.exit_code == 2
     assert "nessuno" in result.output
+
+
+def test_learning_curve_ends_with_one_json_object_per_budget(runner, labelled_csv):
+    result = runner.invoke(
+        args=[
+            "nlp",
+            "learning-curve",
+            str(labelled_csv),
+            "--text-column",
+            "testo",
+            "--label-column",
+            "etichetta",
+            "--encoder",
+            "lsa",
+            "--budgets",
+            "0,2",
+            "--json",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output.strip().splitlines()[-1])
+    budgets = [point["budget"] for point in figures["points"]]
+    assert budgets == [0, 2]
+    assert all("macro_f1" in point for point in figures["points"])
+
+
+def test_learning_curve_refuses_budgets_that_are_not_numbers(runner, labelled_csv):
+    result = runner.invoke(
+        args=["nlp", "learning-curve", str(labelled_csv), "--text-column", "testo",
+              "--label-column", "etichetta", "--budgets", "molti"]
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "--budgets" in result.output

@@ -2,8 +2,9 @@
 
 Precedence, first match wins:
 1. the planner's confirmed mapping(s) of the proposal;
-2. the model's mapping(s) of the proposal at or above the confidence threshold (current run);
-3. its primary theme's planner mapping, else the theme's model mapping above the threshold
+2. the model's best mapping of the proposal (current run), whatever its confidence, plus its
+   secondary mappings at or above the confidence threshold;
+3. its primary theme's planner mapping, else the theme's best model mapping
    (a merged theme is followed to the theme it was merged into; a discarded theme is skipped;
    an off-strategy theme without mappings counts as fuori-strategia);
 4. the objective the author suggested;
@@ -144,17 +145,20 @@ def _pick(mappings, run_id, threshold):
     confirmed = [m for m in mappings if m.source == "planner"]
     if confirmed:
         return _unique(m.objective_id for m in confirmed), "planner", 1.0
-    model = [
-        m
-        for m in mappings
-        if m.source == "model"
-        and m.confidence >= threshold
-        and (run_id is None or m.run_id in (None, run_id))
-    ]
+    model = sorted(
+        (
+            m
+            for m in mappings
+            if m.source == "model" and (run_id is None or m.run_id in (None, run_id))
+        ),
+        key=lambda m: -m.confidence,
+    )
     if not model:
         return None
-    model.sort(key=lambda m: -m.confidence)
-    return _unique(m.objective_id for m in model), "model", model[0].confidence
+    # The best objective always counts (with its calibrated confidence; below the review
+    # threshold it is "da verificare", never dropped); secondary ones count above `threshold`.
+    counted = [model[0], *(m for m in model[1:] if m.confidence >= threshold)]
+    return _unique(m.objective_id for m in counted), "model", model[0].confidence
 
 
 def _unique(values: Iterable[int | None]) -> tuple[int | None, ...]:

@@ -87,6 +87,48 @@ def map_objectives(
     _print(figures, MAPPING_FIGURES, as_json)
 
 
+@nlp_group.command("learning-curve")
+@_common
+@click.option(
+    "--framework",
+    default="piemonte-2018",
+    show_default=True,
+    help="Code of a bundled framework or path to a framework file.",
+)
+@click.option(
+    "--budgets",
+    default="0,25,50,100",
+    show_default=True,
+    help="Numbers of confirmations to simulate, comma-separated.",
+)
+@with_appcontext
+def learning_curve(
+    csv_path, text_columns, label_column, seed, encoder, as_json, framework, budgets
+) -> None:
+    """Simulate planners: at each budget the product picks what to ask, refits, and is scored
+    on the proposals it never asked about (macro-F1, accuracy, per-objective F1, ECE)."""
+    import nlp
+    from consult.framework import loader as frameworks
+
+    try:
+        objectives = nlp.read_framework(frameworks.resolve(framework))
+        steps = sorted({int(b) for b in budgets.split(",") if b.strip()})
+    except frameworks.FrameworkError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except ValueError as exc:
+        raise click.UsageError(f"--budgets: whole numbers separated by commas ({exc})") from exc
+    if not steps or steps[0] < 0:
+        raise click.UsageError("--budgets: whole numbers from 0 up, separated by commas")
+    texts, labels = _read(csv_path, text_columns, label_column)
+    name = encoder or current_app.config["CONSULT_EMBEDDINGS"]
+    figures = _run(lambda: nlp.learning_curve(texts, labels, objectives, steps, encoder=name))
+    for point in figures.get("points", figures.get("curve", [])):
+        if isinstance(point, dict):
+            summary = {k: v for k, v in point.items() if not isinstance(v, dict | list)}
+            click.echo(json.dumps(summary, ensure_ascii=False, default=str))
+    click.echo(json.dumps(figures, ensure_ascii=False, default=str))
+
+
 def _read(csv_path: str, text_columns: tuple[str, ...], label_column: str):
     import csv
 

@@ -23,18 +23,22 @@ def test_planner_mapping_beats_model_theme_and_suggestion(
     assert assignment.source == "planner"
 
 
-def test_model_mapping_counts_only_above_the_threshold(
+def test_the_models_best_objective_always_counts_secondaries_only_above_the_threshold(
     db, run, objectives, create_contribution, map_contribution
 ):
+    """Every on-strategy proposal counts somewhere: a low confidence is flagged, not dropped."""
     confident = create_contribution()
     unsure = create_contribution(suggested_objective_id=objectives["isee"].id)
     map_contribution(confident, objectives["abitare"], confidence=0.7, run=run)
+    map_contribution(confident, objectives["isee"], confidence=0.55, run=run)
     map_contribution(unsure, objectives["abitare"], confidence=0.2, run=run)
+    map_contribution(unsure, objectives["isee"], confidence=0.1, run=run)
     result = assign_objectives(db, [confident, unsure], threshold=0.5)
-    assert result[confident.id].objective_ids == (objectives["abitare"].id,)
+    assert result[confident.id].objective_ids == (objectives["abitare"].id, objectives["isee"].id)
     assert result[confident.id].confidence == pytest.approx(0.7)
-    assert result[unsure.id].source == "suggested"
-    assert result[unsure.id].objective_ids == (objectives["isee"].id,)
+    assert result[unsure.id].source == "model"
+    assert result[unsure.id].objective_ids == (objectives["abitare"].id,)
+    assert result[unsure.id].confidence == pytest.approx(0.2)
 
 
 def test_model_mapping_of_an_old_run_is_ignored(
