@@ -4,8 +4,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from consult import config, db
+from consult.common.links import CanonicalFlask, base_url_problem
 from consult.extensions import (
     CONTENT_SECURITY_POLICY,
     PERMISSIONS_POLICY,
@@ -25,7 +27,7 @@ ROOT = config.ROOT
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, commands."""
-    app = Flask(
+    app = CanonicalFlask(
         __name__,
         instance_path=str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
@@ -36,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
+    _init_hosting(app)
     app.json = HtmlSafeJSONProvider(app)
     db.init_app(app)
     app.before_request(limit_body_size)  # before CSRF, which reads the form first
@@ -68,6 +71,28 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _init_hosting(app: Flask) -> None:
+    """Believe exactly the configured proxies, and build absolute links from the base URL."""
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app,
+            x_for=proxies,
+            x_proto=proxies,
+            x_host=proxies,
+            x_port=proxies,
+            x_prefix=proxies,
+        )
+    base = app.config["BASE_URL"]
+    if base and (problem := base_url_problem(base)):
+        raise RuntimeError(problem)
+    if not base and not (app.debug or app.testing):
+        app.logger.warning(
+            "CONSULT_BASE_URL is not set: absolute links (mails, QR codes) follow the request's "
+            "Host header; set it, or CONSULT_TRUSTED_HOSTS, before going live"
+        )
 
 
 def _init_login(app: Flask) -> None:

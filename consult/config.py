@@ -15,6 +15,11 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _list(name: str) -> list[str] | None:
+    value = os.environ.get(name, "").strip()
+    return [item.strip() for item in value.split(",") if item.strip()] or None
+
+
 def from_environment(instance_path: str) -> dict:
     """Read every setting the README documents; unset ones get safe embedded defaults."""
     database_url = os.environ.get("DATABASE_URL") or (
@@ -41,6 +46,12 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
+        # Every absolute link (mails, QR codes, API) starts with this, never with the Host header.
+        "BASE_URL": os.environ.get("CONSULT_BASE_URL") or None,
+        # Host names the site answers to (Flask's TRUSTED_HOSTS); others get 400. Unset: any.
+        "TRUSTED_HOSTS": _list("CONSULT_TRUSTED_HOSTS"),
+        # Reverse proxies in front of the app whose X-Forwarded-* headers are believed (ProxyFix).
+        "TRUSTED_PROXIES": int(os.environ.get("CONSULT_TRUSTED_PROXIES", "0")),
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
