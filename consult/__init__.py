@@ -7,7 +7,6 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from consult import config, db
-from consult.common.links import CanonicalFlask, base_url_problem
 from consult.extensions import (
     CONTENT_SECURITY_POLICY,
     PERMISSIONS_POLICY,
@@ -21,6 +20,9 @@ from consult.extensions import (
     select_locale,
     talisman,
 )
+from consult.hosting import CanonicalFlask, base_url_problem
+from consult.request_input import NulFreeRequest, refuse_nul_in_query
+from consult.routing import StoredIdConverter, TextSegmentConverter
 
 ROOT = config.ROOT
 
@@ -39,6 +41,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     _init_hosting(app)
+    app.request_class = NulFreeRequest
+    app.url_map.converters["int"] = StoredIdConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = TextSegmentConverter
+    app.before_request(refuse_nul_in_query)
     app.json = HtmlSafeJSONProvider(app)
     db.init_app(app)
     app.before_request(limit_body_size)  # before CSRF, which reads the form first

@@ -9,6 +9,7 @@ from consult import db
 from consult.accounts.auth import role_required
 from consult.analysis import live_classification
 from consult.common.forms import clean_text
+from consult.common.numbers import parse_ids
 from consult.live import events as live_events
 from consult.live import moderation
 from consult.live import runtime as live_runtime
@@ -157,7 +158,7 @@ def _done(live: LiveSession, item: Contribution):
 @role_required("facilitator")
 def bulk(session_id: int):
     live, _meeting = managed_session(session_id)
-    ids = [int(value) for value in request.form.getlist("ids") if value.isdigit()]
+    ids = parse_ids(request.form.getlist("ids"))
     items = moderation.session_items(db.session(), stored_id(live), ids)
     action = {"approva": "approve", "rifiuta": "reject"}.get(request.form.get("action", ""))
     if not items or action is None:

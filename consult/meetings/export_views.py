@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, request
 from flask_login import login_required
 
 from consult import db
+from consult.common.numbers import parse_int
 from consult.common.text_rules import fold
 from consult.meetings import exports
 from consult.meetings import services as meetings
@@ -45,7 +46,8 @@ def _scope(meeting_id: int) -> tuple[Meeting, LiveSession | None]:
     raw = request.args.get("sessione", "")
     if not raw:
         return meeting, None
-    live = meetings.get_live_session(db.session(), int(raw)) if raw.isdigit() else None
+    session_id = parse_int(raw, 0)
+    live = meetings.get_live_session(db.session(), session_id) if session_id else None
     if live is None or live.meeting_id != meeting.id:
         abort(404)
     return meeting, live
