@@ -7,6 +7,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from consult import config, db
+from consult.cache_policy import keep_private_pages_out_of_caches
 from consult.extensions import (
     CONTENT_SECURITY_POLICY,
     PERMISSIONS_POLICY,
@@ -67,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         strict_transport_security_max_age=31536000,
     )
     app.after_request(extra_security_headers)
+    app.after_request(keep_private_pages_out_of_caches)
     _init_login(app)
 
     from consult.blueprints import register_blueprints

@@ -94,7 +94,10 @@ def queue_events(session_id: int):
         return live_runtime.sse_event("queue", str(len(events)))
 
     return live_runtime.event_stream(
-        live_events.session_channel(stored_id(live)), render, coalesce=0.5
+        live_events.session_channel(stored_id(live)),
+        render,
+        coalesce=0.5,
+        still_allowed=live_runtime.signed_in_check(),
     )
 
 

@@ -6,14 +6,20 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, current_app, stream_with_context
+from flask_login import current_user
+from sqlmodel import Session
 
+from consult import db
 from consult.common.errors import DATABASE_OUTAGES
 from consult.live import events as live_events
 from consult.live import presence as live_presence
+from consult.live import services as live_sessions
 
 HEARTBEAT_SECONDS = 15.0
 RECONNECT_MILLISECONDS = 2000
 STREAM_MAX_SECONDS = 3600.0
+# How soon a staff stream notices that its account was deactivated or logged out everywhere.
+AUTH_CHECK_SECONDS = 10.0
 RETRY_SECONDS = 2.0
 
 
@@ -54,12 +60,24 @@ def _render_or_retry(render: Callable, events: list) -> tuple[str | None, bool]:
         return None, True
 
 
+def signed_in_check() -> Callable[[], bool]:
+    """For a staff stream: whether the current account is still signed in, read afresh."""
+    user_id, version, engine = current_user.id, current_user.session_version, db.engine()
+
+    def still_allowed() -> bool:
+        with Session(engine) as session_db:
+            return live_sessions.account_still_signed_in(session_db, user_id, version)
+
+    return still_allowed
+
+
 def event_stream(
     channel: str,
     render: Callable[[list[dict[str, Any]]], str | None],
     *,
     coalesce: float = 0.05,
     refresh_every: float | None = None,
+    still_allowed: Callable[[], bool] | None = None,
 ) -> Response:
     """Stream `render(events)` on each burst of events; heartbeats keep proxies from closing it.
 
@@ -67,7 +85,8 @@ def event_stream(
     every `refresh_every` seconds. The stream ends after STREAM_MAX_SECONDS; clients reconnect.
     The request's session is committed and closed by `db.py` as soon as the view returns, before
     the first chunk is sent, so a long stream holds no database connection; `render` opens its
-    own session when it needs one.
+    own session when it needs one. `still_allowed`, checked every AUTH_CHECK_SECONDS, ends a
+    staff stream once its account is deactivated or logged out everywhere.
     """
     events_broker = broker()
 
@@ -78,8 +97,12 @@ def event_stream(
             first, missed = _render_or_retry(render, [])
             if first:
                 yield first
-            started = last_sent = time.monotonic()
+            started = last_sent = checked = time.monotonic()
             while time.monotonic() - started < STREAM_MAX_SECONDS:
+                if still_allowed and time.monotonic() - checked >= AUTH_CHECK_SECONDS:
+                    if not still_allowed():
+                        return
+                    checked = time.monotonic()
                 wait = RETRY_SECONDS if missed else min(HEARTBEAT_SECONDS, refresh_every or 1e9)
                 event = subscription.get(timeout=wait)
                 events = [event] if event is not None else []

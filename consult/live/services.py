@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from consult.accounts.models import User
 from consult.analysis import live_classification
 from consult.analysis.assignment import DEFAULT_THRESHOLD, assign_objectives
 from consult.common import audit
@@ -237,6 +238,13 @@ def objective_counts(
             if objective_id is not None:
                 counts[objective_id] = counts.get(objective_id, 0) + 1
     return [(o, counts.get(stored_id(o), 0)) for o in objectives]
+
+
+def account_still_signed_in(db: Session, user_id: int, session_version: int) -> bool:
+    """Whether the account that opened a staff stream may still see it: active, and not
+    logged out everywhere since (which bumps its session version)."""
+    user = db.get(User, user_id)
+    return user is not None and user.active and user.session_version == session_version
 
 
 def get_live_session(db: Session, live_session_id: int) -> LiveSession | None:

@@ -302,5 +302,8 @@ def projector_events(code: str):
         return live_runtime.sse_event("projector", html)
 
     return live_runtime.event_stream(
-        live_events.session_channel(live_id), render, refresh_every=20.0
+        live_events.session_channel(live_id),
+        render,
+        refresh_every=20.0,
+        still_allowed=live_runtime.signed_in_check(),
     )

@@ -1,10 +1,12 @@
 """The projector: staff see approvals pushed by Server-Sent Events, with a polling fallback."""
 
+import itertools
 import threading
 import time
 
 import httpx
 import pytest
+from sqlmodel import select
 from werkzeug.serving import make_server
 
 
@@ -139,3 +141,31 @@ def test_projector_counts_connected_phones(app, client, room):
         phone.get(f"/live/{live.code}")
     page = client.get(f"/live/{live.code}/proiettore/contenuto").get_data(as_text=True)
     assert "3 telefoni connessi" in page
+
+
+@pytest.mark.parametrize("revoke", ["deactivate", "log_out_everywhere"])
+@pytest.mark.parametrize(
+    "path", ["/live/{code}/proiettore/eventi", "/facilitatore/sessioni/{id}/moderazione/eventi"]
+)
+def test_a_staff_stream_ends_once_its_account_is_revoked(
+    app, client, room, db, monkeypatch, revoke, path
+):
+    from consult.accounts.models import User
+    from consult.live import runtime as live_runtime
+
+    monkeypatch.setattr(live_runtime, "HEARTBEAT_SECONDS", 0.02)
+    monkeypatch.setattr(live_runtime, "AUTH_CHECK_SECONDS", 0.02)
+    live, _item = room
+    response = client.get(path.format(code=live.code, id=live.id), buffered=False)
+    chunks = iter(response.response)
+    next(chunks), next(chunks)  # the stream runs while the account is signed in
+    user = db.exec(select(User).where(User.role == "facilitator")).one()
+    if revoke == "deactivate":
+        user.active = False
+    else:
+        user.session_version += 1
+    db.add(user)
+    db.commit()
+    rest = list(itertools.islice(chunks, 200))
+    response.close()
+    assert len(rest) < 200  # the generator returned instead of streaming on
