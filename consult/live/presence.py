@@ -9,6 +9,8 @@ import time
 from typing import Any, Protocol
 
 ACTIVE_WINDOW_SECONDS = 10 * 60
+# Memory bound of the in-process map: more phones than any room holds, per session.
+MAX_PHONES_PER_SESSION = 10_000
 
 
 class Presence(Protocol):
@@ -18,22 +20,40 @@ class Presence(Protocol):
 
 
 class InProcessPresence:
-    def __init__(self, window: float = ACTIVE_WINDOW_SECONDS, clock=time.time) -> None:
-        self._window, self._clock = window, clock
+    """Bounded: a session keeps at most `limit` tokens (expired ones go first, then the
+    longest unseen), so a flood of fresh tokens cannot grow the process's memory."""
+
+    def __init__(
+        self,
+        window: float = ACTIVE_WINDOW_SECONDS,
+        clock=time.time,
+        limit: int = MAX_PHONES_PER_SESSION,
+    ) -> None:
+        self._window, self._clock, self._limit = window, clock, limit
         self._lock = threading.Lock()
         self._seen: dict[int, dict[str, float]] = {}
 
     def seen(self, live_session_id: int, token: str) -> None:
         with self._lock:
-            self._seen.setdefault(live_session_id, {})[token] = self._clock()
+            tokens = self._seen.setdefault(live_session_id, {})
+            if token not in tokens and len(tokens) >= self._limit:
+                self._expire(tokens)
+                if len(tokens) >= self._limit:
+                    del tokens[min(tokens, key=tokens.__getitem__)]
+            tokens[token] = self._clock()
 
     def count(self, live_session_id: int) -> int:
-        cutoff = self._clock() - self._window
         with self._lock:
             tokens = self._seen.get(live_session_id, {})
-            for token in [t for t, at in tokens.items() if at < cutoff]:
-                del tokens[token]
+            self._expire(tokens)
+            if not tokens:
+                self._seen.pop(live_session_id, None)
             return len(tokens)
+
+    def _expire(self, tokens: dict[str, float]) -> None:
+        cutoff = self._clock() - self._window
+        for token in [t for t, at in tokens.items() if at < cutoff]:
+            del tokens[token]
 
 
 class RedisPresence:

@@ -114,6 +114,20 @@ def test_in_process_presence_counts_recent_phones_once_each():
     assert presence.count(1) == 1
 
 
+def test_in_process_presence_is_bounded_and_drops_the_longest_unseen_first():
+    clock = FakeClock()
+    presence = live_presence.InProcessPresence(window=60, clock=clock, limit=3)
+    for token in ("a", "b", "c"):
+        presence.seen(1, token)
+        clock.now += 1
+    presence.seen(1, "a")  # seen again: now the most recent
+    for flood in range(1000):
+        presence.seen(1, f"flood-{flood}")
+    assert presence.count(1) == 3
+    presence.seen(1, "fresh")
+    assert presence.count(1) == 3
+
+
 def test_redis_presence_counts_recent_phones_once_each(redis_url):
     clock = FakeClock()
     presence = live_presence.RedisPresence(redis_url, window=60, clock=clock)
