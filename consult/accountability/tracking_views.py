@@ -25,9 +25,11 @@ def _no_referrer(_app, response, **_extra) -> None:
         response.headers["Referrer-Policy"] = "no-referrer"
 
 
-@bp.record_once
 def _connect_no_referrer(state: BlueprintSetupState) -> None:
     request_finished.connect(_no_referrer, state.app)
+
+
+bp.record_once(_connect_no_referrer)
 
 
 def _contribution(token: str):
