@@ -15,6 +15,7 @@ from consult.accountability.models import Response
 from consult.accounts.auth import role_required
 from consult.analysis.open_themes import visible_themes
 from consult.common.forms import clean_text
+from consult.common.web import MAX_ROW_ID, ROW_ID, row_id
 from consult.framework import services as framework
 from consult.framework.context import current_consultation
 from consult.framework.labels import RESPONSE_STATUS_LABELS
@@ -29,7 +30,10 @@ class ResponseForm(FlaskForm):
     objective = SelectField(_l("Obiettivo"), default="")
     contribution = IntegerField(
         _l("Numero della proposta"),
-        validators=[Optional(), NumberRange(min=1, message=_l("Numero di proposta non valido."))],
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=MAX_ROW_ID, message=_l("Numero di proposta non valido.")),
+        ],
     )
     status = SelectField(
         _l("Stato"),
@@ -99,7 +103,7 @@ def create():
     return _render_form(form, None)
 
 
-@bp.route("/<int:response_id>/modifica", methods=["GET", "POST"])
+@bp.route(f"/<{ROW_ID}:response_id>/modifica", methods=["GET", "POST"])
 @role_required("planner")
 def edit(response_id: int):
     consultation = current_consultation()
@@ -123,13 +127,13 @@ def edit(response_id: int):
     return _render_form(form, response)
 
 
-@bp.post("/<int:response_id>/pubblica")
+@bp.post(f"/<{ROW_ID}:response_id>/pubblica")
 @role_required("planner")
 def publish(response_id: int):
     return _set_published(response_id, True, _("Risposta pubblicata."))
 
 
-@bp.post("/<int:response_id>/ritira")
+@bp.post(f"/<{ROW_ID}:response_id>/ritira")
 @role_required("planner")
 def unpublish(response_id: int):
     return _set_published(response_id, False, _("Risposta ritirata dalle pagine pubbliche."))
@@ -188,8 +192,9 @@ def _prefill(form: ResponseForm, objective_ids: dict[str, int]) -> None:
         form.theme.data = request.args["tema"]
     if request.args.get("obiettivo") in objective_ids:
         form.objective.data = request.args["obiettivo"]
-    if request.args.get("proposta", "").isdigit():
-        form.contribution.data = int(request.args["proposta"])
+    contribution_id = row_id(request.args.get("proposta"))
+    if contribution_id is not None:
+        form.contribution.data = contribution_id
 
 
 def _render_form(form: ResponseForm, response: Response | None):

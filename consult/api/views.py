@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from jinja2.utils import htmlsafe_json_dumps
 
 from consult import db
+from consult.common.web import MAX_ROW_ID, ROW_ID
 from consult.extensions import csrf
 from consult.framework import services as framework
 from consult.framework.context import current_consultation
@@ -111,7 +112,7 @@ def contributions():
     )
 
 
-@bp.get("/contributions/<int:contribution_id>")
+@bp.get(f"/contributions/<{ROW_ID}:contribution_id>")
 def contribution(contribution_id: int):
     """One published proposal; anything unpublished does not exist here."""
     item = proposals.public_proposal(db.session(), stored_id(_consultation()), contribution_id)
@@ -134,7 +135,7 @@ def _positive_int(name: str, default: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        abort(400, description=f"'{name}' must be a positive integer")
-    if value < 1:
-        abort(400, description=f"'{name}' must be a positive integer")
+        value = 0
+    if not 1 <= value <= MAX_ROW_ID:  # a larger page would overflow the database's OFFSET
+        abort(400, description=f"'{name}' must be an integer from 1 to {MAX_ROW_ID}")
     return value
