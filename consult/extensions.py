@@ -1,5 +1,7 @@
 """Flask extensions, created once and bound in the factory."""
 
+from collections.abc import Sequence
+
 from flask import request, session
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import Babel
@@ -85,9 +87,9 @@ def select_locale() -> str:
     from flask import current_app
     from flask_login import current_user
 
-    languages = current_app.config["LANGUAGES"]
+    languages: Sequence[str] = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
-    if chosen in languages:
+    if isinstance(chosen, str) and chosen in languages:
         return chosen
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale

@@ -2,8 +2,9 @@
 
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from consult.accountability.models import RESPONSE_STATES, Response
 from consult.analysis.assignment import assign_one, current_run
@@ -11,6 +12,7 @@ from consult.analysis.models import ContributionTheme, Theme
 from consult.common import audit
 from consult.common.models import utcnow
 from consult.framework.models import Objective
+from consult.meetings.services import stored_id
 from consult.proposals.models import Contribution
 
 EDITABLE = ("status", "text", "theme_stable_key", "objective_id", "contribution_id")
@@ -29,7 +31,7 @@ def create_response(
     db: Session, *, consultation_id: int, actor_id: int | None, **fields
 ) -> Response:
     """Add a draft response attached to exactly one target."""
-    response = Response(consultation_id=consultation_id, author_id=actor_id)
+    response = Response(consultation_id=consultation_id, author_id=actor_id, text="")
     _apply(response, fields)
     return _save_audited(db, response, "response.create", actor_id=actor_id, before=None)
 
@@ -62,7 +64,7 @@ def _save_audited(
         actor_id=actor_id,
         action=action,
         entity_type="response",
-        entity_id=response.id,
+        entity_id=stored_id(response),
         before=before,
         after=snapshot(response),
     )
@@ -84,13 +86,41 @@ def _apply(response: Response, fields: dict[str, Any]) -> None:
         raise ResponseError("a response needs a text")
 
 
-def published_query(consultation_id: int):
+def published_query(consultation_id: int) -> SelectOfScalar[Response]:
     """Published responses of a consultation, newest first."""
     return (
         select(Response)
         .where(Response.consultation_id == consultation_id, col(Response.published_at).is_not(None))
         .order_by(col(Response.published_at).desc(), col(Response.id).desc())
     )
+
+
+def published_responses(db: Session, consultation_id: int) -> list[Response]:
+    return list(db.exec(published_query(consultation_id)))
+
+
+def consultation_responses(db: Session, consultation_id: int) -> list[Response]:
+    """Every response of a consultation, drafts included, last changed first."""
+    query = (
+        select(Response)
+        .where(Response.consultation_id == consultation_id)
+        .order_by(col(Response.updated_at).desc(), col(Response.id).desc())
+    )
+    return list(db.exec(query))
+
+
+def get_response(db: Session, response_id: int, consultation_id: int) -> Response | None:
+    """The response with this number, if it belongs to the consultation."""
+    response = db.get(Response, response_id)
+    if response is None or response.consultation_id != consultation_id:
+        return None
+    return response
+
+
+def proposal_exists(db: Session, consultation_id: int, contribution_id: int) -> bool:
+    """Whether a response may target this proposal: it exists in the same consultation."""
+    found = db.get(Contribution, contribution_id)
+    return found is not None and found.consultation_id == consultation_id
 
 
 def responses_for_contribution(db: Session, contribution: Contribution) -> list[Response]:
@@ -106,7 +136,7 @@ def responses_for_contribution(db: Session, contribution: Contribution) -> list[
             ).all()
         )
     objective_ids = [o for o in assign_one(db, contribution).objective_ids if o is not None]
-    conditions = [Response.contribution_id == contribution.id]
+    conditions: list[ColumnElement[bool]] = [col(Response.contribution_id) == contribution.id]
     if stable_keys:
         conditions.append(col(Response.theme_stable_key).in_(stable_keys))
     if objective_ids:
@@ -118,9 +148,9 @@ def responses_for_objective(
     db: Session, consultation_id: int, objective_id: int | None, stable_keys: list[str]
 ) -> list[Response]:
     """Published answers to an objective (None: none) or to the themes mapped onto it."""
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if objective_id is not None:
-        conditions.append(Response.objective_id == objective_id)
+        conditions.append(col(Response.objective_id) == objective_id)
     if stable_keys:
         conditions.append(col(Response.theme_stable_key).in_(stable_keys))
     if not conditions:

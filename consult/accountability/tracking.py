@@ -3,13 +3,15 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from consult.accountability.models import Response
 from consult.accountability.responses import responses_for_contribution
 from consult.analysis.models import ContributionTheme, ObjectiveMapping, Theme
 from consult.framework.models import Objective
+from consult.meetings.models import LiveSession
+from consult.meetings.services import get_live_session
 from consult.proposals.models import Comment, Contribution
 from consult.proposals.search import current_run_id, support_counts
 
@@ -87,9 +89,9 @@ def _objectives(
     db: Session, contribution: Contribution, theme_ids: list[int]
 ) -> list[MappedObjective]:
     """Mappings of the proposal and of its themes, confirmed ones first, each objective once."""
-    condition = ObjectiveMapping.contribution_id == contribution.id
+    condition: ColumnElement[bool] = col(ObjectiveMapping.contribution_id) == contribution.id
     if theme_ids:
-        condition = or_(condition, col(ObjectiveMapping.theme_id).in_(theme_ids))  # type: ignore[assignment]
+        condition = or_(condition, col(ObjectiveMapping.theme_id).in_(theme_ids))
     mappings = db.exec(
         select(ObjectiveMapping)
         .where(condition)
@@ -107,3 +109,11 @@ def _objectives(
         objective = db.get(Objective, mapping.objective_id) if mapping.objective_id else None
         found.append(MappedObjective(objective, mapping.confirmed_at is not None))
     return found
+
+
+def open_live_session(db: Session, contribution: Contribution) -> LiveSession | None:
+    """The live session the proposal came from, while it is still open (the receipt links back)."""
+    if contribution.live_session_id is None:
+        return None
+    live = get_live_session(db, contribution.live_session_id)
+    return live if live is not None and live.status == "open" else None

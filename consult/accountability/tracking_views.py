@@ -1,10 +1,10 @@
 """The author's private pages: the receipt and the tracking page of one proposal."""
 
 from flask import Blueprint, abort, g, make_response, render_template, request_finished, url_for
+from flask.blueprints import BlueprintSetupState
 
 from consult import db
 from consult.accountability import tracking
-from consult.meetings.models import LiveSession
 from consult.proposals import services as proposals
 
 bp = Blueprint("tracking", __name__)
@@ -25,7 +25,11 @@ def _no_referrer(_app, response, **_extra) -> None:
         response.headers["Referrer-Policy"] = "no-referrer"
 
 
-bp.record_once(lambda state: request_finished.connect(_no_referrer, state.app))
+def _connect_no_referrer(state: BlueprintSetupState) -> None:
+    request_finished.connect(_no_referrer, state.app)
+
+
+bp.record_once(_connect_no_referrer)
 
 
 def _contribution(token: str):
@@ -54,12 +58,11 @@ def track(token: str):
 def receipt(token: str):
     """Shown right after submitting: the private link to keep."""
     contribution = _contribution(token)
-    live = db.session().get(LiveSession, contribution.live_session_id or 0)
     return _private(
         render_template(
             "proposals/receipt.html",
             contribution=contribution,
-            live=live if live is not None and live.status == "open" else None,
+            live=tracking.open_live_session(db.session(), contribution),
             tracking_url=url_for(".track", token=token, _external=True),
         )
     )

@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlmodel import col, select
 from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -16,10 +15,12 @@ from consult.accountability.models import Response
 from consult.accounts.auth import role_required
 from consult.analysis.open_themes import visible_themes
 from consult.common.forms import clean_text
+from consult.common.web import MAX_ROW_ID, ROW_ID, row_id
+from consult.framework import services as framework
 from consult.framework.context import current_consultation
 from consult.framework.labels import RESPONSE_STATUS_LABELS
-from consult.framework.models import Objective
-from consult.proposals.models import Contribution
+from consult.framework.models import Consultation
+from consult.meetings.services import stored_id
 
 bp = Blueprint("responses", __name__, url_prefix="/pianificazione/risposte")
 
@@ -29,7 +30,10 @@ class ResponseForm(FlaskForm):
     objective = SelectField(_l("Obiettivo"), default="")
     contribution = IntegerField(
         _l("Numero della proposta"),
-        validators=[Optional(), NumberRange(min=1, message=_l("Numero di proposta non valido."))],
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=MAX_ROW_ID, message=_l("Numero di proposta non valido.")),
+        ],
     )
     status = SelectField(
         _l("Stato"),
@@ -53,14 +57,13 @@ class ResponseForm(FlaskForm):
                 _("Scegli un solo destinatario: un tema, un obiettivo oppure una proposta."),
             ]
             return True
-        if self.contribution.data:
-            found = db.session().get(Contribution, self.contribution.data)
-            if found is None or found.consultation_id != consultation_id:
-                self.contribution.errors = [
-                    *self.contribution.errors,
-                    _("Non esiste una proposta con questo numero."),
-                ]
-                return True
+        number = self.contribution.data
+        if number and not service.proposal_exists(db.session(), consultation_id, number):
+            self.contribution.errors = [
+                *self.contribution.errors,
+                _("Non esiste una proposta con questo numero."),
+            ]
+            return True
         return False
 
     def target_fields(self, objective_ids: dict[str, int]) -> dict:
@@ -75,15 +78,7 @@ class ResponseForm(FlaskForm):
 @role_required("planner")
 def index():
     consultation = current_consultation()
-    items = (
-        db.session()
-        .exec(
-            select(Response)
-            .where(Response.consultation_id == consultation.id)
-            .order_by(col(Response.updated_at).desc(), col(Response.id).desc())
-        )
-        .all()
-    )
+    items = service.consultation_responses(db.session(), stored_id(consultation))
     return render_template("responses/index.html", items=items, targets=_target_labels(items))
 
 
@@ -94,10 +89,10 @@ def create():
     form, objective_ids = _form(consultation, None)
     if request.method == "GET":
         _prefill(form, objective_ids)
-    elif form.validate_on_submit() and not form.target_errors(consultation.id):
+    elif form.validate_on_submit() and not form.target_errors(stored_id(consultation)):
         response = service.create_response(
             db.session(),
-            consultation_id=consultation.id,
+            consultation_id=stored_id(consultation),
             actor_id=current_user.id,
             status=form.status.data,
             text=form.text.data,
@@ -108,16 +103,16 @@ def create():
     return _render_form(form, None)
 
 
-@bp.route("/<int:response_id>/modifica", methods=["GET", "POST"])
+@bp.route(f"/<{ROW_ID}:response_id>/modifica", methods=["GET", "POST"])
 @role_required("planner")
 def edit(response_id: int):
     consultation = current_consultation()
-    response = _get(response_id, consultation.id)
+    response = _get(response_id, stored_id(consultation))
     form, objective_ids = _form(consultation, response)
     if (
         request.method == "POST"
         and form.validate_on_submit()
-        and not form.target_errors(consultation.id)
+        and not form.target_errors(stored_id(consultation))
     ):
         service.update_response(
             db.session(),
@@ -132,13 +127,13 @@ def edit(response_id: int):
     return _render_form(form, response)
 
 
-@bp.post("/<int:response_id>/pubblica")
+@bp.post(f"/<{ROW_ID}:response_id>/pubblica")
 @role_required("planner")
 def publish(response_id: int):
     return _set_published(response_id, True, _("Risposta pubblicata."))
 
 
-@bp.post("/<int:response_id>/ritira")
+@bp.post(f"/<{ROW_ID}:response_id>/ritira")
 @role_required("planner")
 def unpublish(response_id: int):
     return _set_published(response_id, False, _("Risposta ritirata dalle pagine pubbliche."))
@@ -147,28 +142,25 @@ def unpublish(response_id: int):
 def _set_published(response_id: int, published: bool, message: str):
     if not FlaskForm().validate_on_submit():
         abort(400)
-    consultation = current_consultation()
-    response = _get(response_id, consultation.id)
+    response = _get(response_id, stored_id(current_consultation()))
     service.set_published(db.session(), response, published, actor_id=current_user.id)
     flash(message, "success")
     return redirect(url_for(".index"))
 
 
 def _get(response_id: int, consultation_id: int) -> Response:
-    response = db.session().get(Response, response_id)
-    if response is None or response.consultation_id != consultation_id:
+    response = service.get_response(db.session(), response_id, consultation_id)
+    if response is None:
         abort(404)
     return response
 
 
-def _form(consultation, response: Response | None) -> tuple[ResponseForm, dict[str, int]]:
+def _form(
+    consultation: Consultation, response: Response | None
+) -> tuple[ResponseForm, dict[str, int]]:
     """The form with its theme and objective choices (and the response's values on GET)."""
     session = db.session()
-    objectives = session.exec(
-        select(Objective)
-        .where(Objective.framework_id == consultation.framework_id)
-        .order_by(col(Objective.position))
-    ).all()
+    objectives = framework.objectives(session, consultation.framework_id)
     form = ResponseForm(obj=None)
     if response is not None and request.method == "GET":
         by_id = {o.id: o.code for o in objectives}
@@ -181,7 +173,9 @@ def _form(consultation, response: Response | None) -> tuple[ResponseForm, dict[s
                 "text": response.text,
             }
         )
-    themes = [(t.stable_key, t.display_label) for t in visible_themes(session, consultation.id)]
+    themes = [
+        (t.stable_key, t.display_label) for t in visible_themes(session, stored_id(consultation))
+    ]
     kept = response.theme_stable_key if response else None
     if kept and kept not in dict(themes):
         themes.append((kept, _("Tema %(key)s (non più nell'analisi corrente)", key=kept)))
@@ -189,7 +183,7 @@ def _form(consultation, response: Response | None) -> tuple[ResponseForm, dict[s
     form.objective.choices = [("", _("— nessun obiettivo —"))] + [
         (o.code, o.title) for o in objectives
     ]
-    return form, {o.code: o.id for o in objectives}
+    return form, {o.code: stored_id(o) for o in objectives}
 
 
 def _prefill(form: ResponseForm, objective_ids: dict[str, int]) -> None:
@@ -198,8 +192,9 @@ def _prefill(form: ResponseForm, objective_ids: dict[str, int]) -> None:
         form.theme.data = request.args["tema"]
     if request.args.get("obiettivo") in objective_ids:
         form.objective.data = request.args["obiettivo"]
-    if request.args.get("proposta", "").isdigit():
-        form.contribution.data = int(request.args["proposta"])
+    contribution_id = row_id(request.args.get("proposta"))
+    if contribution_id is not None:
+        form.contribution.data = contribution_id
 
 
 def _render_form(form: ResponseForm, response: Response | None):
@@ -210,19 +205,20 @@ def _render_form(form: ResponseForm, response: Response | None):
 def _target_labels(items: list[Response]) -> dict[int, str]:
     """A short description of each response's target for the list."""
     session = db.session()
-    titles = {o.id: o.title for o in session.exec(select(Objective)).all()}
+    titles = framework.objective_titles(session)
     themes = {}
     if items:
         consultation_id = items[0].consultation_id
         themes = {t.stable_key: t.display_label for t in visible_themes(session, consultation_id)}
     labels = {}
     for item in items:
+        key = stored_id(item)
         if item.theme_stable_key:
-            labels[item.id] = _(
+            labels[key] = _(
                 "Tema: %(label)s", label=themes.get(item.theme_stable_key, item.theme_stable_key)
             )
         elif item.objective_id:
-            labels[item.id] = _("Obiettivo: %(title)s", title=titles.get(item.objective_id, "?"))
+            labels[key] = _("Obiettivo: %(title)s", title=titles.get(item.objective_id, "?"))
         else:
-            labels[item.id] = _("Proposta n. %(id)s", id=item.contribution_id)
+            labels[key] = _("Proposta n. %(id)s", id=item.contribution_id)
     return labels

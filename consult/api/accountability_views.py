@@ -4,14 +4,19 @@ Shares /api/v1/ with `api.py`; nothing private (authors, e-mails, tracking token
 """
 
 from flask import Blueprint, abort, current_app, jsonify
-from sqlmodel import select
 
 from consult import db
-from consult.accountability.responses import published_query, response_dict, responses_for_objective
+from consult.accountability.responses import (
+    published_responses,
+    response_dict,
+    responses_for_objective,
+)
 from consult.analysis.open_themes import theme_dicts, themes_for_objective, visible_themes
 from consult.extensions import csrf
+from consult.framework import services as framework
 from consult.framework.context import current_consultation
-from consult.framework.models import OFF_STRATEGY_CODE, Objective, objective_dict
+from consult.framework.models import OFF_STRATEGY_CODE, objective_dict
+from consult.meetings.services import stored_id
 from consult.planning.coverage import build_matrix
 
 bp = Blueprint("api_accountability", __name__, url_prefix="/api/v1")
@@ -22,7 +27,7 @@ csrf.exempt(bp)
 def themes():
     consultation = current_consultation()
     session = db.session()
-    items = visible_themes(session, consultation.id)
+    items = visible_themes(session, stored_id(consultation))
     return jsonify(
         {"themes": theme_dicts(session, items, threshold=current_app.config["OBJECTIVE_THRESHOLD"])}
     )
@@ -32,7 +37,7 @@ def themes():
 def responses():
     consultation = current_consultation()
     session = db.session()
-    items = session.exec(published_query(consultation.id)).all()
+    items = published_responses(session, stored_id(consultation))
     return jsonify({"responses": [response_dict(session, r) for r in items]})
 
 
@@ -40,14 +45,12 @@ def responses():
 def objective(code: str):
     """One objective (or fuori-strategia) with its proposal counts, themes and responses."""
     consultation = current_consultation()
+    consultation_id = stored_id(consultation)
     session = db.session()
-    item = session.exec(
-        select(Objective).where(
-            Objective.framework_id == consultation.framework_id, Objective.code == code
-        )
-    ).first()
+    item = framework.objective_by_code(session, consultation.framework_id, code)
     if item is None and code != OFF_STRATEGY_CODE:
         abort(404)
+    objective_id = stored_id(item) if item else None
     threshold = current_app.config["OBJECTIVE_THRESHOLD"]
     by_territory = build_matrix(session, consultation, threshold=threshold)
     by_channel = build_matrix(session, consultation, dimension="channel", threshold=threshold)
@@ -55,11 +58,11 @@ def objective(code: str):
     themes = [
         t
         for t, _c in themes_for_objective(
-            session, consultation.id, item.id if item else None, threshold=threshold
+            session, consultation_id, objective_id, threshold=threshold
         )
     ]
     answers = responses_for_objective(
-        session, consultation.id, item.id if item else None, [t.stable_key for t in themes]
+        session, consultation_id, objective_id, [t.stable_key for t in themes]
     )
     return jsonify(
         {

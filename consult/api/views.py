@@ -2,12 +2,14 @@
 
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from jinja2.utils import htmlsafe_json_dumps
-from sqlmodel import select
 
 from consult import db
+from consult.common.web import MAX_ROW_ID, ROW_ID
 from consult.extensions import csrf
+from consult.framework import services as framework
 from consult.framework.context import current_consultation
-from consult.framework.models import Axis, Objective, Phase, Territory, objective_dict
+from consult.framework.models import objective_dict
+from consult.meetings.services import stored_id
 from consult.proposals import search as proposal_search
 from consult.proposals import services as proposals
 from consult.proposals.forms import API_PARAMS, parse_filters
@@ -38,16 +40,8 @@ def index():
 @bp.get("/consultation")
 def consultation():
     item = _consultation()
-    phases = (
-        db.session()
-        .exec(select(Phase).where(Phase.consultation_id == item.id).order_by(Phase.position))
-        .all()
-    )
-    axes = (
-        db.session()
-        .exec(select(Axis).where(Axis.framework_id == item.framework_id).order_by(Axis.number))
-        .all()
-    )
+    phases = framework.phases(db.session(), stored_id(item))
+    axes = framework.axes(db.session(), item.framework_id)
     return jsonify(
         {
             "slug": item.slug,
@@ -70,21 +64,13 @@ def consultation():
 @bp.get("/objectives")
 def objectives():
     item = _consultation()
-    rows = (
-        db.session()
-        .exec(
-            select(Objective)
-            .where(Objective.framework_id == item.framework_id)
-            .order_by(Objective.position)
-        )
-        .all()
-    )
+    rows = framework.objectives(db.session(), item.framework_id)
     return jsonify({"objectives": [objective_dict(o) for o in rows]})
 
 
 @bp.get("/territories")
 def territories():
-    rows = db.session().exec(select(Territory).order_by(Territory.kind, Territory.name)).all()
+    rows = framework.territories_by_kind(db.session())
     by_id = {t.id: t.code for t in rows}
     return jsonify(
         {
@@ -114,7 +100,7 @@ def contributions():
             "per_page": per_page,
             "total": results.total,
             "items": [
-                contribution_dict(db.session(), c, supports=results.supports.get(c.id or 0, 0))
+                contribution_dict(db.session(), c, supports=results.supports.get(stored_id(c), 0))
                 for c in results.items
             ],
             "next": url_for(
@@ -126,10 +112,10 @@ def contributions():
     )
 
 
-@bp.get("/contributions/<int:contribution_id>")
+@bp.get(f"/contributions/<{ROW_ID}:contribution_id>")
 def contribution(contribution_id: int):
     """One published proposal; anything unpublished does not exist here."""
-    item = proposals.public_proposal(db.session(), _consultation().id or 0, contribution_id)
+    item = proposals.public_proposal(db.session(), stored_id(_consultation()), contribution_id)
     if item is None:
         abort(404)
     return _html_safe_json(contribution_dict(db.session(), item))
@@ -149,7 +135,7 @@ def _positive_int(name: str, default: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        abort(400, description=f"'{name}' must be a positive integer")
-    if value < 1:
-        abort(400, description=f"'{name}' must be a positive integer")
+        value = 0
+    if not 1 <= value <= MAX_ROW_ID:  # a larger page would overflow the database's OFFSET
+        abort(400, description=f"'{name}' must be an integer from 1 to {MAX_ROW_ID}")
     return value

@@ -8,6 +8,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
+from consult.extensions import login_manager
+
 # The database is unreachable (down, restarting, network) or the connection pool is exhausted:
 # the request may succeed if tried again, so the answer is 503, not a 500 stack trace. Other
 # database errors (integrity, programming) are bugs and stay 500s with their traceback logged.
@@ -45,7 +47,7 @@ def database_unavailable(error: Exception):
         with suppress(Exception):
             session.invalidate()
     if "_login_user" not in g:  # the page layout must not ask the database who is logged in
-        g._login_user = current_app.login_manager.anonymous_user()
+        g._login_user = login_manager.anonymous_user()
     detail = None
     if request.method == "POST":
         detail = _(
@@ -72,8 +74,9 @@ def init_app(app: Flask) -> None:
         if error.code is not None and error.code < 400:  # routing redirects are exceptions too
             return error
         # A failed commit (after_request) reaches Flask as a 500 wrapping the original error.
-        if isinstance(getattr(error, "original_exception", None), DATABASE_OUTAGES):
-            return database_unavailable(error.original_exception)
+        original = getattr(error, "original_exception", None)
+        if isinstance(original, DATABASE_OUTAGES):
+            return database_unavailable(original)
         detail = (
             error.description if error.code == 400 and request.path.startswith("/api/") else None
         )

@@ -1,6 +1,6 @@
 """Finding the consultation a request is about."""
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from consult.framework.models import Consultation
 
@@ -11,5 +11,5 @@ def current(db: Session, slug: str) -> Consultation | None:
     if consultation is not None:
         return consultation
     return db.exec(
-        select(Consultation).where(Consultation.is_active).order_by(Consultation.id)
+        select(Consultation).where(col(Consultation.is_active)).order_by(col(Consultation.id))
     ).first()

@@ -23,6 +23,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session
+from werkzeug.wrappers import Response as WsgiResponse
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
@@ -137,6 +138,7 @@ def session_form(code: str):
     if identity:  # a page load without the signed cookie is not yet a phone in the room
         live_runtime.presence().seen(live_id, identity)
     status = 200
+    response: WsgiResponse  # a page (flask's Response) or a redirect (werkzeug's)
     if form.is_submitted() and identity is None:
         # No signed phone identity (a forged or dropped cookie): nothing is stored, the text is
         # kept and the phone gets its identity now, so pressing send again works.

@@ -13,7 +13,10 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from consult.analysis.assignment import DEFAULT_THRESHOLD, Assignment, assign_objectives
-from consult.framework.models import OFF_STRATEGY_CODE, Consultation, Objective, Territory
+from consult.framework import services as framework
+from consult.framework.models import OFF_STRATEGY_CODE, Consultation, Territory
+from consult.meetings.models import Meeting
+from consult.meetings.services import stored_id
 from consult.proposals.models import CHANNELS, Contribution
 
 UNMAPPED_CODE = "non-assegnate"
@@ -99,24 +102,31 @@ def filtered_contributions(
 
 def objective_lines(db: Session, consultation: Consultation) -> list[Line]:
     """The matrix rows: the framework's objectives, then fuori-strategia and unassigned."""
-    objectives = db.exec(
-        select(Objective)
-        .where(Objective.framework_id == consultation.framework_id)
-        .order_by(col(Objective.position))
-    ).all()
-    return [Line(o.code, o.title) for o in objectives]
+    return [Line(o.code, o.title) for o in framework.objectives(db, consultation.framework_id)]
+
+
+def meetings_of(db: Session, consultation_id: int) -> list[Meeting]:
+    """The consultation's meetings in calendar order (the matrix's meeting filter)."""
+    query = (
+        select(Meeting)
+        .where(Meeting.consultation_id == consultation_id)
+        .order_by(col(Meeting.starts_at), col(Meeting.id))
+    )
+    return list(db.exec(query))
 
 
 def province_of(db: Session) -> dict[int, Territory]:
     """Each territory's province (ambiti and distretti roll up into theirs)."""
-    territories = {t.id: t for t in db.exec(select(Territory)).all()}
-    result = {}
-    for territory in territories.values():
+    territories = {stored_id(t): t for t in db.exec(select(Territory)).all()}
+    result: dict[int, Territory] = {}
+    for territory_id, territory in territories.items():
         current, hops = territory, 0
-        while current.kind != "province" and current.parent_id in territories and hops < 5:
+        while current.kind != "province" and hops < 5:
+            if current.parent_id is None or current.parent_id not in territories:
+                break
             current, hops = territories[current.parent_id], hops + 1
         if current.kind == "province":
-            result[territory.id] = current
+            result[territory_id] = current
     return result
 
 
@@ -134,7 +144,7 @@ def build_matrix(
     """Count published proposals per objective (rows) and territory or channel (columns)."""
     contributions = filtered_contributions(db, consultation, filters)
     assignments = assign_objectives(db, contributions, threshold=threshold)
-    objective_codes = {o.id: o.code for o in db.exec(select(Objective)).all()}
+    objective_codes = framework.objective_codes(db)
     rows = [
         *objective_lines(db, consultation),
         Line(OFF_STRATEGY_CODE, off_strategy_label),
@@ -142,15 +152,16 @@ def build_matrix(
     ]
     if dimension == "channel":
         columns = [Line(channel, channel) for channel in CHANNELS]
-        column_of = {c.id: c.channel for c in contributions}
+        column_of = {stored_id(c): c.channel for c in contributions}
     else:
         columns, column_of = _territory_columns(db, contributions, no_territory_label)
     cells: Counter = Counter()
     column_totals: Counter = Counter()
     for contribution in contributions:
-        column = column_of[contribution.id]
+        contribution_id = stored_id(contribution)
+        column = column_of[contribution_id]
         column_totals[column] += 1
-        for row in _row_codes(assignments[contribution.id], objective_codes):
+        for row in _row_codes(assignments[contribution_id], objective_codes):
             cells[(row, column)] += 1
     for line in columns:
         line.total = column_totals[line.code]

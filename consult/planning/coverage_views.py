@@ -4,7 +4,6 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlmodel import col, select
 from wtforms import DateField, DecimalField, IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
@@ -13,8 +12,8 @@ from consult import db
 from consult.accounts.auth import role_required
 from consult.framework.context import current_consultation
 from consult.framework.labels import CHANNEL_LABELS
-from consult.meetings.models import Meeting
-from consult.planning.coverage import Filters, build_matrix
+from consult.meetings.services import stored_id
+from consult.planning.coverage import Filters, build_matrix, meetings_of
 from consult.planning.gaps import Thresholds, find_gaps
 
 bp = Blueprint("coverage", __name__, url_prefix="/pianificazione")
@@ -61,7 +60,7 @@ class CoverageFilterForm(FlaskForm):
 @role_required("planner")
 def matrix():
     consultation = current_consultation()
-    form = _filter_form(consultation.id)
+    form = _filter_form(stored_id(consultation))
     valid = form.validate()
     filters = (
         Filters(form.dal.data, form.al.data, form.incontro.data or None) if valid else Filters()
@@ -109,15 +108,7 @@ def matrix():
 
 def _filter_form(consultation_id: int) -> CoverageFilterForm:
     form = CoverageFilterForm(request.args)
-    meetings = (
-        db.session()
-        .exec(
-            select(Meeting)
-            .where(Meeting.consultation_id == consultation_id)
-            .order_by(col(Meeting.starts_at), col(Meeting.id))
-        )
-        .all()
-    )
+    meetings = meetings_of(db.session(), consultation_id)
     form.incontro.choices = [SelectChoice(0, _("Tutti gli incontri"))] + [
         SelectChoice(m.id, m.title) for m in meetings
     ]

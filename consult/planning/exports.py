@@ -13,7 +13,9 @@ from sqlmodel import Session, col, select
 
 from consult.analysis.assignment import DEFAULT_THRESHOLD, assign_objectives, current_themes
 from consult.common.spreadsheets import neutralise
-from consult.framework.models import OFF_STRATEGY_CODE, Consultation, Objective
+from consult.framework import services as framework
+from consult.framework.models import OFF_STRATEGY_CODE, Consultation
+from consult.meetings.services import stored_id
 from consult.proposals.models import Contribution
 from consult.proposals.public_data import contribution_dict
 
@@ -46,11 +48,11 @@ def export_rows(
         .order_by(col(Contribution.id))
     ).all()
     assignments = assign_objectives(db, contributions, threshold=threshold)
-    themes = current_themes(db, consultation.id)
-    codes = {o.id: o.code for o in db.exec(select(Objective)).all()}
+    themes = current_themes(db, stored_id(consultation))
+    codes = framework.objective_codes(db)
     rows = []
     for contribution in contributions:
-        assignment = assignments[contribution.id]
+        assignment = assignments[stored_id(contribution)]
         theme = themes.get(assignment.theme_id) if assignment.theme_id else None
         row = contribution_dict(db, contribution)
         row.update(

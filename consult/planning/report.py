@@ -3,14 +3,23 @@
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from consult.accountability.models import Response
+from consult.accountability.responses import published_responses
 from consult.analysis.assignment import DEFAULT_THRESHOLD
 from consult.analysis.open_themes import themes_for_objective
-from consult.framework.models import Consultation, Objective
+from consult.framework import services as framework
+from consult.framework.models import Consultation
 from consult.meetings.models import Meeting
-from consult.planning.coverage import Matrix, build_matrix, filtered_contributions, province_of
+from consult.meetings.services import stored_id
+from consult.planning.coverage import (
+    Matrix,
+    build_matrix,
+    filtered_contributions,
+    meetings_of,
+    province_of,
+)
 
 
 @dataclass
@@ -36,21 +45,10 @@ def build_report(
     """Participation, themes per objective, coverage and published responses."""
     contributions = filtered_contributions(db, consultation)
     provinces = province_of(db)
-    meetings = db.exec(select(Meeting).where(Meeting.consultation_id == consultation.id)).all()
-    objectives = db.exec(
-        select(Objective)
-        .where(Objective.framework_id == consultation.framework_id)
-        .order_by(col(Objective.position))
-    ).all()
-    responses = list(
-        db.exec(
-            select(Response)
-            .where(
-                Response.consultation_id == consultation.id, col(Response.published_at).is_not(None)
-            )
-            .order_by(col(Response.published_at).desc())
-        ).all()
-    )
+    consultation_id = stored_id(consultation)
+    meetings = meetings_of(db, consultation_id)
+    objectives = framework.objectives(db, consultation.framework_id)
+    responses = published_responses(db, consultation_id)
     return Report(
         proposals=len(contributions),
         by_channel=_ranked(c.channel for c in contributions),
@@ -65,10 +63,10 @@ def build_report(
         organisations=_organisations(meetings),
         matrix=build_matrix(db, consultation, threshold=threshold, **labels),
         themes_by_objective=[
-            (o.title, themes_for_objective(db, consultation.id, o.id, threshold=threshold))
+            (o.title, themes_for_objective(db, consultation_id, stored_id(o), threshold=threshold))
             for o in objectives
         ],
-        off_strategy_themes=themes_for_objective(db, consultation.id, None, threshold=threshold),
+        off_strategy_themes=themes_for_objective(db, consultation_id, None, threshold=threshold),
         responses_by_status=_ranked(r.status for r in responses),
         responses=responses,
     )

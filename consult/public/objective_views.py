@@ -2,14 +2,15 @@
 
 from flask import Blueprint, abort, current_app, render_template
 from flask_babel import gettext as _
-from sqlmodel import select
 
 from consult import db
 from consult.accountability.responses import responses_for_objective
 from consult.analysis.open_themes import representative_proposals, themes_for_objective
+from consult.framework import services as framework
 from consult.framework.context import current_consultation
 from consult.framework.labels import CHANNEL_LABELS
-from consult.framework.models import OFF_STRATEGY_CODE, Objective
+from consult.framework.models import OFF_STRATEGY_CODE
+from consult.meetings.services import stored_id
 from consult.planning.coverage import UNMAPPED_CODE, build_matrix
 
 bp = Blueprint("objectives", __name__, url_prefix="/obiettivi")
@@ -18,25 +19,21 @@ bp = Blueprint("objectives", __name__, url_prefix="/obiettivi")
 @bp.get("/<code>")
 def detail(code: str):
     consultation = current_consultation()
+    consultation_id = stored_id(consultation)
     session = db.session()
     objective = None
     if code != OFF_STRATEGY_CODE:
-        objective = session.exec(
-            select(Objective).where(
-                Objective.framework_id == consultation.framework_id, Objective.code == code
-            )
-        ).first()
+        objective = framework.objective_by_code(session, consultation.framework_id, code)
         if objective is None:
             abort(404)
+    objective_id = stored_id(objective) if objective else None
     threshold = current_app.config["OBJECTIVE_THRESHOLD"]
     row_code = objective.code if objective else OFF_STRATEGY_CODE
     by_territory = build_matrix(
         session, consultation, threshold=threshold, no_territory_label=_("Territorio non indicato")
     )
     by_channel = build_matrix(session, consultation, dimension="channel", threshold=threshold)
-    themes = themes_for_objective(
-        session, consultation.id, objective.id if objective else None, threshold=threshold
-    )
+    themes = themes_for_objective(session, consultation_id, objective_id, threshold=threshold)
     return render_template(
         "objectives/detail.html",
         objective=objective,
@@ -47,10 +44,7 @@ def detail(code: str):
         ],
         themes=[(t, c, representative_proposals(session, t)) for t, c in themes],
         responses=responses_for_objective(
-            session,
-            consultation.id,
-            objective.id if objective else None,
-            [t.stable_key for t, _c in themes],
+            session, consultation_id, objective_id, [t.stable_key for t, _c in themes]
         ),
         unmapped_code=UNMAPPED_CODE,
     )

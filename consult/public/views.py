@@ -10,14 +10,13 @@ from flask import (
     session,
 )
 from flask_babel import format_date, format_datetime, get_locale
-from sqlmodel import func, select
 
 from consult import db
 from consult.common.web import safe_next
+from consult.framework import services as framework
 from consult.framework.context import find_current
-from consult.framework.models import Axis, Objective, Phase
-from consult.meetings.models import Meeting
-from consult.proposals.models import Contribution
+from consult.meetings.services import stored_id
+from consult.public import services
 
 bp = Blueprint("public", __name__)
 
@@ -38,32 +37,11 @@ def home():
     if consultation is None:
         return render_template("public/empty.html"), 503
     session_db = db.session()
-    objectives = session_db.exec(
-        select(Objective)
-        .where(Objective.framework_id == consultation.framework_id)
-        .order_by(Objective.position)
-    ).all()
-    axes = session_db.exec(
-        select(Axis).where(Axis.framework_id == consultation.framework_id).order_by(Axis.number)
-    ).all()
-    phases = session_db.exec(
-        select(Phase).where(Phase.consultation_id == consultation.id).order_by(Phase.position)
-    ).all()
-    stats = {
-        "contributions": session_db.exec(
-            select(func.count())
-            .select_from(Contribution)
-            .where(
-                Contribution.consultation_id == consultation.id,
-                Contribution.status == "published",
-            )
-        ).one(),
-        "meetings": session_db.exec(
-            select(func.count())
-            .select_from(Meeting)
-            .where(Meeting.consultation_id == consultation.id)
-        ).one(),
-    }
+    consultation_id = stored_id(consultation)
+    objectives = framework.objectives(session_db, consultation.framework_id)
+    axes = framework.axes(session_db, consultation.framework_id)
+    phases = framework.phases(session_db, consultation_id)
+    stats = services.home_figures(session_db, consultation_id)
     return render_template(
         "public/home.html",
         consultation=consultation,
