@@ -15,7 +15,7 @@ from consult.accountability.models import Response
 from consult.accounts.auth import role_required
 from consult.analysis.open_themes import visible_themes
 from consult.common.forms import clean_text
-from consult.common.web import MAX_ROW_ID, ROW_ID, row_id
+from consult.common.web import MAX_ROW_ID, row_id
 from consult.framework import services as framework
 from consult.framework.context import current_consultation
 from consult.framework.labels import RESPONSE_STATUS_LABELS
@@ -103,7 +103,7 @@ def create():
     return _render_form(form, None)
 
 
-@bp.route(f"/<{ROW_ID}:response_id>/modifica", methods=["GET", "POST"])
+@bp.route("/<int:response_id>/modifica", methods=["GET", "POST"])
 @role_required("planner")
 def edit(response_id: int):
     consultation = current_consultation()
@@ -127,13 +127,13 @@ def edit(response_id: int):
     return _render_form(form, response)
 
 
-@bp.post(f"/<{ROW_ID}:response_id>/pubblica")
+@bp.post("/<int:response_id>/pubblica")
 @role_required("planner")
 def publish(response_id: int):
     return _set_published(response_id, True, _("Risposta pubblicata."))
 
 
-@bp.post(f"/<{ROW_ID}:response_id>/ritira")
+@bp.post("/<int:response_id>/ritira")
 @role_required("planner")
 def unpublish(response_id: int):
     return _set_published(response_id, False, _("Risposta ritirata dalle pagine pubbliche."))

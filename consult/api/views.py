@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from jinja2.utils import htmlsafe_json_dumps
 
 from consult import db
-from consult.common.web import MAX_ROW_ID, ROW_ID
+from consult.common.web import MAX_ROW_ID
 from consult.extensions import csrf
 from consult.framework import services as framework
 from consult.framework.context import current_consultation
@@ -112,7 +112,7 @@ def contributions():
     )
 
 
-@bp.get(f"/contributions/<{ROW_ID}:contribution_id>")
+@bp.get("/contributions/<int:contribution_id>")
 def contribution(contribution_id: int):
     """One published proposal; anything unpublished does not exist here."""
     item = proposals.public_proposal(db.session(), stored_id(_consultation()), contribution_id)

@@ -4,6 +4,8 @@ from urllib.parse import urlsplit
 
 from flask import url_for
 
+from consult.common.numbers import ID_MAX, parse_int
+
 
 def safe_next(target: str | None) -> str:
     """Only follow same-site relative paths, never an open redirect."""
@@ -15,15 +17,12 @@ def safe_next(target: str | None) -> str:
 
 
 # Primary keys are PostgreSQL integers: a larger number names no row, and must get a 404 or a
-# form error, never reach the database (which fails on it: a 500).
-MAX_ROW_ID = 2**31 - 1
-# The URL converter for a row's number: `@bp.get(f"/<{ROW_ID}:response_id>")`.
-ROW_ID = f"int(min=1, max={MAX_ROW_ID})"
+# form error, never reach the database (which fails on it: a 500). Every `<int:...>` route is
+# bounded by consult.routing; query strings and forms read numbers with common.numbers.
+MAX_ROW_ID = ID_MAX
 
 
 def row_id(text: str | None) -> int | None:
     """A row number typed in a query string (ASCII digits, in range), else None."""
-    if not text or not text.isascii() or not text.isdigit():
-        return None
-    value = int(text)
-    return value if 1 <= value <= MAX_ROW_ID else None
+    value = parse_int(text, 0)
+    return value or None
