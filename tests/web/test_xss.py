@@ -98,6 +98,7 @@ def _seed_meeting(s: Seeder) -> tuple[Meeting, LiveSession]:
 
 def _seed_live(s: Seeder, live: LiveSession) -> None:
     phone = s.clients["anonymous"]
+    phone.get(f"/live/{live.code}")  # the form signs the phone's identity cookie
     for field, key in (("live_text", "k" * 20), ("live_rejected", "r" * 20)):
         response = phone.post(
             f"/live/{live.code}",
