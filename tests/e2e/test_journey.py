@@ -157,13 +157,17 @@ def test_from_the_meeting_room_to_the_regions_answer(journey, base_url, screensh
     pages = planner.get_by_role("navigation", name="Pagine").get_by_role("link")
     if pages.count():
         pages.last.click()
-    row = planner.locator("li.mapping-item", has_text=f"proposta #{proposal_number}")
+    # The proposal may also head the review queue; confirm it in the list of all proposals.
+    listed = planner.locator('section[aria-labelledby="proposals-title"]')
+    row = listed.locator("li.mapping-item", has_text=f"proposta #{proposal_number}")
     expect(row).to_be_visible()
     choice = row.get_by_label("Obiettivo")
     choice.select_option(choice.locator("option", has_text="famiglie-minori ·").inner_text())
     row.get_by_role("button", name=re.compile("Conferma|Salva")).click()
     expect(planner.get_by_text("Mappatura della proposta confermata.")).to_be_visible()
-    confirmed = planner.locator("li.mapping-item", has_text=f"proposta #{proposal_number}")
+    confirmed = planner.locator('section[aria-labelledby="proposals-title"]').locator(
+        "li.mapping-item", has_text=f"proposta #{proposal_number}"
+    )
     expect(confirmed).to_contain_text("confermata")
     screenshot(planner, "09-mapping-confirmed")
 
