@@ -151,6 +151,14 @@ def test_from_the_meeting_room_to_the_regions_answer(journey, base_url, screensh
     expect(status).to_contain_text("Analisi completata", timeout=ANALYSIS_TIMEOUT_MS)
     expect(planner.get_by_role("link", name="Vedi i temi")).to_be_visible()
     screenshot(planner, "08-analysis-done")
+    # What a planner reads after the analysis: themes inside objectives, and the coverage matrix.
+    planner.goto(base_url + "/pianificazione/temi")
+    expect(planner.get_by_role("heading", level=2).first).to_be_visible()
+    screenshot(planner, "08a-themes")
+    planner.goto(base_url + "/pianificazione/copertura")
+    expect(planner.locator("table").first).to_be_visible()
+    screenshot(planner, "08b-coverage-matrix")
+    planner.goto(base_url + "/pianificazione/analisi")
 
     # 6. The planner confirms the objective of the first participant's proposal.
     planner.get_by_role("link", name="Mappatura sugli obiettivi").click()
