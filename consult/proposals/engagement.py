@@ -144,7 +144,7 @@ class ReportPolicy:
     An item is hidden once `account_reports + anonymous_weight * anonymous_reports` reaches
     `threshold`. With the default weight 0, anonymous reports never hide anything: they put the
     item in the facilitators' queue. A weight of 0.5 lets two anonymous reports count as one
-    from an account.
+    from an account. A threshold of 0 leaves every decision to the moderators.
     """
 
     threshold: int = 3

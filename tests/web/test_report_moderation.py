@@ -145,3 +145,13 @@ def test_a_rejected_proposal_is_not_republished_from_the_queue(
     assert "nulla da decidere" in page
     db.refresh(contribution)
     assert contribution.status == "rejected"
+
+
+def test_a_zero_threshold_leaves_hiding_to_the_moderators(
+    app, db, create_user, create_contribution
+):
+    app.config["ABUSE_REPORT_THRESHOLD"] = 0
+    contribution = create_contribution()
+    _report(logged_in(app, create_user), contribution)
+    db.refresh(contribution)
+    assert contribution.status == "published"
