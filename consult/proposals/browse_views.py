@@ -1,7 +1,6 @@
 """Browsing published proposals: search, filters, sorting, pages and one page per proposal."""
 
 from flask import Blueprint, abort, make_response, render_template, request
-from flask_login import current_user
 
 from consult import db
 from consult.framework.context import current_consultation
@@ -9,7 +8,7 @@ from consult.proposals import engagement
 from consult.proposals import search as proposal_search
 from consult.proposals import services as proposals
 from consult.proposals.forms import LIST_PARAMS, CommentForm, ReportForm, parse_filters
-from consult.proposals.participant import current_participant
+from consult.proposals.participant import known_participant
 
 bp = Blueprint("browse", __name__)
 PER_PAGE = 20
@@ -56,18 +55,13 @@ def detail(contribution_id: int):
 def render_detail(contribution, comment_form=None, status: int = 200):
     """The detail page; the comment form may come back with errors (422)."""
     session = db.session()
-    who = (
-        current_participant()
-        if current_user.is_authenticated or request.cookies.get("consult_supporter")
-        else None
-    )
     return render_template(
         "proposals/detail.html",
         contribution=contribution,
         territory=proposals.territory_by_id(session, contribution.territory_id),
         suggested=proposals.objective_by_id(session, contribution.suggested_objective_id),
-        supports=proposal_search.support_counts(session, [contribution.id]).get(contribution.id, 0),
-        supported=bool(who) and engagement.has_supported(session, contribution.id, who),
+        tally=engagement.support_tally(session, contribution.id),
+        supported=engagement.has_supported(session, contribution.id, known_participant()),
         comments=engagement.published_comments(session, contribution.id),
         comment_form=comment_form or CommentForm(formdata=None),
         report_form=ReportForm(formdata=None),

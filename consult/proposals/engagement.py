@@ -1,7 +1,15 @@
-"""Supports, comments and abuse reports on published proposals."""
+"""Supports, comments and abuse reports on published proposals.
+
+Anonymous participants cost nothing to create (a fresh browser is a new one), so their reports
+only queue an item for the facilitators: hiding it takes reports from accounts, a moderator, or
+the mix `ReportPolicy` describes. Their supports are bounded per address and browser by the
+caller (see `participant.anonymous_allowance`).
+"""
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
@@ -27,8 +35,50 @@ class Participant:
         return hashlib.sha256(self.browser_token.encode()).hexdigest()
 
 
-def has_supported(db: Session, contribution_id: int, who: Participant) -> bool:
+def has_supported(db: Session, contribution_id: int | None, who: Participant | None) -> bool:
+    if contribution_id is None or who is None:
+        return False
     return _support_of(db, contribution_id, who) is not None
+
+
+class SupportOutcome(Enum):
+    ADDED = "added"
+    ALREADY = "already"
+    BOUNDED = "bounded"  # an anonymous browser past its address's or token's allowance
+
+
+def support(
+    db: Session,
+    contribution: Contribution,
+    who: Participant,
+    *,
+    anonymous_allowed: Callable[[], bool],
+) -> SupportOutcome:
+    """Support once per person; an anonymous support also spends `anonymous_allowed`, which is
+    asked only for a support that would be new (asking again costs nothing)."""
+    if has_supported(db, contribution.id, who):
+        return SupportOutcome.ALREADY
+    if who.user_id is None and not anonymous_allowed():
+        return SupportOutcome.BOUNDED
+    return SupportOutcome.ADDED if add_support(db, contribution, who) else SupportOutcome.ALREADY
+
+
+@dataclass(frozen=True)
+class SupportTally:
+    total: int = 0
+    from_accounts: int = 0
+
+
+def support_tally(db: Session, contribution_id: int | None) -> SupportTally:
+    """How many supports a proposal has, and how many of them came from accounts."""
+    if contribution_id is None:
+        return SupportTally()
+    total, from_accounts = db.exec(
+        select(func.count(), func.count(col(Support.user_id))).where(
+            Support.contribution_id == contribution_id
+        )
+    ).one()
+    return SupportTally(total=total, from_accounts=from_accounts)
 
 
 def add_support(db: Session, contribution: Contribution, who: Participant) -> bool:
@@ -72,6 +122,11 @@ def add_comment(
     return comment
 
 
+def published_comment(db: Session, comment_id: int) -> Comment | None:
+    comment = db.get(Comment, comment_id)
+    return comment if comment is not None and comment.status == "published" else None
+
+
 def published_comments(db: Session, contribution_id: int) -> list[Comment]:
     return list(
         db.exec(
@@ -80,6 +135,20 @@ def published_comments(db: Session, contribution_id: int) -> list[Comment]:
             .order_by(col(Comment.created_at), col(Comment.id))
         ).all()
     )
+
+
+@dataclass(frozen=True)
+class ReportPolicy:
+    """When reports hide an item before any moderator looked at it.
+
+    An item is hidden once `account_reports + anonymous_weight * anonymous_reports` reaches
+    `threshold`. With the default weight 0, anonymous reports never hide anything: they put the
+    item in the facilitators' queue. A weight of 0.5 lets two anonymous reports count as one
+    from an account. A threshold of 0 leaves every decision to the moderators.
+    """
+
+    threshold: int = 3
+    anonymous_weight: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -94,9 +163,9 @@ def report(
     *,
     reason: str,
     who: Participant,
-    threshold: int,
+    policy: ReportPolicy,
 ) -> ReportOutcome:
-    """Record one report per person; hide the item once `threshold` people reported it."""
+    """Record one report per person; hide the item once its open reports weigh enough."""
     column = (
         AbuseReport.contribution_id if isinstance(target, Contribution) else AbuseReport.comment_id
     )
@@ -112,12 +181,13 @@ def report(
         )
     )
     db.flush()
-    open_reports = db.exec(
-        select(func.count())
-        .select_from(AbuseReport)
-        .where(column == target.id, col(AbuseReport.resolved_at).is_(None))
+    from_accounts, total = db.exec(
+        select(func.count(col(AbuseReport.reporter_id)), func.count()).where(
+            column == target.id, col(AbuseReport.resolved_at).is_(None)
+        )
     ).one()
-    if open_reports >= threshold and target.status == "published":
+    weight = from_accounts + policy.anonymous_weight * (total - from_accounts)
+    if policy.threshold > 0 and weight >= policy.threshold and target.status == "published":
         _hide(db, target)
         return ReportOutcome(recorded=True, hidden=True)
     return ReportOutcome(recorded=True, hidden=target.status == "hidden")

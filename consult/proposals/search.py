@@ -1,10 +1,11 @@
 """Finding published proposals: full-text search, filters, sorting and pages for list and API."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import ceil
 
-from sqlalchemy import ColumnElement, Select, false, func, or_
+from sqlalchemy import ColumnElement, false, func, or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from consult.analysis.models import AnalysisRun, ContributionTheme, ObjectiveMapping, Theme
 from consult.framework.models import Consultation, Objective, Territory
@@ -39,6 +40,7 @@ class ResultPage:
     total: int
     page: int
     per_page: int
+    account_supports: dict[int, int] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -58,12 +60,18 @@ def search(
 ) -> ResultPage:
     """One page of published proposals matching `filters`, with their support counts."""
     conditions = filter_conditions(db, consultation, filters)
-    total = db.exec(
-        select(func.count()).select_from(Contribution).where(*conditions)  # type: ignore[call-overload]
-    ).one()
+    total = db.exec(select(func.count(col(Contribution.id))).where(*conditions)).one()
     query = _ordered(select(Contribution).where(*conditions), filters.sort)
     items = list(db.exec(query.offset((page - 1) * per_page).limit(per_page)).all())
-    return ResultPage(items, support_counts(db, [c.id for c in items]), total, page, per_page)
+    ids = [c.id for c in items]
+    return ResultPage(
+        items,
+        support_counts(db, ids),
+        total,
+        page,
+        per_page,
+        account_supports=support_counts(db, ids, from_accounts=True),
+    )
 
 
 def filter_conditions(
@@ -91,16 +99,19 @@ def filter_conditions(
     return conditions
 
 
-def support_counts(db: Session, ids: list[int | None]) -> dict[int, int]:
-    """How many supports each proposal has (absent ids have none)."""
+def support_counts(
+    db: Session, ids: list[int | None], *, from_accounts: bool = False
+) -> dict[int, int]:
+    """How many supports each proposal has, or only those from accounts (absent ids have none)."""
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return {}
-    rows = db.exec(
-        select(Support.contribution_id, func.count())
-        .where(col(Support.contribution_id).in_(wanted))
-        .group_by(Support.contribution_id)
-    ).all()
+    query = select(Support.contribution_id, func.count()).where(
+        col(Support.contribution_id).in_(wanted)
+    )
+    if from_accounts:
+        query = query.where(col(Support.user_id).is_not(None))
+    rows = db.exec(query.group_by(col(Support.contribution_id))).all()
     return {contribution_id: count for contribution_id, count in rows}
 
 
@@ -114,7 +125,7 @@ def current_run_id(db: Session, consultation_id: int) -> int | None:
 
 def filter_options(db: Session, consultation: Consultation) -> dict:
     """The values the list's filter form offers."""
-    run_id = current_run_id(db, consultation.id)
+    run_id = current_run_id(db, consultation.id or 0)
     themes = (
         db.exec(
             select(Theme)
@@ -161,13 +172,13 @@ def _descendants(root_id: int | None, children: dict) -> list[Territory]:
     return found
 
 
-def _ordered(query: Select, sort: str) -> Select:
+def _ordered(query: SelectOfScalar[Contribution], sort: str) -> SelectOfScalar[Contribution]:
     newest = (col(Contribution.published_at).desc(), col(Contribution.id).desc())
     if sort != "sostenute":
         return query.order_by(*newest)
     counts = (
         select(Support.contribution_id, func.count().label("supports"))
-        .group_by(Support.contribution_id)
+        .group_by(col(Support.contribution_id))
         .subquery()
     )
     return query.outerjoin(counts, counts.c.contribution_id == Contribution.id).order_by(
@@ -198,11 +209,11 @@ def _about_objective(db: Session, consultation: Consultation, code: str) -> Colu
     mapped = select(ObjectiveMapping.contribution_id).where(
         ObjectiveMapping.objective_id == objective_id
     )
-    conditions = [
-        Contribution.suggested_objective_id == objective_id,
+    conditions: list[ColumnElement[bool]] = [
+        col(Contribution.suggested_objective_id) == objective_id,
         col(Contribution.id).in_(mapped),
     ]
-    run_id = current_run_id(db, consultation.id)
+    run_id = current_run_id(db, consultation.id or 0)
     if run_id is not None:
         via_theme = (
             select(ContributionTheme.contribution_id)
@@ -215,7 +226,7 @@ def _about_objective(db: Session, consultation: Consultation, code: str) -> Colu
 
 
 def _in_theme(db: Session, consultation: Consultation, stable_key: str) -> ColumnElement[bool]:
-    run_id = current_run_id(db, consultation.id)
+    run_id = current_run_id(db, consultation.id or 0)
     if run_id is None:
         return false()
     members = (

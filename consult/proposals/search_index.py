@@ -10,9 +10,10 @@ functions.
 
 import re
 import threading
+from typing import Any, cast
 
 import snowballstemmer
-from sqlalchemy import ColumnElement, event, inspect, literal_column, select, text, true
+from sqlalchemy import ColumnElement, Select, event, inspect, literal_column, select, text, true
 from sqlalchemy.engine import Connection
 
 from consult.proposals.models import Contribution
@@ -122,9 +123,10 @@ def match_condition(dialect: str, query: str) -> ColumnElement[bool]:
         return true()
     if dialect == "postgresql":
         condition = f"{PG_DOCUMENT_QUALIFIED} @@ websearch_to_tsquery('italian', :fts_q)"
-        return text(condition).bindparams(fts_q=query)
+        # A textual condition is a boolean WHERE clause; SQLAlchemy types it as a bare clause.
+        return cast(ColumnElement[bool], text(condition).bindparams(fts_q=query))
     expression = " ".join(f'"{term}"' for term in terms)
-    matching = (
+    matching: Select[Any] = (
         select(literal_column("rowid"))
         .select_from(text(FTS_TABLE))
         .where(text(f"{FTS_TABLE} MATCH :fts_q").bindparams(fts_q=expression))

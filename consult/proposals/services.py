@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from consult.common import audit
 from consult.common.models import utcnow
@@ -196,3 +196,25 @@ def territory_by_id(db: Session, territory_id: int | None) -> Territory | None:
 
 def objective_by_id(db: Session, objective_id: int | None) -> Objective | None:
     return db.get(Objective, objective_id) if objective_id else None
+
+
+def territory_id_by_code(db: Session, code: str) -> int:
+    """The id of a territory the form already checked exists."""
+    return db.exec(select(Territory.id).where(Territory.code == code)).one() or 0
+
+
+def objectives_of(db: Session, framework_id: int | None) -> list[Objective]:
+    """The framework's objectives in their printed order, for the proposal form."""
+    return list(
+        db.exec(
+            select(Objective)
+            .where(Objective.framework_id == framework_id)
+            .order_by(col(Objective.position))
+        ).all()
+    )
+
+
+def objective_id_by_code(db: Session, framework_id: int | None, code: str) -> int | None:
+    return db.exec(
+        select(Objective.id).where(Objective.framework_id == framework_id, Objective.code == code)
+    ).first()

@@ -12,13 +12,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlmodel import col, select
 
 from consult import db
 from consult.common.errors import render_error
 from consult.extensions import SMALL_FORM_LIMITS, limiter
 from consult.framework.context import current_consultation
-from consult.framework.models import Consultation, Objective, Territory
+from consult.framework.models import Consultation
 from consult.proposals import services as proposals
 from consult.proposals.forms import ProposalForm
 from consult.proposals.search import territory_tree
@@ -34,12 +33,10 @@ INLINE_FIELDS = ("text", "title", "territory", "role", "objective", "name", "ema
 
 def _form(consultation: Consultation) -> ProposalForm:
     form = ProposalForm()
-    objectives = db.session().exec(
-        select(Objective)
-        .where(Objective.framework_id == consultation.framework_id)
-        .order_by(col(Objective.position))
+    session = db.session()
+    form.set_choices(
+        territory_tree(session), proposals.objectives_of(session, consultation.framework_id)
     )
-    form.set_choices(territory_tree(db.session()), objectives.all())
     form.ensure_idempotency_key()
     return form
 
@@ -65,24 +62,23 @@ def new():
     contribution, _created = proposals.submit(
         db.session(),
         consultation.id or 0,
-        _new_proposal(form),
+        _new_proposal(form, consultation),
         premoderation=current_app.config.get("ONLINE_PREMODERATION", False),
     )
     return redirect(url_for("tracking.receipt", token=contribution.tracking_token), code=303)
 
 
-def _new_proposal(form: ProposalForm) -> proposals.NewProposal:
+def _new_proposal(form: ProposalForm, consultation: Consultation) -> proposals.NewProposal:
     session = db.session()
-    territory = session.exec(select(Territory).where(Territory.code == form.territory.data)).one()
     objective_id = None
     if form.objective.data:
-        objective_id = session.exec(
-            select(Objective.id).where(Objective.code == form.objective.data)
-        ).first()
+        objective_id = proposals.objective_id_by_code(
+            session, consultation.framework_id, form.objective.data
+        )
     return proposals.NewProposal(
         text=form.text.data or "",
         title=form.title.data or "",
-        territory_id=territory.id or 0,
+        territory_id=proposals.territory_id_by_code(session, form.territory.data or ""),
         participant_role=form.role.data or "altro",
         idempotency_key=form.idempotency_key.data or "",
         suggested_objective_id=objective_id,

@@ -5,6 +5,7 @@ from sqlmodel import func, select
 
 from consult.common.models import AuditLog
 from consult.proposals.models import AbuseReport, Comment, Support
+from tests.web.engagement_world import comment_hidden_by_accounts, logged_in
 
 
 def count(db, model) -> int:
@@ -119,15 +120,18 @@ def test_bad_comments_are_refused_and_kept(client, db, create_contribution, text
     assert count(db, Comment) == 0
 
 
-def test_distinct_reports_hide_a_proposal(app, client, db, create_contribution):
+def test_distinct_account_reports_hide_a_proposal(
+    app, client, db, create_user, create_contribution
+):
     app.config["ABUSE_REPORT_THRESHOLD"] = 2
     contribution = create_contribution()
     url = f"/proposte/{contribution.id}/segnala"
-    client.post(url, data={"reason": "spam"})
-    client.post(url, data={"reason": "spam"})  # the same browser again: not counted
+    first = logged_in(app, create_user)
+    first.post(url, data={"reason": "spam"})
+    first.post(url, data={"reason": "spam"})  # the same account again: not counted
     db.refresh(contribution)
     assert contribution.status == "published" and count(db, AbuseReport) == 1
-    app.test_client().post(url, data={"reason": "offensivo", "detail": "insulti"})
+    logged_in(app, create_user).post(url, data={"reason": "offensivo", "detail": "insulti"})
     db.refresh(contribution)
     assert contribution.status == "hidden"
     reasons = sorted(r.reason for r in db.exec(select(AbuseReport)).all())
@@ -137,16 +141,11 @@ def test_distinct_reports_hide_a_proposal(app, client, db, create_contribution):
     assert client.get("/api/v1/contributions").get_json()["total"] == 0
 
 
-def test_reported_comments_are_hidden_after_three_people(client, db, create_contribution):
+def test_reported_comments_are_hidden_after_three_accounts(
+    app, client, db, create_user, create_contribution
+):
     contribution = create_contribution()
-    comment = Comment(contribution_id=contribution.id, text="Spam spam spam")
-    db.add(comment)
-    db.commit()
-    for _ in range(3):
-        client.application.test_client().post(
-            f"/commenti/{comment.id}/segnala", data={"reason": "spam"}
-        )
-    db.refresh(comment)
+    comment = comment_hidden_by_accounts(app, db, create_user, contribution, "Spam spam spam")
     assert comment.status == "hidden"
     assert "Spam spam spam" not in client.get(f"/proposte/{contribution.id}").get_data(as_text=True)
     assert (
@@ -155,7 +154,8 @@ def test_reported_comments_are_hidden_after_three_people(client, db, create_cont
 
 
 @pytest.mark.rate_limited
-def test_supports_are_rate_limited_per_address(client, db, create_contribution):
+def test_supports_are_rate_limited_per_address(app, client, db, create_contribution):
+    app.config["ANONYMOUS_SUPPORTS_PER_ADDRESS_AND_PROPOSAL"] = "100 per day"
     contribution = create_contribution()
     statuses = [
         client.application.test_client().post(f"/proposte/{contribution.id}/sostieni").status_code
