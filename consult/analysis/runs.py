@@ -73,15 +73,6 @@ def active_run(db: Session, consultation_id: int) -> AnalysisRun | None:
     ).first()
 
 
-def current_run(db: Session, consultation_id: int) -> AnalysisRun | None:
-    """The run whose themes planners see."""
-    return db.exec(
-        select(AnalysisRun).where(
-            AnalysisRun.consultation_id == consultation_id, AnalysisRun.is_current
-        )
-    ).first()
-
-
 def history(db: Session, consultation_id: int, limit: int = 20) -> list[AnalysisRun]:
     return list(
         db.exec(

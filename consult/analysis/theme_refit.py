@@ -9,8 +9,7 @@ import time
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from consult.analysis import runs as analysis_runs
-from consult.analysis import summaries, theme_decisions, theme_engine
+from consult.analysis import assignment, summaries, theme_decisions, theme_engine
 from consult.analysis.corpus import Corpus
 from consult.analysis.models import AnalysisRun, ContributionTheme, ObjectiveMapping, Theme
 from consult.analysis.rows import existing, stored_id
@@ -23,7 +22,7 @@ from consult.framework.models import OFF_STRATEGY_CODE
 def match_previous(engine: Engine, corpus: Corpus, result: EngineResult) -> dict[int, str]:
     """Stable keys of the previous run's model themes, by new model topic."""
     with Session(engine) as db:
-        previous = analysis_runs.current_run(db, corpus.consultation_id)
+        previous = assignment.current_run(db, corpus.consultation_id)
         if previous is None:
             return {}
         rows = db.exec(
@@ -54,7 +53,7 @@ def save(
     """Write the run's themes and make it current, all in the caller's transaction."""
     started = time.perf_counter()
     run = existing(db, AnalysisRun, run_id)
-    previous = analysis_runs.current_run(db, corpus.consultation_id)
+    previous = assignment.current_run(db, corpus.consultation_id)
     themes = _create_themes(db, run, corpus, result, identities)
     _store_model_mappings(db, run, corpus, result, themes)
     if previous is not None:

@@ -3,8 +3,7 @@
 from flask import abort
 
 from consult import db
-from consult.analysis import runs as analysis_runs
-from consult.analysis import stored
+from consult.analysis import assignment, stored
 from consult.analysis.models import AnalysisRun, Theme
 from consult.analysis.rows import stored_id
 from consult.framework.models import Consultation, Objective
@@ -13,7 +12,7 @@ PLANNER_ROLES = ("planner",)  # admins always pass role_required
 
 
 def current_run(consultation: Consultation) -> AnalysisRun | None:
-    return analysis_runs.current_run(db.session(), stored_id(consultation))
+    return assignment.current_run(db.session(), stored_id(consultation))
 
 
 def theme_or_404(consultation: Consultation, stable_key: str) -> Theme:

@@ -30,6 +30,7 @@ def fit_command(slug: str | None) -> None:
 
 def fit_themes(*, slug: str | None = None, skip_if_fitted: bool = False) -> None:
     """Run one analysis synchronously with the same job function the web workers use."""
+    from consult.analysis import assignment
     from consult.analysis import jobs as analysis_jobs
     from consult.analysis import runs as analysis_runs
     from consult.analysis.models import AnalysisRun
@@ -42,10 +43,7 @@ def fit_themes(*, slug: str | None = None, skip_if_fitted: bool = False) -> None
         )
         if consultation is None or (slug and consultation.slug != slug):
             raise click.UsageError(f"no consultation '{slug}': load a framework first")
-        if (
-            skip_if_fitted
-            and analysis_runs.current_run(session, stored_id(consultation)) is not None
-        ):
+        if skip_if_fitted and assignment.current_run(session, stored_id(consultation)) is not None:
             click.echo("Themes already fitted; skipping the first analysis.")
             return
         try:

@@ -66,3 +66,17 @@ def test_starters_by_user_id(db, create_analysis, create_user):
     planner = create_user("planner")
     runs = [create_analysis(started_by_id=planner.id), create_analysis()]
     assert stored.starters(db, runs) == {planner.id: planner}
+
+
+def test_planners_and_the_public_see_the_same_current_run(app, db, create_analysis, consultation):
+    """Even with two runs marked current (mid-save), one rule picks the newest for everyone."""
+    from consult.analysis import assignment, view_helpers
+
+    older = create_analysis()
+    newer = create_analysis()
+    older.is_current = True
+    db.add(older)
+    db.commit()
+    with app.test_request_context():
+        assert view_helpers.current_run(consultation).id == newer.id
+    assert assignment.current_run(db, consultation.id).id == newer.id
