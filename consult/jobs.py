@@ -11,6 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 log = logging.getLogger(__name__)
 DEFAULT_QUEUE = "consult-analysis"
@@ -41,6 +43,28 @@ def enqueue(
         threading.Thread(
             target=_run_in_app_context, args=(app, function, args), daemon=True, name=name
         ).start()
+
+
+def on_commit(session: Session, start: Callable[[], None]) -> None:
+    """Call `start` (which enqueues a job) once `session` commits; never if it rolls back.
+
+    A job runs in another session (a thread, a worker): it must find the rows the request
+    wrote, so it starts only after the request's one commit, and not at all for a request
+    that fails and rolls back.
+    """
+    pending = [True]
+
+    def after_commit(committed: Session) -> None:
+        if pending and committed.get_nested_transaction() is None:  # not a savepoint
+            pending.clear()
+            start()
+
+    def after_transaction_end(_session: Session, transaction: SessionTransaction) -> None:
+        if transaction.parent is None:  # the outer transaction ended: committed or rolled back
+            pending.clear()
+
+    event.listen(session, "after_commit", after_commit)
+    event.listen(session, "after_transaction_end", after_transaction_end)
 
 
 def _run_in_app_context(app: Flask, function: Callable[..., Any], args: tuple) -> None:

@@ -67,3 +67,20 @@ def test_themes_fit_names_an_unknown_consultation(runner, consultation):
     result = runner.invoke(args=["themes", "fit", "--consultation", "atlantide"])
     assert result.exit_code == 2
     assert "no consultation 'atlantide'" in result.output
+
+
+def test_themes_fit_that_fails_prints_the_runs_error_and_exits_1(
+    runner, db, theme_corpus, monkeypatch
+):
+    from consult.analysis import theme_engine
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("encoder offline")
+
+    monkeypatch.setattr(theme_engine, "fit_themes", broken)
+    result = runner.invoke(args=["themes", "fit"])
+    assert result.exit_code == 1, result.output
+    assert "Theme analysis failed" in result.output
+    assert "Error: RuntimeError: encoder offline" in result.output
+    run = db.exec(select(AnalysisRun)).one()
+    assert run.status == "failed" and not run.is_current

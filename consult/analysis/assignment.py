@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from consult.analysis.models import AnalysisRun, ContributionTheme, ObjectiveMapping, Theme
+from consult.analysis.rows import ids_of, stored_id
 from consult.proposals.models import Contribution
 
 DEFAULT_THRESHOLD = 0.35
@@ -60,7 +61,7 @@ def current_themes(db: Session, consultation_id: int) -> dict[int, Theme]:
     if run is None:
         return {}
     rows = db.exec(select(Theme).where(Theme.run_id == run.id)).all()
-    return {theme.id: theme for theme in rows}
+    return {stored_id(theme): theme for theme in rows}
 
 
 def assign_objectives(
@@ -73,7 +74,7 @@ def assign_objectives(
     contributions = list(contributions)
     if not contributions:
         return {}
-    ids = [c.id for c in contributions]
+    ids = ids_of(contributions)
     run = current_run(db, contributions[0].consultation_id)
     themes = current_themes(db, contributions[0].consultation_id)
     own = _mappings_by(db, ObjectiveMapping.contribution_id, ids)
@@ -81,16 +82,16 @@ def assign_objectives(
     primary = _primary_themes(db, ids, list(themes))
     run_id = run.id if run else None
     return {
-        c.id: _assign_one(
-            c, own.get(c.id, []), primary.get(c.id), themes, theme_maps, run_id, threshold
+        cid: _assign_one(
+            c, own.get(cid, []), primary.get(cid), themes, theme_maps, run_id, threshold
         )
-        for c in contributions
+        for cid, c in zip(ids, contributions, strict=True)
     }
 
 
 def assign_one(db: Session, contribution: Contribution, **kwargs) -> Assignment:
     """Assign a single proposal (the tracking page, one-off checks)."""
-    return assign_objectives(db, [contribution], **kwargs)[contribution.id]
+    return assign_objectives(db, [contribution], **kwargs)[stored_id(contribution)]
 
 
 def _mappings_by(db: Session, column, keys: list[int]) -> dict[int, list[ObjectiveMapping]]:
@@ -123,10 +124,11 @@ def _chunks(keys: list[int], size: int = 900) -> Iterable[list[int]]:
 
 
 def _assign_one(contribution, own, theme_id, themes, theme_maps, run_id, threshold) -> Assignment:
-    cid = contribution.id
+    cid = stored_id(contribution)
     chosen = _pick(own, run_id, threshold)
     if chosen:
-        return Assignment(cid, *chosen, theme_id=theme_id)
+        objective_ids, source, confidence = chosen
+        return Assignment(cid, objective_ids, source, confidence, theme_id)
     theme = _effective_theme(themes, theme_id)
     if theme is not None:
         chosen = _pick(theme_maps.get(theme.id, []), None, threshold)
@@ -140,7 +142,9 @@ def _assign_one(contribution, own, theme_id, themes, theme_maps, run_id, thresho
     return Assignment(cid, (), "unmapped", None, theme_id)
 
 
-def _pick(mappings, run_id, threshold):
+def _pick(
+    mappings: list[ObjectiveMapping], run_id: int | None, threshold: float
+) -> tuple[tuple[int | None, ...], str, float] | None:
     """Planner mappings win; else model mappings of `run_id` (any run if None) above threshold."""
     confirmed = [m for m in mappings if m.source == "planner"]
     if confirmed:
@@ -183,10 +187,11 @@ def theme_objectives(
 ) -> dict[int, list[tuple[int | None, float, str]]]:
     """Each theme's objectives as (objective_id, confidence, source): planner's, else model's."""
     themes = list(themes)
-    maps = _mappings_by(db, ObjectiveMapping.theme_id, [t.id for t in themes])
+    maps = _mappings_by(db, ObjectiveMapping.theme_id, ids_of(themes))
     result: dict[int, list[tuple[int | None, float, str]]] = {}
     for theme in themes:
-        mappings = maps.get(theme.id, [])
+        theme_id = stored_id(theme)
+        mappings = maps.get(theme_id, [])
         confirmed = [m for m in mappings if m.source == "planner"]
         chosen = confirmed or sorted(
             (m for m in mappings if m.source == "model" and m.confidence >= threshold),
@@ -197,5 +202,5 @@ def theme_objectives(
         ]
         if not pairs and theme.is_off_strategy:
             pairs = [(None, 0.0, "model")]
-        result[theme.id] = pairs
+        result[theme_id] = pairs
     return result

@@ -6,6 +6,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from consult.analysis.models import AnalysisRun, ObjectiveMapping
+from consult.analysis.rows import existing, ids_of, stored_id
 from consult.analysis.theme_engine import ObjectiveInput
 from consult.framework.models import OFF_STRATEGY_CODE, Consultation, Objective
 from consult.proposals.models import Contribution
@@ -35,25 +36,25 @@ def document_text(contribution: Contribution) -> str:
 def load(engine: Engine, run_id: int) -> Corpus:
     """Read everything the run needs in one short session."""
     with Session(engine) as db:
-        run = db.get(AnalysisRun, run_id)
-        consultation = db.get(Consultation, run.consultation_id)
+        run = existing(db, AnalysisRun, run_id)
+        consultation = existing(db, Consultation, run.consultation_id)
         contributions = db.exec(
             select(Contribution)
             .where(
                 Contribution.consultation_id == consultation.id,
                 Contribution.status == "published",
             )
-            .order_by(Contribution.id)
+            .order_by(col(Contribution.id))
         ).all()
         objectives = db.exec(
             select(Objective)
             .where(Objective.framework_id == consultation.framework_id)
-            .order_by(Objective.position)
+            .order_by(col(Objective.position))
         ).all()
         corpus = Corpus(
-            consultation_id=consultation.id,
+            consultation_id=stored_id(consultation),
             run_id=run_id,
-            contribution_ids=[c.id for c in contributions],
+            contribution_ids=ids_of(contributions),
             texts=[document_text(c) for c in contributions],
             objectives=[
                 ObjectiveInput(
@@ -65,9 +66,9 @@ def load(engine: Engine, run_id: int) -> Corpus:
                 )
                 for o in objectives
             ],
-            objective_ids={o.code: o.id for o in objectives},
+            objective_ids={o.code: stored_id(o) for o in objectives},
         )
-        corpus.labels = _planner_labels(db, corpus, {o.id: o.code for o in objectives})
+        corpus.labels = _planner_labels(db, corpus, {stored_id(o): o.code for o in objectives})
         return corpus
 
 
@@ -85,4 +86,5 @@ def _planner_labels(db: Session, corpus: Corpus, codes: dict[int, str]) -> dict[
         if row.objective_id is not None
         else OFF_STRATEGY_CODE
         for row in rows
+        if row.contribution_id is not None  # the query selects proposal mappings only
     }

@@ -17,6 +17,7 @@ from consult.analysis import corpus as analysis_corpus
 from consult.analysis import theme_engine, theme_refit
 from consult.analysis.embedding_store import DatabaseEmbeddingCache
 from consult.analysis.models import AnalysisRun
+from consult.analysis.rows import existing
 from consult.common.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ class RunTracker:
 
     def _update(self, **fields) -> None:
         with self.lock, Session(self.engine) as db:
-            run = db.get(AnalysisRun, self.run_id)
+            run = existing(db, AnalysisRun, self.run_id)
             for name, value in fields.items():
                 setattr(run, name, value)
             run.heartbeat_at = utcnow()
@@ -124,7 +125,7 @@ class Heartbeat:
                 log.warning("analysis heartbeat failed", exc_info=True)
 
 
-def execute(engine: Engine, run_id: int, settings: JobSettings) -> str:
+def run(engine: Engine, run_id: int, settings: JobSettings) -> str:
     """Run one analysis; on any error the run is failed and the previous themes stay current."""
     tracker = RunTracker(engine, run_id)
     tracker.begin()

@@ -1,6 +1,9 @@
 """The theme-analysis job: one function for every executor (thread, RQ, inline)."""
 
+from functools import partial
+
 from flask import Flask, current_app
+from sqlmodel import Session
 
 from consult import jobs
 from consult.analysis import execution as analysis_job
@@ -18,7 +21,7 @@ def run_analysis(run_id: int) -> str:
         model_dir=app.config["CONSULT_MODEL_DIR"],
         heartbeat_every=app.config["ANALYSIS_HEARTBEAT_SECONDS"] or None,
     )
-    return analysis_job.execute(app.extensions["consult.engine"], run_id, settings)
+    return analysis_job.run(app.extensions["consult.engine"], run_id, settings)
 
 
 def enqueue(app: Flask, run_id: int) -> None:
@@ -31,3 +34,8 @@ def enqueue(app: Flask, run_id: int) -> None:
         timeout=JOB_TIMEOUT,
         queue_name=QUEUE_NAME,
     )
+
+
+def enqueue_after_commit(session: Session, app: Flask, run_id: int) -> None:
+    """Hand a run just added in `session` to the executor once the session commits it."""
+    jobs.on_commit(session, partial(enqueue, app, run_id))

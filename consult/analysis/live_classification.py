@@ -18,6 +18,7 @@ from consult.analysis import nlp_runtime
 from consult.analysis.assignment import DEFAULT_THRESHOLD, current_run
 from consult.analysis.embedding_store import SessionEmbeddingCache
 from consult.analysis.models import AnalysisRun, ContributionTheme, ObjectiveMapping, Theme
+from consult.analysis.rows import existing, stored_id
 from consult.framework.models import OFF_STRATEGY_CODE, Consultation, Objective
 from consult.proposals.models import Contribution
 
@@ -72,7 +73,7 @@ def record(db: Session, contributions: Iterable[Contribution]) -> int:
     model = nlp_runtime.theme_model(run.model_path if run else None)
     if run is None or model is None:
         return 0
-    fresh = [c for c in published if not _seen_by(db, run, c.id)]
+    fresh = [c for c in published if not _seen_by(db, run, stored_id(c))]
     if not fresh:
         return 0
     cache = SessionEmbeddingCache(db)
@@ -82,7 +83,7 @@ def record(db: Session, contributions: Iterable[Contribution]) -> int:
     themes = {t.model_topic: t for t in db.exec(select(Theme).where(Theme.run_id == run.id))}
     codes = _objective_ids(db, published[0].consultation_id)
     for contribution, assignment in zip(fresh, assignments, strict=True):
-        _store(db, run, contribution.id, assignment, themes, codes)
+        _store(db, run, stored_id(contribution), assignment, themes, codes)
     db.flush()
     return len(fresh)
 
@@ -94,12 +95,12 @@ def reassign(db: Session, contribution: Contribution) -> int:
         return 0
     db.exec(
         delete(ObjectiveMapping).where(
-            ObjectiveMapping.contribution_id == contribution.id,
-            ObjectiveMapping.source == "model",
-            ObjectiveMapping.run_id == run.id,
+            col(ObjectiveMapping.contribution_id) == contribution.id,
+            col(ObjectiveMapping.source) == "model",
+            col(ObjectiveMapping.run_id) == run.id,
         )
     )
-    for membership in _memberships(db, run, contribution.id):
+    for membership in _memberships(db, run, stored_id(contribution)):
         db.delete(membership)
     db.flush()
     return record(db, [contribution])
@@ -130,11 +131,11 @@ def _memberships(db: Session, run: AnalysisRun, contribution_id: int) -> list[Co
 
 
 def _objective_ids(db: Session, consultation_id: int) -> dict[str, int]:
-    consultation = db.get(Consultation, consultation_id)
+    consultation = existing(db, Consultation, consultation_id)
     objectives = db.exec(
         select(Objective).where(Objective.framework_id == consultation.framework_id)
     )
-    return {o.code: o.id for o in objectives}
+    return {o.code: stored_id(o) for o in objectives}
 
 
 def _store(db, run, contribution_id, assignment, themes, codes) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from consult.analysis.models import AnalysisRun, ObjectiveMapping, Theme
+from consult.analysis.rows import stored_id
 from consult.common import audit
 from consult.common.models import utcnow
 from consult.proposals.models import Contribution
@@ -53,9 +54,9 @@ def theme_items(db: Session, run: AnalysisRun) -> list[ReviewItem]:
     rows = db.exec(
         select(ObjectiveMapping)
         .where(col(ObjectiveMapping.theme_id).in_([t.id for t in themes]))
-        .order_by(ObjectiveMapping.id)
+        .order_by(col(ObjectiveMapping.id))
     ).all()
-    by_theme: dict[int, list[ObjectiveMapping]] = {}
+    by_theme: dict[int | None, list[ObjectiveMapping]] = {}
     for row in rows:
         by_theme.setdefault(row.theme_id, []).append(row)
     return [ReviewItem("theme", t, _suggestions(by_theme.get(t.id, []))) for t in themes]
@@ -68,9 +69,9 @@ def contribution_items(db: Session, run: AnalysisRun) -> list[ReviewItem]:
             col(ObjectiveMapping.contribution_id).is_not(None),
             (ObjectiveMapping.run_id == run.id) | (ObjectiveMapping.source == "planner"),
         )
-        .order_by(ObjectiveMapping.id)
+        .order_by(col(ObjectiveMapping.id))
     ).all()
-    by_contribution: dict[int, list[ObjectiveMapping]] = {}
+    by_contribution: dict[int | None, list[ObjectiveMapping]] = {}
     for row in rows:
         by_contribution.setdefault(row.contribution_id, []).append(row)
     contributions = db.exec(
@@ -99,7 +100,7 @@ def confirm(
     contribution: Contribution | None = None,
 ) -> ObjectiveMapping:
     """Record the planner's mapping (None = fuori-strategia), replacing an earlier one."""
-    target = {"theme_id": theme.id} if theme else {"contribution_id": contribution.id}
+    target = _target(theme, contribution)
     existing = db.exec(
         select(ObjectiveMapping).where(
             ObjectiveMapping.source == "planner",
@@ -107,7 +108,11 @@ def confirm(
         )
     ).first()
     before = {"objective_id": existing.objective_id} if existing else _model_top(db, target)
-    row = existing or ObjectiveMapping(source="planner", **target)
+    row = existing or ObjectiveMapping(
+        source="planner",
+        theme_id=target.get("theme_id"),
+        contribution_id=target.get("contribution_id"),
+    )
     row.objective_id = objective_id
     row.confidence = 1.0
     row.confirmed_by_id = actor_id
@@ -123,11 +128,20 @@ def confirm(
         actor_id=actor_id,
         action="mapping.confirm",
         entity_type="theme" if theme else "contribution",
-        entity_id=theme.stable_key if theme else contribution.id,
+        entity_id=theme.stable_key if theme else target["contribution_id"],
         before=before,
         after={"objective_id": objective_id},
     )
     return row
+
+
+def _target(theme: Theme | None, contribution: Contribution | None) -> dict[str, int]:
+    """The mapping's column and key: the theme's, else the proposal's."""
+    if theme is not None:
+        return {"theme_id": stored_id(theme)}
+    if contribution is not None:
+        return {"contribution_id": stored_id(contribution)}
+    raise ValueError("a mapping is confirmed for a theme or a proposal")
 
 
 def _model_top(db: Session, target: dict) -> dict:

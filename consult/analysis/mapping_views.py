@@ -11,7 +11,8 @@ from wtforms.validators import DataRequired
 
 from consult import db
 from consult.accounts.auth import role_required
-from consult.analysis import mapping_review
+from consult.analysis import mapping_review, stored
+from consult.analysis.rows import stored_id
 from consult.analysis.view_helpers import (
     PLANNER_ROLES,
     current_run,
@@ -21,7 +22,6 @@ from consult.analysis.view_helpers import (
 from consult.common.errors import render_error
 from consult.framework.context import current_consultation
 from consult.framework.models import OFF_STRATEGY_CODE
-from consult.proposals.models import Contribution
 
 bp = Blueprint("mapping", __name__, url_prefix="/pianificazione/mappatura")
 QUEUE_LIMIT = 30
@@ -97,8 +97,8 @@ def confirm_theme(stable_key: str):
 @role_required(*PLANNER_ROLES)
 def confirm_contribution(contribution_id: int):
     consultation = current_consultation()
-    contribution = db.session().get(Contribution, contribution_id)
-    if contribution is None or contribution.consultation_id != consultation.id:
+    contribution = stored.proposal_of(db.session(), stored_id(consultation), contribution_id)
+    if contribution is None:
         return _invalid(404)
     form = mapping_form(objectives_of(consultation))
     if not form.validate_on_submit():

@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 
 from consult.analysis.assignment import DEFAULT_THRESHOLD, current_run, theme_objectives
 from consult.analysis.models import ContributionTheme, Theme
+from consult.analysis.rows import stored_id
 from consult.framework.models import OFF_STRATEGY_CODE, Objective
 from consult.proposals.models import Contribution
 
@@ -38,7 +39,7 @@ def themes_for_objective(
     mapped = theme_objectives(db, themes, threshold=threshold)
     result = []
     for theme in themes:
-        for oid, confidence, _source in mapped[theme.id]:
+        for oid, confidence, _source in mapped[stored_id(theme)]:
             if oid == objective_id:
                 result.append((theme, confidence))
     return result
@@ -75,14 +76,14 @@ def theme_dicts(
             "keywords": list(theme.keywords or []),
             "size": theme.size,
             "status": theme.status,
-            "off_strategy": any(oid is None for oid, _c, _s in mapped[theme.id]),
+            "off_strategy": any(oid is None for oid, _c, _s in mapped[stored_id(theme)]),
             "objectives": [
                 {
                     "code": codes.get(oid) if oid is not None else OFF_STRATEGY_CODE,
                     "confidence": round(confidence, 3),
                     "source": source,
                 }
-                for oid, confidence, source in mapped[theme.id]
+                for oid, confidence, source in mapped[stored_id(theme)]
             ],
         }
         for theme in themes

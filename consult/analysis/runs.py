@@ -6,6 +6,7 @@ from sqlmodel import Session, col, desc, func, select
 
 from consult.accounts.models import User
 from consult.analysis.models import AnalysisRun
+from consult.analysis.rows import stored_id
 from consult.common.models import utcnow
 from consult.framework.models import Consultation
 from consult.proposals.models import Contribution
@@ -39,19 +40,20 @@ def start(
     db: Session, consultation: Consultation, user: User | None, *, stale_after: int, params: dict
 ) -> AnalysisRun:
     """Queue a run unless one is already active for this consultation (stale ones fail first)."""
-    sweep_stale(db, stale_after=stale_after, consultation_id=consultation.id)
-    active = active_run(db, consultation.id)
+    consultation_id = stored_id(consultation)
+    sweep_stale(db, stale_after=stale_after, consultation_id=consultation_id)
+    active = active_run(db, consultation_id)
     if active is not None:
         raise AnalysisBusyError(active)
     published = db.exec(
         select(func.count())
         .select_from(Contribution)
-        .where(Contribution.consultation_id == consultation.id, Contribution.status == "published")
+        .where(Contribution.consultation_id == consultation_id, Contribution.status == "published")
     ).one()
     if published < MIN_PROPOSALS:
         raise TooFewProposalsError(published)
     run = AnalysisRun(
-        consultation_id=consultation.id,
+        consultation_id=consultation_id,
         status="queued",
         stage="queued",
         started_by_id=user.id if user else None,
@@ -67,15 +69,6 @@ def active_run(db: Session, consultation_id: int) -> AnalysisRun | None:
         select(AnalysisRun).where(
             AnalysisRun.consultation_id == consultation_id,
             col(AnalysisRun.status).in_(ACTIVE_STATES),
-        )
-    ).first()
-
-
-def current_run(db: Session, consultation_id: int) -> AnalysisRun | None:
-    """The run whose themes planners see."""
-    return db.exec(
-        select(AnalysisRun).where(
-            AnalysisRun.consultation_id == consultation_id, AnalysisRun.is_current
         )
     ).first()
 

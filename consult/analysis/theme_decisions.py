@@ -13,6 +13,7 @@ from sqlmodel import Session, col, delete, func, select
 from consult.analysis import summaries
 from consult.analysis.corpus import document_text
 from consult.analysis.models import AnalysisRun, ContributionTheme, ObjectiveMapping, Theme
+from consult.analysis.rows import ids_of, stored_id
 from consult.common import audit
 from consult.proposals.models import Contribution
 
@@ -146,7 +147,7 @@ def _move_members(db: Session, theme: Theme, ids: list[int], *, from_theme_ids: 
     for cid in ids:
         db.add(
             ContributionTheme(
-                contribution_id=cid, theme_id=theme.id, probability=1.0, is_primary=True
+                contribution_id=cid, theme_id=stored_id(theme), probability=1.0, is_primary=True
             )
         )
     db.flush()
@@ -237,7 +238,7 @@ def _rebuild_split(db: Session, old: Theme, run: AnalysisRun, new: dict[str, The
     ).all()
     theme = Theme(
         consultation_id=old.consultation_id,
-        run_id=run.id,
+        run_id=stored_id(run),
         stable_key=old.stable_key,
         model_topic=PLANNER_TOPIC,
         label=old.label,
@@ -252,7 +253,7 @@ def _rebuild_split(db: Session, old: Theme, run: AnalysisRun, new: dict[str, The
         .join(Theme, col(Theme.id) == ContributionTheme.theme_id)
         .where(Theme.run_id == run.id, col(ContributionTheme.contribution_id).in_(ids))
     ).all()
-    others = [t.id for t in new.values()]
+    others = ids_of(new.values())
     _move_members(db, theme, sorted(set(in_run)), from_theme_ids=others)
     refresh(db, theme)
     return theme

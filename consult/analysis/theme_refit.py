@@ -9,10 +9,10 @@ import time
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from consult.analysis import runs as analysis_runs
-from consult.analysis import summaries, theme_decisions, theme_engine
+from consult.analysis import assignment, summaries, theme_decisions, theme_engine
 from consult.analysis.corpus import Corpus
 from consult.analysis.models import AnalysisRun, ContributionTheme, ObjectiveMapping, Theme
+from consult.analysis.rows import existing, stored_id
 from consult.analysis.theme_decisions import new_stable_key
 from consult.analysis.theme_engine import EngineResult
 from consult.common.models import utcnow
@@ -22,7 +22,7 @@ from consult.framework.models import OFF_STRATEGY_CODE
 def match_previous(engine: Engine, corpus: Corpus, result: EngineResult) -> dict[int, str]:
     """Stable keys of the previous run's model themes, by new model topic."""
     with Session(engine) as db:
-        previous = analysis_runs.current_run(db, corpus.consultation_id)
+        previous = assignment.current_run(db, corpus.consultation_id)
         if previous is None:
             return {}
         rows = db.exec(
@@ -52,13 +52,13 @@ def save(
 ) -> list[Theme]:
     """Write the run's themes and make it current, all in the caller's transaction."""
     started = time.perf_counter()
-    run = db.get(AnalysisRun, run_id)
-    previous = analysis_runs.current_run(db, corpus.consultation_id)
+    run = existing(db, AnalysisRun, run_id)
+    previous = assignment.current_run(db, corpus.consultation_id)
     themes = _create_themes(db, run, corpus, result, identities)
     _store_model_mappings(db, run, corpus, result, themes)
     if previous is not None:
         theme_decisions.carry_over(db, previous, run)
-    for theme in themes_of_run(db, run.id):
+    for theme in themes_of_run(db, run_id):
         texts = theme_decisions.member_texts(db, theme)
         theme.summary = summaries.summarise(texts)
     run.model_path = model_path
@@ -69,7 +69,7 @@ def save(
 
 
 def themes_of_run(db: Session, run_id: int) -> list[Theme]:
-    return list(db.exec(select(Theme).where(Theme.run_id == run_id).order_by(Theme.id)).all())
+    return list(db.exec(select(Theme).where(Theme.run_id == run_id).order_by(col(Theme.id))).all())
 
 
 def _create_themes(db, run, corpus, result, identities) -> list[Theme]:
@@ -93,7 +93,7 @@ def _create_themes(db, run, corpus, result, identities) -> list[Theme]:
             db.add(
                 ContributionTheme(
                     contribution_id=corpus.contribution_ids[index],
-                    theme_id=theme.id,
+                    theme_id=stored_id(theme),
                     probability=probability,
                     is_primary=primary,
                     is_representative=index in representative,

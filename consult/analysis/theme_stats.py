@@ -44,7 +44,7 @@ def for_contributions(db: Session, contribution_ids: list[int]) -> ThemeStats:
     )
 
 
-def _names(db: Session, model, ids: set, attribute: str) -> dict[int, str]:
+def _names(db: Session, model, ids: set, attribute: str) -> dict[int | None, str]:
     ids = {i for i in ids if i is not None}
     if not ids:
         return {}

@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlmodel import col, select
 from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
@@ -13,8 +12,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult import db
 from consult.accounts.auth import role_required
-from consult.analysis import theme_decisions, theme_stats
+from consult.analysis import stored, theme_decisions, theme_stats
 from consult.analysis.models import Theme
+from consult.analysis.rows import ids_of, stored_id
 from consult.analysis.view_helpers import (
     PLANNER_ROLES,
     current_run,
@@ -22,7 +22,6 @@ from consult.analysis.view_helpers import (
 )
 from consult.common.forms import clean_text
 from consult.framework.context import current_consultation
-from consult.proposals.models import Contribution
 
 bp = Blueprint("themes", __name__, url_prefix="/pianificazione/temi")
 DRILL_PAGE_SIZE = 200
@@ -65,22 +64,12 @@ class SplitForm(FlaskForm):
     )
 
 
-def _visible_themes(run_id: int) -> list[Theme]:
-    return list(
-        db.session().exec(
-            select(Theme)
-            .where(Theme.run_id == run_id, Theme.status != "merged")
-            .order_by(col(Theme.size).desc(), Theme.id)
-        )
-    )
-
-
 @bp.get("")
 @role_required(*PLANNER_ROLES)
 def index():
     consultation = current_consultation()
     run = current_run(consultation)
-    themes = _visible_themes(run.id) if run else []
+    themes = stored.unmerged_themes(db.session(), stored_id(run)) if run else []
     session = db.session()
     trends = {
         t.id: theme_stats.for_contributions(session, theme_decisions.member_ids(session, t))
@@ -97,11 +86,11 @@ def detail(stable_key: str):
 
 
 def _forms(theme: Theme, session) -> dict:
-    others = [t for t in _visible_themes(theme.run_id) if t.id != theme.id]
+    others = [t for t in stored.unmerged_themes(session, theme.run_id) if t.id != theme.id]
     merge = MergeForm(prefix="merge")
     merge.target.choices = [SelectChoice(t.stable_key, t.display_label) for t in others]
     split = SplitForm(prefix="split")
-    members = _members(session, theme)
+    members = stored.members(session, theme)
     split.members.choices = [SelectChoice(c.id, f"#{c.id} {c.text[:140]}") for c in members]
     return {
         "rename_form": RenameForm(prefix="rename", label=theme.display_label),
@@ -111,22 +100,14 @@ def _forms(theme: Theme, session) -> dict:
     }
 
 
-def _members(session, theme: Theme) -> list[Contribution]:
-    ids = theme_decisions.member_ids(session, theme)
-    rows = {
-        c.id: c for c in session.exec(select(Contribution).where(col(Contribution.id).in_(ids)))
-    }
-    return [rows[i] for i in ids if i in rows]
-
-
 def _render_detail(theme: Theme, status: int = 200, **forms):
     session = db.session()
-    members = _members(session, theme)
+    members = stored.members(session, theme)
     context = {**_forms(theme, session), **forms}
     return render_template(
         "planning/theme.html",
         theme=theme,
-        stats=theme_stats.for_contributions(session, [c.id for c in members]),
+        stats=theme_stats.for_contributions(session, ids_of(members)),
         representatives=members[:3],
         drill_url=_drill_url(theme),
         **context,
@@ -142,7 +123,7 @@ def _drill_url(theme: Theme) -> str:
 @role_required(*PLANNER_ROLES)
 def proposals(stable_key: str):
     theme = theme_or_404(current_consultation(), stable_key)
-    members = _members(db.session(), theme)
+    members = stored.members(db.session(), theme)
     page = max(1, request.args.get("pagina", 1, type=int))
     start = (page - 1) * DRILL_PAGE_SIZE
     return render_template(

@@ -13,13 +13,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlmodel import col, select
 
 from consult import db
 from consult.accounts.auth import role_required
-from consult.accounts.models import User
 from consult.analysis import jobs as analysis_jobs
 from consult.analysis import runs as analysis_runs
+from consult.analysis import stored
+from consult.analysis.rows import stored_id
 from consult.analysis.view_helpers import PLANNER_ROLES
 from consult.framework.context import current_consultation
 
@@ -52,16 +52,15 @@ def page(form=None, error=None, status=200):
     consultation = current_consultation()
     session = db.session()
     stale_after = current_app.config["ANALYSIS_STALE_SECONDS"]
-    analysis_runs.sweep_stale(session, stale_after=stale_after, consultation_id=consultation.id)
-    runs = analysis_runs.history(session, consultation.id)
-    starter_ids = [r.started_by_id for r in runs if r.started_by_id]
-    starters = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(starter_ids)))}
+    consultation_id = stored_id(consultation)
+    analysis_runs.sweep_stale(session, stale_after=stale_after, consultation_id=consultation_id)
+    runs = analysis_runs.history(session, consultation_id)
     return render_template(
         "planning/analysis.html",
         form=form or StartAnalysisForm(),
         runs=runs,
-        active=analysis_runs.active_run(session, consultation.id),
-        starters=starters,
+        active=analysis_runs.active_run(session, consultation_id),
+        starters=stored.starters(session, runs),
         error=error,
         duration=analysis_runs.duration_seconds,
     ), status
@@ -101,9 +100,8 @@ def start():
             n=few.count,
         )
         return page(form=form, error=message, status=422)
-    # The job runs elsewhere and must see the run: commit now, not at the end of the request.
-    session.commit()
-    analysis_jobs.enqueue(current_app._get_current_object(), run.id)
+    # The job runs elsewhere and must see the run: it starts once the request commits.
+    analysis_jobs.enqueue_after_commit(session, current_app._get_current_object(), stored_id(run))
     return redirect(url_for("analysis.page"), code=303)
 
 

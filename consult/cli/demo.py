@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from werkzeug.security import generate_password_hash
 
 from consult.accounts.models import User
+from consult.analysis.rows import stored_id
 from consult.common.models import utcnow
 from consult.framework import loader as frameworks
 from consult.framework.models import Consultation, Objective, Territory
@@ -104,7 +105,7 @@ def _ensure_meetings(
         if meeting is None:
             territory = db.exec(select(Territory).where(Territory.code == territory_code)).one()
             meeting = Meeting(
-                consultation_id=consultation.id,
+                consultation_id=stored_id(consultation),
                 title=title,
                 territory_id=territory.id,
                 place=place,
@@ -115,7 +116,9 @@ def _ensure_meetings(
             )
             db.add(meeting)
             db.flush()
-            db.add(MeetingFacilitator(meeting_id=meeting.id, user_id=facilitator.id))
+            db.add(
+                MeetingFacilitator(meeting_id=stored_id(meeting), user_id=stored_id(facilitator))
+            )
         meetings.append(meeting)
     db.flush()
     return meetings
@@ -157,7 +160,7 @@ def _load_proposals(
         if key in existing:
             continue
         draft = proposals.Draft(
-            consultation_id=consultation.id or 0,
+            consultation_id=stored_id(consultation),
             text=row["text"].strip(),
             channel=channel,
             territory_id=meeting.territory_id if meeting else territory.id,
@@ -180,7 +183,7 @@ def _ensure_live_session(db: Session, meeting: Meeting, *, facilitator: User) ->
     live = db.exec(select(LiveSession).where(LiveSession.code == DEMO_LIVE_CODE)).first()
     if live is None:
         live = live_sessions.open_session(
-            db, meeting, actor_id=facilitator.id, groups_per_axis=True, code=DEMO_LIVE_CODE
+            db, meeting, actor_id=stored_id(facilitator), groups_per_axis=True, code=DEMO_LIVE_CODE
         )
     proposals = DEMO_LIVE_PROPOSALS if live.status == "open" else ()
     for index, text in enumerate(proposals):

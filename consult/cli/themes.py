@@ -30,8 +30,11 @@ def fit_command(slug: str | None) -> None:
 
 def fit_themes(*, slug: str | None = None, skip_if_fitted: bool = False) -> None:
     """Run one analysis synchronously with the same job function the web workers use."""
+    from consult.analysis import assignment
     from consult.analysis import jobs as analysis_jobs
     from consult.analysis import runs as analysis_runs
+    from consult.analysis.models import AnalysisRun
+    from consult.analysis.rows import existing, stored_id
     from consult.framework import consultations
 
     with db.standalone_session() as session:
@@ -40,7 +43,7 @@ def fit_themes(*, slug: str | None = None, skip_if_fitted: bool = False) -> None
         )
         if consultation is None or (slug and consultation.slug != slug):
             raise click.UsageError(f"no consultation '{slug}': load a framework first")
-        if skip_if_fitted and analysis_runs.current_run(session, consultation.id) is not None:
+        if skip_if_fitted and assignment.current_run(session, stored_id(consultation)) is not None:
             click.echo("Themes already fitted; skipping the first analysis.")
             return
         try:
@@ -57,14 +60,14 @@ def fit_themes(*, slug: str | None = None, skip_if_fitted: bool = False) -> None
         except analysis_runs.TooFewProposalsError as few:
             click.echo(f"Too few proposals to fit themes ({few.count}); skipped.")
             return
-        run_id = run.id
+        run_id = stored_id(run)
     click.echo(f"Fitting the themes of '{consultation.slug}'...")
     started = time.perf_counter()
     outcome = analysis_jobs.run_analysis(run_id)
     click.echo(f"Theme analysis {outcome} in {time.perf_counter() - started:.1f} s.")
     if outcome != "succeeded":
         with db.standalone_session() as session:
-            click.echo(f"Error: {analysis_runs.read(session, run_id, stale_after=10**9).error}")
+            click.echo(f"Error: {existing(session, AnalysisRun, run_id).error}")
         sys.exit(1)
 
 
