@@ -73,7 +73,22 @@ def from_environment(instance_path: str) -> dict:
         "GAP_MIN_PROPOSALS": int(os.environ.get("CONSULT_GAP_MIN_PROPOSALS", "5")),
         "GAP_MIN_SHARE": float(os.environ.get("CONSULT_GAP_MIN_SHARE", "0.5")),
         "ONLINE_PREMODERATION": _bool("ONLINE_PREMODERATION", False),
+        # Account reports that hide an item; an anonymous one weighs this fraction of one.
         "ABUSE_REPORT_THRESHOLD": int(os.environ.get("ABUSE_REPORT_THRESHOLD", "3")),
+        "ABUSE_REPORT_ANONYMOUS_WEIGHT": float(
+            os.environ.get("ABUSE_REPORT_ANONYMOUS_WEIGHT", "0")
+        ),
+        # Bounds on what browsers without an account may do (Flask-Limiter syntax; "" = off).
+        **{
+            name: os.environ.get(name, default)
+            for name, default in (
+                ("ANONYMOUS_SUPPORTS_PER_ADDRESS_AND_PROPOSAL", "5 per day"),
+                ("ANONYMOUS_SUPPORTS_PER_ADDRESS", "100 per day"),
+                ("ANONYMOUS_SUPPORTS_PER_BROWSER", "100 per day"),
+                ("ANONYMOUS_REPORTS_PER_ADDRESS", "20 per day"),
+                ("ANONYMOUS_REPORTS_PER_BROWSER", "10 per day"),
+            )
+        },
         # Theme analysis jobs: "thread" (in-process), "rq" (workers: `consult worker`), "inline".
         "ANALYSIS_EXECUTOR": os.environ.get(
             "CONSULT_ANALYSIS_EXECUTOR", "rq" if redis_url else "thread"

@@ -20,6 +20,7 @@ from consult.analysis.view_helpers import (
     theme_or_404,
 )
 from consult.common.errors import render_error
+from consult.common.numbers import parse_int
 from consult.framework.context import current_consultation
 from consult.framework.models import OFF_STRATEGY_CODE
 
@@ -55,7 +56,7 @@ def index():
     threshold = current_app.config["MAPPING_REVIEW_THRESHOLD"]
     themes = mapping_review.theme_items(session, run)
     proposals = sorted(mapping_review.contribution_items(session, run), key=lambda i: i.target.id)
-    page = max(1, request.args.get("pagina", 1, type=int))
+    page = parse_int(request.args.get("pagina"), 1)
     start = (page - 1) * PROPOSALS_PAGE_SIZE
     return render_template(
         "planning/mapping.html",

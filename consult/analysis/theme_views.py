@@ -21,6 +21,7 @@ from consult.analysis.view_helpers import (
     theme_or_404,
 )
 from consult.common.forms import clean_text
+from consult.common.numbers import parse_int
 from consult.framework.context import current_consultation
 
 bp = Blueprint("themes", __name__, url_prefix="/pianificazione/temi")
@@ -124,7 +125,7 @@ def _drill_url(theme: Theme) -> str:
 def proposals(stable_key: str):
     theme = theme_or_404(current_consultation(), stable_key)
     members = stored.members(db.session(), theme)
-    page = max(1, request.args.get("pagina", 1, type=int))
+    page = parse_int(request.args.get("pagina"), 1)
     start = (page - 1) * DRILL_PAGE_SIZE
     return render_template(
         "planning/theme_proposals.html",

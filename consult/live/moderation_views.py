@@ -9,7 +9,7 @@ from consult import db
 from consult.accounts.auth import role_required
 from consult.analysis import live_classification
 from consult.common.forms import clean_text
-from consult.common.numbers import parse_ids
+from consult.common.numbers import parse_ids, parse_int
 from consult.live import events as live_events
 from consult.live import moderation
 from consult.live import runtime as live_runtime
@@ -194,7 +194,9 @@ def merge(session_id: int, contribution_id: int):
     if request.method == "POST":
         target_id = request.form.get("target", "")
         target = (
-            moderation.get_contribution(session_db, int(target_id)) if target_id.isdigit() else None
+            moderation.get_contribution(session_db, parse_int(target_id, 0))
+            if parse_int(target_id, 0)
+            else None
         )
         if target is None:
             error = _error_messages()["target"]

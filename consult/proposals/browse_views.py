@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, make_response, render_template, request
 
 from consult import db
+from consult.common.numbers import parse_int
 from consult.framework.context import current_consultation
 from consult.proposals import engagement
 from consult.proposals import search as proposal_search
@@ -21,8 +22,7 @@ def index():
         filters = parse_filters(request.args, LIST_PARAMS)
     except ValueError:
         filters = parse_filters({**request.args, "incontro": ""}, LIST_PARAMS)
-    page = request.args.get("pagina", "1")
-    page_number = int(page) if page.isdigit() and int(page) > 0 else 1
+    page_number = parse_int(request.args.get("pagina"), 1)
     results = proposal_search.search(
         db.session(), consultation, filters, page=page_number, per_page=PER_PAGE
     )

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from consult.common.forms import clean_text, proposal_text
+from consult.common.numbers import parse_int
 from consult.framework.labels import REPORT_REASON_LABELS, ROLE_LABELS
 from consult.proposals.engagement import REPORT_REASONS
 from consult.proposals.models import PARTICIPANT_ROLES
@@ -161,4 +162,7 @@ def parse_filters(args: Mapping[str, str], names: Mapping[str, str]) -> Proposal
     meeting = values.pop("meeting")
     sort = API_SORTS.get(values["sort"], values["sort"])
     values["sort"] = sort if sort in ("recenti", "sostenute") else "recenti"
-    return ProposalFilters(**values, meeting=int(meeting) if meeting else None)
+    meeting_id = parse_int(meeting, 0)
+    if meeting and not meeting_id:
+        raise ValueError(f"not a meeting number: {meeting!r}")
+    return ProposalFilters(**values, meeting=meeting_id or None)
