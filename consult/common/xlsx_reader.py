@@ -99,7 +99,11 @@ def _check_sheet(archive: zipfile.ZipFile, part: str) -> None:
                     raise TableError(_l("Il foglio ha più di %(max)d righe."), max=MAX_ROW_ELEMENTS)
             elif tag == "c":
                 cells, row_cells = cells + 1, row_cells + 1
-                if cells > MAX_CELLS or row_cells > MAX_ROW_CELLS:
+                if row_cells > MAX_ROW_CELLS:
+                    raise TableError(
+                        _l("Una riga del foglio ha più di %(max)d celle."), max=MAX_ROW_CELLS
+                    )
+                if cells > MAX_CELLS:
                     raise TableError(
                         _l("Il foglio ha troppe celle (al massimo %(max)d): dividilo."),
                         max=MAX_CELLS,

@@ -12,6 +12,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
+
 from consult import db
 from consult.common import upload_store
 from consult.meetings import imports
@@ -19,7 +21,13 @@ from consult.meetings.import_mapping import Mapping
 from consult.meetings.models import Meeting
 
 log = logging.getLogger(__name__)
-BATCH_ROWS = 100
+BATCH_ROWS = 50
+# SQLite's busy handler polls (every 100 ms at most): without a pause after each commit the job
+# takes the write lock again before a waiting live submission wakes, and that one waits seconds.
+BATCH_PAUSE_SECONDS = 0.12
+# A batch that loses a lock race (SQLite's "database is locked" when a live submission committed
+# between its first read and first write) is simply run again: its rows' keys make it idempotent.
+BATCH_ATTEMPTS = 5
 
 
 def start(folder: Path, stored: upload_store.StoredUpload, plan: imports.ImportPlan) -> None:
@@ -82,13 +90,10 @@ def _run(path, token, sheet, mapping, meeting_id, actor_id, progress) -> None:
     upload_store.save_progress(path, token, progress)
     for first in range(0, len(plan.valid), BATCH_ROWS):
         batch = plan.valid[first : first + BATCH_ROWS]
-        with db.standalone_session() as session:  # one short transaction per batch
-            meeting = _meeting(session, meeting_id)
-            imports.add_rows(
-                session, batch, meeting, source, import_id=import_id, actor_id=actor_id
-            )
+        _store_batch(batch, meeting_id, source, import_id, actor_id)
         progress["done"] = first + len(batch)
         upload_store.save_progress(path, token, progress)
+        time.sleep(BATCH_PAUSE_SECONDS)
     with db.standalone_session() as session:
         meeting = _meeting(session, meeting_id)
         imports.record_import(
@@ -97,6 +102,23 @@ def _run(path, token, sheet, mapping, meeting_id, actor_id, progress) -> None:
     progress.update(status="done", finished=time.time())
     upload_store.save_progress(path, token, progress)
     upload_store.delete(path, token, keep_progress=True)
+
+
+def _store_batch(batch, meeting_id, source, import_id, actor_id) -> None:
+    """Store one batch in its own short transaction, again when it lost a lock race."""
+    for attempt in range(1, BATCH_ATTEMPTS + 1):
+        try:
+            with db.standalone_session() as session:
+                meeting = _meeting(session, meeting_id)
+                imports.add_rows(
+                    session, batch, meeting, source, import_id=import_id, actor_id=actor_id
+                )
+            return
+        except OperationalError:
+            if attempt == BATCH_ATTEMPTS:
+                raise
+            log.info("import batch lost a lock race, attempt %d", attempt)
+            time.sleep(BATCH_PAUSE_SECONDS * attempt)
 
 
 def _meeting(session, meeting_id: int) -> Meeting:

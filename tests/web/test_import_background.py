@@ -163,3 +163,29 @@ def test_status_fragment_polls_while_running_and_is_private(client, logged, auth
     assert 'hx-trigger="every 1s"' in body and "Salvate 4 righe su 10" in body
     upload_store.save_progress(import_folder, token, progress | {"user_id": -1})
     assert client.get(f"{_base(meeting)}/{token}/stato").status_code == 404
+
+
+def test_a_batch_that_loses_a_lock_race_is_run_again_without_duplicates(
+    app, client, db, logged, monkeypatch
+):
+    from sqlalchemy.exc import OperationalError
+
+    app.config["IMPORT_BACKGROUND_ROWS"] = 2
+    monkeypatch.setattr(import_runs, "BATCH_ROWS", 2)
+    monkeypatch.setattr(import_runs, "BATCH_PAUSE_SECONDS", 0)
+    original, calls = imports.add_rows, []
+
+    def locked_once(session, rows, *args, **kwargs):
+        calls.append(len(rows))
+        original(session, rows, *args, **kwargs)
+        if len(calls) == 2:  # after adding, before the commit: the whole batch rolls back
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(imports, "add_rows", locked_once)
+    meeting = logged["meeting"]
+    token = _token(_upload(client, meeting, _rows(5)))
+    response = client.post(f"{_base(meeting)}/{token}/conferma", data={"text": "0", "attese": "5"})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "5 proposte importate e pubblicate." in page
+    assert calls == [2, 2, 2, 1]
+    assert len(db.exec(select(Contribution)).all()) == 5
