@@ -21,7 +21,7 @@ from consult.meetings.import_mapping import Mapping
 from consult.meetings.models import Meeting
 
 log = logging.getLogger(__name__)
-BATCH_ROWS = 50
+BATCH_ROWS = 25
 # SQLite's busy handler polls (every 100 ms at most): without a pause after each commit the job
 # takes the write lock again before a waiting live submission wakes, and that one waits seconds.
 BATCH_PAUSE_SECONDS = 0.12
