@@ -33,10 +33,15 @@ def read_xlsx(data: bytes, sheet: str | None) -> Table:
     try:
         _check_shared_strings(archive)
         return _read_sheet(data, archive, sheet)
+    except TableError:
+        raise
     except ARCHIVE_ERRORS as exc:
         raise TableError(
             _l("Il file Excel è incompleto o danneggiato: salvalo di nuovo e riprova.")
         ) from exc
+    except Exception as exc:  # a malformed file must never become a server error
+        log.info("unreadable xlsx: %r", exc)
+        raise TableError(UNREADABLE) from exc
     finally:
         archive.close()
 
@@ -44,7 +49,7 @@ def read_xlsx(data: bytes, sheet: str | None) -> Table:
 def _open_archive(data: bytes) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError) as exc:
+    except Exception as exc:  # BadZipFile, OSError, and struct or value errors of odd headers
         raise TableError(
             _l("Il file non è un .xlsx valido: è incompleto oppure non è un file Excel.")
         ) from exc

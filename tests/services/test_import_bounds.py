@@ -207,3 +207,12 @@ def test_a_table_survives_its_json_form():
     table = read_table(data, "verbale.xlsx")
     again = tables.Table.from_json(table.to_json())
     assert again == table
+
+
+def test_an_unexpected_reader_failure_is_still_a_table_error(monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise IndexError("openpyxl surprise")
+
+    monkeypatch.setattr(xlsx_reader, "_read_sheet", broken)
+    with pytest.raises(TableError, match="non è leggibile"):
+        read_table(BASE, "verbale.xlsx")

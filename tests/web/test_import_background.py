@@ -189,3 +189,27 @@ def test_a_batch_that_loses_a_lock_race_is_run_again_without_duplicates(
     assert "5 proposte importate e pubblicate." in page
     assert calls == [2, 2, 2, 1]
     assert len(db.exec(select(Contribution)).all()) == 5
+
+
+def test_a_sheet_that_cannot_be_read_answers_the_upload_page_with_the_reason(
+    client, logged, monkeypatch
+):
+    from openpyxl import Workbook
+
+    from consult.common import xlsx_reader
+
+    workbook = Workbook()
+    workbook.active.append(["Testo"])
+    workbook.active.append([GOOD])
+    big = workbook.create_sheet("Grande")
+    for n in range(10):
+        big.append([f"{GOOD} {n}", "x", "y"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    meeting = logged["meeting"]
+    token = _token(_upload(client, meeting, buffer.getvalue(), "due.xlsx"))
+    monkeypatch.setattr(xlsx_reader, "MAX_CELLS", 20)
+    response = client.get(f"{_base(meeting)}/{token}?foglio=Grande")
+    assert response.status_code == 422
+    assert "troppe celle" in response.get_data(as_text=True)
+    assert client.get(f"{_base(meeting)}/{token}").status_code == 200  # first sheet kept
