@@ -4,11 +4,17 @@ import codecs
 import csv
 from collections.abc import Iterator
 
-from consult.common.tables import Notice, Table, TableError, collect_records, split_header
+from consult.common.tables import (
+    Notice,
+    Table,
+    TableError,
+    collect_records,
+    named_rows,
+    split_header,
+)
 from consult.common.text_rules import _l
 
 CSV_DELIMITERS = (",", ";", "\t")
-NAMED_ROWS = 20  # rows named in a notice; the rest are counted
 
 
 class Decoded:
@@ -105,10 +111,11 @@ def read_csv(data: bytes) -> Table:
     fallback_records: list[int] = []
     records = _records(decoded, delimiter, fallback_records)
     try:
-        headers, rows = split_header(collect_records(records))
+        headers, rows, notices = split_header(collect_records(records))
     except csv.Error as exc:
         raise TableError(_l("Il file CSV non è leggibile: %(error)s"), error=str(exc)) from exc
     table = Table(headers, rows, kind="csv", encoding=decoded.encoding, delimiter=delimiter)
+    table.notices.extend(notices)
     if fallback_records:
         table.notices.append(_fallback_notice(fallback_records))
     return table
@@ -128,13 +135,10 @@ def _records(decoded: Decoded, delimiter: str, fallback_records: list[int]) -> I
 
 
 def _fallback_notice(rows: list[int]) -> Notice:
-    named = ", ".join(str(r) for r in rows[:NAMED_ROWS])
-    if len(rows) > NAMED_ROWS:
-        named += f" (+{len(rows) - NAMED_ROWS})"
     return Notice(
         _l(
             "Il file mescola due codifiche: le righe %(rows)s non erano in UTF-8 e sono state "
             "lette come Windows-1252. Controlla accenti e simboli in quelle righe."
         ),
-        {"rows": named},
+        {"rows": named_rows(rows)},
     )

@@ -13,6 +13,7 @@ MAX_COLUMNS = 60
 MAX_ROW_SPAN = 20 * MAX_ROWS
 # Cells kept per row while reading: enough to notice a header wider than MAX_COLUMNS.
 SCAN_COLUMNS = 4 * MAX_COLUMNS
+NAMED_ROWS = 20  # rows named in a notice; the rest are counted
 
 
 class TableError(ValueError):
@@ -92,8 +93,11 @@ def collect_records(records: Iterable[Iterable[Any]]) -> list[list[str]]:
     return kept
 
 
-def split_header(records: list[list[str]]) -> tuple[list[str], list[list[str]]]:
-    """First record is the header; trailing empty columns are dropped, rows fit the header."""
+def split_header(records: list[list[str]]) -> tuple[list[str], list[list[str]], list[Notice]]:
+    """First record is the header; trailing empty columns are dropped, rows fit the header.
+
+    Text in a row beyond the header's last column would be lost, so those rows are named.
+    """
     if not records or not any(records[0]):
         raise TableError(_l("Manca la riga di intestazione con i nomi delle colonne."))
     headers = list(records[0])
@@ -104,4 +108,23 @@ def split_header(records: list[list[str]]) -> tuple[list[str], list[list[str]]]:
     headers = [h or f"({index + 1})" for index, h in enumerate(headers)]
     width = len(headers)
     rows = [r[:width] + [""] * (width - len(r)) for r in records[1:]]
-    return headers, rows
+    beyond = [n for n, r in enumerate(records[1:], start=2) if any(r[width:])]
+    return headers, rows, [_beyond_notice(beyond)] if beyond else []
+
+
+def named_rows(rows: list[int]) -> str:
+    """Row numbers for a message: the first NAMED_ROWS, then how many more."""
+    named = ", ".join(str(r) for r in rows[:NAMED_ROWS])
+    if len(rows) > NAMED_ROWS:
+        named += f" (+{len(rows) - NAMED_ROWS})"
+    return named
+
+
+def _beyond_notice(rows: list[int]) -> Notice:
+    return Notice(
+        _l(
+            "Le righe %(rows)s hanno testo in colonne senza intestazione, che non verrà "
+            "importato: aggiungi un nome alla colonna nella prima riga e ricarica il file."
+        ),
+        {"rows": named_rows(rows)},
+    )

@@ -159,8 +159,8 @@ def _read_sheet(data: bytes, archive: zipfile.ZipFile, sheet: str | None) -> Tab
         raise TableError(UNREADABLE) from exc
     finally:
         workbook.close()
-    headers, rows = split_header(records)
-    return Table(headers, rows, kind="xlsx", sheet=chosen, sheets=names)
+    headers, rows, notices = split_header(records)
+    return Table(headers, rows, kind="xlsx", sheet=chosen, sheets=names, notices=notices)
 
 
 def _local(tag: str) -> str:

@@ -216,3 +216,11 @@ def test_an_unexpected_reader_failure_is_still_a_table_error(monkeypatch):
     monkeypatch.setattr(xlsx_reader, "_read_sheet", broken)
     with pytest.raises(TableError, match="non è leggibile"):
         read_table(BASE, "verbale.xlsx")
+
+
+def test_text_in_columns_without_a_header_is_named_not_silently_dropped():
+    data = f"Testo;Territorio\r\n{GOOD};Torino\r\n{GOOD} bis;Cuneo;nota a margine\r\n".encode()
+    table = read_table(data, "verbale.csv")
+    assert table.rows[1] == [f"{GOOD} bis", "Cuneo"]
+    (notice,) = table.notices
+    assert notice.params == {"rows": "3"} and "senza intestazione" in notice.message
