@@ -1,23 +1,33 @@
 """Importing minutes and paper forms from CSV/XLSX: upload, mapping, dry run, confirmation.
 
-The file stays on the server (instance/imports, random name) between the steps, so the user
-uploads once; every step is a plain form that works without JavaScript.
+The file stays on the server (instance/imports, random name) between the steps, parsed once,
+so the user uploads once; every step is a plain form that works without JavaScript. A large
+confirmed import runs as a background job whose status page polls while it works.
 """
 
 import logging
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import event
 
-from consult import db
+from consult import db, jobs
 from consult.common import upload_store
 from consult.common.tabular import Table, TableError, read_table
-from consult.meetings import exports, imports
+from consult.meetings import exports, import_runs, imports
 from consult.meetings import services as meetings
 from consult.meetings.access import managed_meeting
 from consult.meetings.export_views import XLSX_MIME, attachment
@@ -34,6 +44,7 @@ bp = Blueprint("imports", __name__, url_prefix="/facilitatore/incontri")
 log = logging.getLogger(__name__)
 IMPORT_MAX_BYTES = 4 * 1024 * 1024
 PREVIEW_ROWS = 10
+BACKGROUND_ROWS = 300  # confirmed imports with more valid rows than this run as a job
 
 
 class UploadForm(FlaskForm):
@@ -62,7 +73,7 @@ def upload(meeting_id: int):
         too_big = _("Il file supera %(limit)s: dividilo in più file.", limit=_size(limit))
         return _upload_page(meeting, form, too_big)
     try:
-        read_table(data, filename)
+        table = read_table(data, filename)
     except TableError as exc:
         return _upload_page(meeting, form, _(exc.message, **exc.params))
     stored = upload_store.save(
@@ -71,6 +82,7 @@ def upload(meeting_id: int):
         filename=filename,
         meeting_id=meetings.stored_id(meeting),
         user_id=current_user.id,
+        table=table,
     )
     return redirect(url_for("imports.mapping", meeting_id=meeting.id, token=stored.token), 303)
 
@@ -90,15 +102,18 @@ def _upload_page(meeting: Meeting, form: UploadForm, error: str | None):
 def _load(
     meeting: Meeting, token: str, sheet: str | None
 ) -> tuple[upload_store.StoredUpload, Table]:
-    """The kept upload of this meeting and user, read as a table; 404 once gone or foreign."""
-    found = upload_store.load(_folder(), token)
-    if found is None or found[0].meeting_id != meeting.id or found[0].user_id != current_user.id:
+    """The kept upload of this meeting and user, as parsed once; 404 once gone or foreign.
+
+    A sheet that cannot be read (another sheet of the workbook, say) answers the upload page
+    with the reason.
+    """
+    stored = upload_store.load_meta(_folder(), token)
+    if stored is None or stored.meeting_id != meeting.id or stored.user_id != current_user.id:
         abort(404)
-    stored, data = found
     try:
-        return stored, read_table(data, stored.filename, sheet or None)
-    except TableError:
-        abort(404)
+        return stored, upload_store.parsed_table(_folder(), stored, sheet or None)
+    except TableError as exc:
+        abort(make_response(*_upload_page(meeting, UploadForm(), _(exc.message, **exc.params))))
 
 
 @bp.get("/<int:meeting_id>/importa/<token>")
@@ -146,6 +161,7 @@ def _report(meeting, stored, table, chosen, plan, error=None, status=200, result
         table=table,
         chosen=chosen,
         plan=plan,
+        rejected=import_runs.rejected_rows(plan),
         fields=FIELDS,
         labels=FIELD_LABELS,
         error=error,
@@ -177,6 +193,8 @@ def confirm(meeting_id: int, token: str):
     if str(len(plan.valid)) != request.form.get("attese"):
         changed = _("Nel frattempo qualcosa è cambiato: controlla di nuovo il resoconto.")
         return _report(meeting, stored, table, chosen, plan, changed, 409)
+    if len(plan.valid) > current_app.config.get("IMPORT_BACKGROUND_ROWS", BACKGROUND_ROWS):
+        return _start_background(meeting, stored, table, chosen, plan)
     source = imports.ImportSource(stored.filename, stored.digest, table.sheet)
     try:
         import_id = imports.apply_import(session, plan, meeting, source, actor_id=current_user.id)
@@ -190,6 +208,45 @@ def confirm(meeting_id: int, token: str):
     folder = _folder()
     event.listen(session, "after_commit", lambda _s: upload_store.delete(folder, token), once=True)
     return _report(meeting, stored, table, chosen, plan, result=import_id)
+
+
+def _start_background(meeting, stored, table, chosen, plan):
+    """Hand the import to the job executor and show its status page."""
+    folder = _folder()
+    import_runs.start(folder, stored, plan)
+    jobs.enqueue(
+        current_app._get_current_object(),  # type: ignore[attr-defined]
+        import_runs.run_import,
+        str(folder),
+        stored.token,
+        table.sheet,
+        chosen,
+        meeting.id,
+        current_user.id,
+        name=f"import-{stored.token[:8]}",
+        timeout=3600,
+    )
+    return redirect(url_for("imports.status", meeting_id=meeting.id, token=stored.token), 303)
+
+
+@bp.get("/<int:meeting_id>/importa/<token>/stato")
+@login_required
+def status(meeting_id: int, token: str):
+    """Where a background import is; the fragment polls itself until the job ends."""
+    meeting = managed_meeting(meeting_id)
+    progress = upload_store.load_progress(_folder(), token)
+    if progress is None:  # not confirmed yet: back to its columns, if it is this user's
+        _load(meeting, token, None)
+        return redirect(url_for("imports.mapping", meeting_id=meeting.id, token=token), 303)
+    if progress.get("meeting_id") != meeting.id or progress.get("user_id") != current_user.id:
+        abort(404)
+    fragment = request.headers.get("HX-Request") == "true"
+    template_name = "imports/_progress.html" if fragment else "imports/progress.html"
+    response = make_response(
+        render_template(template_name, meeting=meeting, token=token, progress=progress)
+    )
+    response.headers["Vary"] = "HX-Request"
+    return response
 
 
 @bp.get("/modello-importazione.<any(csv, xlsx):extension>")

@@ -244,28 +244,54 @@ def apply_import(
     propagates, and the session is left as it was before, ready to render the failure.
     """
     import_id = str(uuid.uuid4())
-    now = utcnow()
     with db.begin_nested():
-        for result in plan.valid:
-            draft = _draft(result, meeting, source, import_id, actor_id, now)
-            proposals.create(db, draft, actor_id=actor_id, action="contribution.imported")
-        audit.record(
-            db,
-            actor_id=actor_id,
-            action="contributions.imported",
-            entity_type="meeting",
-            entity_id=stored_id(meeting),
-            after={
-                "import_id": import_id,
-                "file": source.filename,
-                "sheet": source.sheet,
-                "stored": len(plan.valid),
-                "rejected": len(plan.rejected),
-                "blank_rows": plan.blank_rows,
-            },
-        )
+        add_rows(db, plan.valid, meeting, source, import_id=import_id, actor_id=actor_id)
+        record_import(db, plan, meeting, source, import_id=import_id, actor_id=actor_id)
         db.flush()
     return import_id
+
+
+def add_rows(
+    db: Session,
+    rows: list[RowResult],
+    meeting: Meeting,
+    source: ImportSource,
+    *,
+    import_id: str,
+    actor_id: int | None,
+) -> None:
+    """Add these valid rows as proposals; a row already stored by this file is not added twice."""
+    now = utcnow()
+    for result in rows:
+        draft = _draft(result, meeting, source, import_id, actor_id, now)
+        proposals.create(db, draft, actor_id=actor_id, action="contribution.imported")
+
+
+def record_import(
+    db: Session,
+    plan: ImportPlan,
+    meeting: Meeting,
+    source: ImportSource,
+    *,
+    import_id: str,
+    actor_id: int | None,
+) -> None:
+    """The one audit entry of an import, with what was stored and what was refused."""
+    audit.record(
+        db,
+        actor_id=actor_id,
+        action="contributions.imported",
+        entity_type="meeting",
+        entity_id=stored_id(meeting),
+        after={
+            "import_id": import_id,
+            "file": source.filename,
+            "sheet": source.sheet,
+            "stored": len(plan.valid),
+            "rejected": len(plan.rejected),
+            "blank_rows": plan.blank_rows,
+        },
+    )
 
 
 def _draft(

@@ -86,7 +86,7 @@ def test_xlsx_first_sheet_or_chosen_sheet_with_dates():
     ("data", "name", "message"),
     [
         (b"", "vuoto.csv", "vuoto"),
-        (b"PK\x03\x04rotto", "rotto.xlsx", "non è leggibile"),
+        (b"PK\x03\x04rotto", "rotto.xlsx", "non è un .xlsx valido"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1xx", "vecchio.xls", ".xls"),
         (b";;\r\nuna proposta;x\r\n", "senza.csv", "intestazione"),
     ],

@@ -166,7 +166,7 @@ def test_xlsx_with_sheet_choice(client, db, logged):
     ("data", "name", "message"),
     [
         (b"", "vuoto.csv", "Il file è vuoto"),
-        (b"PK\x03\x04xx", "a.xlsx", "non è leggibile"),
+        (b"PK\x03\x04xx", "a.xlsx", "non è un .xlsx valido"),
         (b"Testo\n" + b"x" * 2048, "grande.csv", "supera 2 KB"),
     ],
 )
