@@ -73,3 +73,17 @@ def test_an_expired_token_keeps_the_typed_proposal_with_a_fresh_token(
     )  # fmt: skip
     assert again.status_code == 303
     assert _stored(db) == 1
+
+
+def test_a_phone_without_its_signed_identity_is_told_why_and_keeps_its_text(
+    app, db, create_live_session
+):
+    live = create_live_session()
+    phone = app.test_client()
+    data = {"text": TEXT, "territory": "1", "consent": "y", "idempotency_key": "u" * 24}
+    refused = phone.post(f"/live/{live.code}", data=data)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and _stored(db) == 0
+    assert "Non riconosciamo questo telefono" in page and TEXT in page
+    assert phone.post(f"/live/{live.code}", data=data).status_code == 303  # now identified
+    assert _stored(db) == 1
