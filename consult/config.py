@@ -95,6 +95,10 @@ def from_environment(instance_path: str) -> dict:
         ),
         "ANALYSIS_HEARTBEAT_SECONDS": float(os.environ.get("CONSULT_ANALYSIS_HEARTBEAT", "5")),
         "ANALYSIS_STALE_SECONDS": int(os.environ.get("CONSULT_ANALYSIS_STALE_SECONDS", "90")),
+        # Uploaded minutes wait here between the import's steps, parsed once (shared with workers).
+        "IMPORT_FOLDER": os.environ.get("CONSULT_IMPORT_FOLDER") or None,
+        # Imports with more valid rows than this run as a background job, in small batches.
+        "IMPORT_BACKGROUND_ROWS": int(os.environ.get("CONSULT_IMPORT_BACKGROUND_ROWS", "300")),
         "MAPPING_REVIEW_THRESHOLD": float(os.environ.get("CONSULT_REVIEW_THRESHOLD", "0.5")),
     }
 
