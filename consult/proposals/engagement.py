@@ -85,13 +85,16 @@ def add_support(db: Session, contribution: Contribution, who: Participant) -> bo
     """Support once per person; return False when this person already supports it."""
     if contribution.id is None or has_supported(db, contribution.id, who):
         return False
-    db.add(
-        Support(contribution_id=contribution.id, user_id=who.user_id, browser_token=who.token_hash)
-    )
     try:
-        db.flush()
+        with db.begin_nested():  # a savepoint: losing the race undoes this row, not the request
+            db.add(
+                Support(
+                    contribution_id=contribution.id,
+                    user_id=who.user_id,
+                    browser_token=who.token_hash,
+                )
+            )
     except IntegrityError:  # a double click raced us to the unique constraint
-        db.rollback()
         return False
     return True
 
