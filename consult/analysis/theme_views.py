@@ -12,6 +12,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult import db
 from consult.accounts.auth import role_required
+from consult.analysis import theme_groups
 from consult.analysis import stored, theme_decisions, theme_stats
 from consult.analysis.models import Theme
 from consult.analysis.rows import ids_of, stored_id
@@ -76,7 +77,12 @@ def index():
         t.id: theme_stats.for_contributions(session, theme_decisions.member_ids(session, t))
         for t in themes
     }
-    return render_template("planning/themes.html", run=run, themes=themes, stats=trends)
+    groups = theme_groups.by_objective(
+        session, themes, stored.objectives(session, consultation.framework_id)
+    )
+    return render_template(
+        "planning/themes.html", run=run, themes=themes, groups=groups, stats=trends
+    )
 
 
 @bp.get("/<stable_key>")
