@@ -12,8 +12,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult import db
 from consult.accounts.auth import role_required
-from consult.analysis import theme_groups
-from consult.analysis import stored, theme_decisions, theme_stats
+from consult.analysis import stored, theme_decisions, theme_groups, theme_stats
 from consult.analysis.models import Theme
 from consult.analysis.rows import ids_of, stored_id
 from consult.analysis.view_helpers import (
