@@ -78,7 +78,8 @@ def main() -> None:
 
 def agreement(model, texts, gold) -> dict:
     """Agreement of the fast head with the main model, and both models' macro-F1."""
-    from nlp._evaluation import _mapping_scores, _split
+    from nlp._scoring import mapping_scores as _mapping_scores
+    from nlp._scoring import split_label as _split
 
     full, quick = model.assign(texts), model.assign(texts, fast=True)
     classes = [o.code for o in model.objectives] + ["fuori-strategia"]

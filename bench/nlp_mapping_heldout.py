@@ -32,7 +32,8 @@ def main() -> None:
     import numpy as np
 
     from nlp import ObjectiveMapper, get_encoder, read_framework, read_labeled_csv
-    from nlp._evaluation import _mapping_scores, _split
+    from nlp._scoring import mapping_scores as _mapping_scores
+    from nlp._scoring import split_label as _split
 
     objectives = read_framework(FRAMEWORK)
     classes = [o.code for o in objectives] + ["fuori-strategia"]

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 import nlp  # noqa: E402
-from nlp._active import reliability, score_decisions  # noqa: E402
+from nlp._scoring import reliability, score_decisions  # noqa: E402
 
 SETS = {
     "dev": ("/work/shared/data/proposte_sviluppo_it.csv", "objective"),

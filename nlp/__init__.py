@@ -5,7 +5,7 @@ Plain data in, plain data out: this package never imports the web application.
 
 from __future__ import annotations
 
-from ._active import learning_curve, reliability, select_queries
+from ._active import learning_curve, select_queries
 from ._classifier import DEFAULT_TEMPERATURE, ObjectiveClassifier
 from ._duplicates import (
     DUPLICATE_CALIBRATION,
@@ -39,6 +39,7 @@ from ._identity import PreviousTheme, match_themes
 from ._objectives import OFF_TOPICS, ObjectiveMapper
 from ._persistence import load_model, save_model
 from ._preprocess import ItalianPreprocessor, clean_text, normalize_text
+from ._scoring import reliability
 from ._themes import Progress, ThemeModel
 from .errors import (
     EncoderNameError,

@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .types import OFF_STRATEGY, ObjectiveSpec, Query
+from ._scoring import score_decisions, split_label
+from .types import ObjectiveSpec, Query
 
 if TYPE_CHECKING:
     from ._embeddings import Encoder
 
-__all__ = ["learning_curve", "reliability", "select_queries"]
+__all__ = ["learning_curve", "select_queries"]
 
 log = logging.getLogger(__name__)
 
@@ -89,58 +90,6 @@ def select_queries(
     return out
 
 
-def reliability(confidence: Sequence[float], correct: Sequence[bool], bins: int = 10) -> dict:
-    """Return the reliability table (per confidence bin) and the expected calibration error."""
-    conf = np.asarray(confidence, dtype=float)
-    ok = np.asarray(correct, dtype=float)
-    table, ece = [], 0.0
-    for b in range(bins):
-        lo, hi = b / bins, (b + 1) / bins
-        sel = (conf > lo) & (conf <= hi) if b else (conf >= lo) & (conf <= hi)
-        if not sel.any():
-            continue
-        gap = abs(conf[sel].mean() - ok[sel].mean())
-        ece += sel.mean() * gap
-        table.append(
-            {
-                "bin": f"{lo:.1f}-{hi:.1f}",
-                "n": int(sel.sum()),
-                "confidence": round(float(conf[sel].mean()), 4),
-                "accuracy": round(float(ok[sel].mean()), 4),
-            }
-        )
-    return {"ece": round(float(ece), 4), "table": table}
-
-
-def _split(label: str) -> list[str]:
-    return [p.strip() for p in label.replace(",", ";").split(";") if p.strip()]
-
-
-def score_decisions(clf, P: np.ndarray, rows: Sequence[int], gold: list[list[str]]) -> dict:
-    """Score the classifier's decisions on `rows`: accuracy, macro-F1, per-objective, ECE."""
-    from ._evaluation import _mapping_scores
-
-    pred, conf, correct, counted, unassigned, review = [], [], [], 0, 0, 0
-    for i in rows:
-        code, c, matches, needs = clf.decide(P[i])
-        pred.append([x.code for x in matches])
-        conf.append(c)
-        correct.append(code in gold[i])
-        counted += any(x.code in gold[i] for x in matches)
-        unassigned += code == OFF_STRATEGY
-        review += needs
-    out = _mapping_scores([gold[i] for i in rows], pred, clf.classes)
-    rel = reliability(conf, correct)
-    n = max(1, len(rows))
-    return out | {
-        "ece": rel["ece"],
-        "reliability": rel["table"],
-        "counted_for_true_objective": round(counted / n, 4),
-        "fuori_strategia_share": round(unassigned / n, 4),
-        "needs_review_share": round(review / n, 4),
-    }
-
-
 def learning_curve(
     texts: Sequence[str],
     labels: Sequence[str],
@@ -164,9 +113,9 @@ def learning_curve(
     from ._preprocess import clean_text
 
     enc = get_encoder(encoder) if isinstance(encoder, str) else encoder
-    keep = [i for i, lab in enumerate(labels) if _split(lab)]
+    keep = [i for i, lab in enumerate(labels) if split_label(lab)]
     cleaned = [clean_text(texts[i]) for i in keep]
-    gold = [_split(labels[i]) for i in keep]
+    gold = [split_label(labels[i]) for i in keep]
     t0 = time.perf_counter()
     ensure_fitted(enc, cleaned)
     X = (

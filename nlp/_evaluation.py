@@ -14,6 +14,7 @@ import numpy as np
 
 from ._compat import quiet_imports
 from ._embeddings import ensure_fitted, get_encoder
+from ._scoring import score_decisions, split_label
 from .types import OUTLIER, ObjectiveSpec, ThemeResult
 
 __all__ = [
@@ -192,30 +193,6 @@ def baseline_nmi(
     }
 
 
-def _split(label: str) -> list[str]:
-    """Return the gold objectives of one row ('a;b' allowed)."""
-    return [p.strip() for p in label.replace(",", ";").split(";") if p.strip()]
-
-
-def _mapping_scores(gold: list[list[str]], pred: list[list[str]], classes: list[str]) -> dict:
-    """Return accuracy (top prediction in gold), multi-label macro-F1 and per-class F1."""
-    from sklearn.metrics import f1_score
-    from sklearn.preprocessing import MultiLabelBinarizer
-
-    mlb = MultiLabelBinarizer(classes=classes)
-    g, p = mlb.fit_transform(gold), mlb.transform(pred)
-    present = [i for i, c in enumerate(classes) if g[:, i].any()]
-    per = f1_score(g, p, average=None, zero_division=0)
-    return {
-        "n": len(gold),
-        "accuracy": round(
-            float(np.mean([q[:1] and q[0] in s for q, s in zip(pred, gold, strict=True)])), 4
-        ),
-        "macro_f1": round(float(np.mean(per[present])), 4),
-        "per_objective_f1": {classes[i]: round(float(per[i]), 4) for i in present},
-    }
-
-
 def evaluate_mapping(
     texts: Sequence[str],
     labels: Sequence[str],
@@ -233,12 +210,11 @@ def evaluate_mapping(
     share counted for a true objective, share fuori-strategia. "with_confirmed_labels":
     K-fold, the other folds' first labels confirmed (fast refit), scored on the fold.
     """
-    from ._active import score_decisions
     from ._classifier import ObjectiveClassifier
     from ._preprocess import clean_text
 
     encoder = get_encoder(encoder_name)
-    keep = [i for i, lab in enumerate(labels) if _split(lab)]
+    keep = [i for i, lab in enumerate(labels) if split_label(lab)]
     cleaned = [clean_text(texts[i]) for i in keep]
     ensure_fitted(encoder, cleaned)
     vectors = (
@@ -246,7 +222,7 @@ def evaluate_mapping(
         if embeddings is not None
         else encoder.encode(cleaned)
     )
-    gold = [_split(labels[i]) for i in keep]
+    gold = [split_label(labels[i]) for i in keep]
     clf = ObjectiveClassifier(objectives, encoder=encoder).fit(vectors, texts=cleaned)
     rows = list(range(len(keep)))
     out = score_decisions(clf, clf.corpus_probabilities(), rows, gold) | {"encoder": encoder.name}

@@ -1,8 +1,8 @@
 """Readable, traceable theme names and keywords in surface Italian; theme coherence.
 
-Names are phrases copied from the theme's own proposals: a window of words inside one clause,
-beginning and ending with a content word, that occurs (case-insensitively) in at least two
-member texts. Candidates are scored by how many members use them, how specific they are to
+Names are phrases copied from the theme's own proposals: a window of 1-5 words inside one
+clause, beginning and ending with a content word, that occurs (case-insensitively) in at least
+two member texts. Candidates are scored by how many members use them, how specific they are to
 the theme (members using it / all documents using it), how many of the theme's c-TF-IDF
 lemmas they carry and their length (2-4 content words preferred). Keywords are BERTopic's
 c-TF-IDF + MMR lemma keywords rendered back as the surface span members actually wrote
@@ -22,7 +22,7 @@ __all__ = ["DocTokens", "Namer", "theme_coherence"]
 
 _SPACES = re.compile(r"\s+")
 _ACRONYM = re.compile(r"^[A-Z]{3,6}$")
-MAX_TOKENS = 7
+MAX_TOKENS = 5  # a name is 1-5 words: "Cura dei figli", "Vive in strada"
 MAX_CONTENT = 4
 # Words that cannot open a name (adjectives, participles, time words, framing): a name is a
 # noun phrase such as "Servizi sociali", never "Sociali", "Presente proposta", "Unica".

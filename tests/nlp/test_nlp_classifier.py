@@ -83,7 +83,7 @@ def test_read_framework_reads_examples(tmp_path):
     (spec,) = read_framework(path)
     assert spec.examples == ("Una proposta lunga",)
     bundled = read_framework("consult/framework/data/piemonte-2018.yaml")
-    assert all(4 <= len(o.examples) <= 8 for o in bundled)
+    assert all(12 <= len(o.examples) <= 30 for o in bundled)
 
 
 def test_probabilities_are_distributions_and_best_objective_always_given(fitted):
@@ -236,3 +236,18 @@ def test_names_are_phrases_in_sentence_case_with_acronyms():
     assert namer.name([2, 3], ["soglia", "isee"])[0] == "Soglie ISEE"
     name, fallback = namer.name([4, 5], ["sociale"])  # weak opening allowed when alone
     assert not fallback and namer.occurs(name, [4, 5]) == 2
+
+
+def test_names_are_at_most_five_words_and_occur_in_two_members():
+    from nlp import ItalianPreprocessor
+    from nlp._naming import Namer
+
+    texts = [
+        "Aprire una casa della comunità per la salute in ogni valle",
+        "Serve una casa della comunità per la salute vicino a noi",
+        "La casa della comunità per la salute con medici e assistenti sociali",
+    ]
+    namer = Namer(ItalianPreprocessor(), texts)
+    name, fallback = namer.name([0, 1, 2], ["casa", "comunità", "salute"])
+    assert not fallback and 2 <= len(name.split()) <= 5
+    assert namer.occurs(name, [0, 1, 2]) == 3
