@@ -16,6 +16,7 @@ import snowballstemmer
 from sqlalchemy import ColumnElement, Select, event, inspect, literal_column, select, text, true
 from sqlalchemy.engine import Connection
 
+from consult.proposals.italian_forms import forms
 from consult.proposals.models import Contribution
 
 FTS_TABLE = "contribution_fts"
@@ -116,16 +117,28 @@ def italian_terms(value: str) -> list[str]:
     return _local.stemmer.stemWords(words)
 
 
+def query_words(query: str) -> list[set[str]]:
+    """Each word of the query that is no function word, with all its Italian forms."""
+    return [forms(w) for w in WORD.findall(query.lower()) if w not in STOPWORDS]
+
+
 def match_condition(dialect: str, query: str) -> ColumnElement[bool]:
-    """A WHERE condition keeping the proposals whose title or text matches `query`."""
-    terms = italian_terms(query)
-    if not terms:
+    """A WHERE condition keeping the proposals whose title or text has every word of `query`,
+    in any of its forms (anziano finds anziani, casa popolare finds case popolari)."""
+    words = query_words(query)
+    if not words:
         return true()
     if dialect == "postgresql":
-        condition = f"{PG_DOCUMENT_QUALIFIED} @@ websearch_to_tsquery('italian', :fts_q)"
+        tsquery = " & ".join("(" + " | ".join(sorted(variants)) + ")" for variants in words)
+        condition = f"{PG_DOCUMENT_QUALIFIED} @@ to_tsquery('italian', :fts_q)"
         # A textual condition is a boolean WHERE clause; SQLAlchemy types it as a bare clause.
-        return cast(ColumnElement[bool], text(condition).bindparams(fts_q=query))
-    expression = " ".join(f'"{term}"' for term in terms)
+        return cast(ColumnElement[bool], text(condition).bindparams(fts_q=tsquery))
+    stems = [sorted(set(italian_terms(" ".join(variants)))) for variants in words]
+    expression = " AND ".join(
+        "(" + " OR ".join(f'"{stem}"' for stem in group) + ")" for group in stems if group
+    )
+    if not expression:
+        return true()
     matching: Select[Any] = (
         select(literal_column("rowid"))
         .select_from(text(FTS_TABLE))

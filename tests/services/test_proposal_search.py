@@ -32,6 +32,31 @@ def test_search_finds_other_inflections_of_the_same_word(db, consultation, creat
     assert ids(db, consultation, q="trasporti") == []
 
 
+@pytest.mark.parametrize(
+    ("stored", "asked"),
+    [
+        ("Servono più servizi per gli anziani soli.", "anziano"),
+        ("Un anziano solo non sa a chi chiedere aiuto.", "anziani"),
+        ("Una anziana sola ha bisogno di compagnia.", "anziani"),
+        ("Mancano case popolari in tutta la provincia.", "casa popolare"),
+        ("Una casa popolare per ogni famiglia sfrattata.", "case popolari"),
+        ("Le amiche del quartiere aiutano le madri sole.", "amica"),
+        ("Servono parchi giochi accessibili.", "parco"),
+    ],
+)
+def test_one_form_of_a_word_finds_the_others(db, consultation, create_contribution, stored, asked):
+    found = create_contribution(text=stored)
+    create_contribution(text="Trasporti a chiamata nelle valli.")
+    assert ids(db, consultation, q=asked) == [found.id]
+
+
+def test_every_word_of_the_query_must_match(db, consultation, create_contribution):
+    create_contribution(text="Mancano case in affitto.")
+    both = create_contribution(text="Mancano case popolari.")
+    assert ids(db, consultation, q="casa popolare") == [both.id]
+    assert sorted(ids(db, consultation, q="di la per")) == sorted(ids(db, consultation))
+
+
 def test_search_ignores_unpublished_and_follows_edits(db, consultation, create_contribution):
     pending = create_contribution(text="Sportello unico per il welfare.", status="pending")
     assert ids(db, consultation, q="sportello") == []
