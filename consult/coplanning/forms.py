@@ -11,6 +11,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -51,7 +52,7 @@ class MeetingCommentForm(FlaskForm):
     )
 
     def validate_section(self, field) -> None:
-        if field.data not in {value for value, _label in self.section.choices or []}:
+        if field.data not in {choice.value for choice in self.section.choices or []}:
             raise ValidationError(gettext("Scegli una sezione dell'elenco."))
 
 
@@ -87,6 +88,13 @@ class SectionForm(FlaskForm):
         validators=[Length(max=500, message=_l("Al massimo 500 caratteri."))],
     )
 
+    def set_input_choices(self, said) -> None:
+        """Offer what was said on the same section of the version being revised."""
+        taken = [a for a in said.decided if a.status != "non-accolto"] if said else []
+        self.amendments.choices = [SelectChoice(a.id, f"n. {a.id}") for a in taken]
+        comments = said.comments if said else []
+        self.comments.choices = [SelectChoice(c.id, f"n. {c.id}") for c in comments]
+
     def proposal_numbers(self) -> list[int] | None:
         """The numbers typed, or None (with the field's error) when one is not a number."""
         parts = [p.strip().lstrip("nN.°º# ") for p in (self.proposals.data or "").split(",")]
@@ -103,7 +111,11 @@ class SectionForm(FlaskForm):
 class DecisionForm(FlaskForm):
     outcome = RadioField(
         _l("Decisione"),
-        choices=[(code, AMENDMENT_STATUS_LABELS[code]) for code in AMENDMENT_STATUS_LABELS][1:],
+        choices=[
+            SelectChoice(code, label)
+            for code, label in AMENDMENT_STATUS_LABELS.items()
+            if code != "in-valutazione"
+        ],
         validators=[DataRequired(_l("Scegli una decisione."))],
     )
     text = TextAreaField(

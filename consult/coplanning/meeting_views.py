@@ -3,6 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from consult import db
 from consult.accounts.auth import role_required
@@ -21,7 +22,7 @@ def comment(meeting_id: int):
     open_version = versions.open_version(session, meeting.consultation_id)
     sections = versions.sections(session, open_version.id or 0) if open_version else []
     form = MeetingCommentForm()
-    form.section.choices = [(s.id, s.title) for s in sections]
+    form.section.choices = [SelectChoice(s.id, s.title) for s in sections]
     if form.validate_on_submit():
         section = next(s for s in sections if s.id == form.section.data)
         inputs.record_meeting_comment(

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -14,7 +15,9 @@ from consult.framework.context import current_consultation
 
 bp = Blueprint("coplanning", __name__, url_prefix="/pianificazione/strategia")
 
-LOCKED = "Questa versione è pubblicata e non si può più modificare: le modifiche vanno nella bozza."
+LOCKED = _l(
+    "Questa versione è pubblicata e non si può più modificare: le modifiche vanno nella bozza."
+)
 
 
 def _version(version_id: int) -> StrategyVersion:
@@ -69,7 +72,7 @@ def edit_section(section_id: int):
     found = versions.section_in(session, consultation.id or 0, section_id) or abort(404)
     section, version = found
     if version.status != "bozza":
-        return render_template("coplanning/locked.html", version=version, message=_(LOCKED)), 409
+        return render_template("coplanning/locked.html", version=version, message=LOCKED), 409
     kept = versions.provenance_of(session, section_id)
     form = SectionForm(
         data=None
@@ -83,27 +86,10 @@ def edit_section(section_id: int):
         }
     )
     said = _inputs_on_base(section, version)
-    form.amendments.choices = (
-        [(a.id, f"n. {a.id}") for a in said.decided if a.status != "non-accolto"] if said else []
-    )
-    form.comments.choices = [(c.id, f"n. {c.id}") for c in said.comments] if said else []
+    form.set_input_choices(said)
     if request.method == "POST" and form.validate():
-        numbers = form.proposal_numbers()
-        unknown = inputs.unknown_proposals(session, consultation.id or 0, numbers or [])
-        if unknown:
-            form.proposals.errors = [
-                *form.proposals.errors,
-                _(
-                    "Non esiste una proposta con questo numero: %(numbers)s.",
-                    numbers=", ".join(map(str, unknown)),
-                ),
-            ]
-        if numbers is not None and not unknown:
-            provenance = versions.Provenance(
-                amendment_ids=tuple(form.amendments.data or ()),
-                meeting_comment_ids=tuple(form.comments.data or ()),
-                contribution_ids=tuple(numbers),
-            )
+        provenance = _provenance(form, consultation.id or 0)
+        if provenance is not None:
             versions.update_section(
                 session,
                 section,
@@ -120,6 +106,26 @@ def edit_section(section_id: int):
     return page, 422 if request.method == "POST" else 200
 
 
+def _provenance(form: SectionForm, consultation_id: int) -> versions.Provenance | None:
+    """The inputs ticked and typed, or None with the field's error for an unknown proposal."""
+    numbers = form.proposal_numbers()
+    if numbers is None:
+        return None
+    unknown = inputs.unknown_proposals(db.session(), consultation_id, numbers)
+    if unknown:
+        message = _(
+            "Non esiste una proposta con questo numero: %(numbers)s.",
+            numbers=", ".join(map(str, unknown)),
+        )
+        form.proposals.errors = [*form.proposals.errors, message]
+        return None
+    return versions.Provenance(
+        amendment_ids=tuple(form.amendments.data or ()),
+        meeting_comment_ids=tuple(form.comments.data or ()),
+        contribution_ids=tuple(numbers),
+    )
+
+
 def _inputs_on_base(section: StrategySection, version: StrategyVersion):
     """What was said on the same section of the version this draft revises."""
     session = db.session()
@@ -132,7 +138,7 @@ def _inputs_on_base(section: StrategySection, version: StrategyVersion):
 def publish(version_id: int):
     version = _version(version_id)
     if version.status != "bozza":
-        return render_template("coplanning/locked.html", version=version, message=_(LOCKED)), 409
+        return render_template("coplanning/locked.html", version=version, message=LOCKED), 409
     form = PublishForm()
     if not form.validate_on_submit():
         return _workspace_page(version, form, 422)

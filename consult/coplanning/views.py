@@ -79,6 +79,8 @@ def amend(section_id: int):
     session = db.session()
     found = versions.section_in(session, consultation.id or 0, section_id) or abort(404)
     section, owner = found
+    if owner.status not in versions.PUBLIC_STATES:
+        abort(404)  # a draft is not public yet
     form = AmendmentForm()
     if owner.status != "in-consultazione":
         return _amend_page(form, section, owner, 409)
