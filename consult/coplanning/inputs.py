@@ -1,5 +1,6 @@
 """What people say about a version in consultation: amendments, meeting comments, decisions."""
 
+import re
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
@@ -14,6 +15,7 @@ from consult.meetings.models import Meeting
 from consult.proposals.models import Contribution
 
 ACCEPTED = ("accolto", "accolto-con-modifiche")
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 class InputsClosed(Exception):
@@ -93,6 +95,9 @@ def amendment_by_id(db: Session, amendment_id: int) -> Amendment | None:
 
 
 def amendment_by_token(db: Session, token: str) -> Amendment | None:
+    """The amendment a private tracking link points at (None for anything but a token)."""
+    if not TOKEN.fullmatch(token or ""):
+        return None
     return db.exec(select(Amendment).where(Amendment.tracking_token == token)).first()
 
 
