@@ -210,3 +210,10 @@ def test_markdown_keeps_formatting_and_safe_links():
     html = str(render_markdown("## Titolo\n\n**forte** e [sito](https://regione.piemonte.it)"))
     assert "<h2>Titolo</h2>" in html and "<strong>forte</strong>" in html
     assert 'href="https://regione.piemonte.it"' in html and 'rel="nofollow' in html
+
+
+def test_markdown_text_escapes_quotes_and_keeps_typed_entities():
+    html = str(render_markdown("l'ente \"pubblico\" &lt;b&gt; [x](https://a.it \"ti>tolo\")"))
+    assert "l&#39;ente &#34;pubblico&#34;" in html
+    assert "&amp;lt;b&amp;gt;" in html  # shown as typed, not turned into <b>
+    assert 'href="https://a.it"' in html and "title" not in html
