@@ -213,7 +213,7 @@ def test_markdown_keeps_formatting_and_safe_links():
 
 
 def test_markdown_text_escapes_quotes_and_keeps_typed_entities():
-    html = str(render_markdown("l'ente \"pubblico\" &lt;b&gt; [x](https://a.it \"ti>tolo\")"))
+    html = str(render_markdown('l\'ente "pubblico" &lt;b&gt; [x](https://a.it "ti>tolo")'))
     assert "l&#39;ente &#34;pubblico&#34;" in html
     assert "&amp;lt;b&amp;gt;" in html  # shown as typed, not turned into <b>
     assert 'href="https://a.it"' in html and "title" not in html
