@@ -252,8 +252,8 @@ def test_accepting_with_changes_then_publishing_version_2_shows_what_changed_and
     assert response.status_code == 303
 
     page = client.get("/strategia/versione-2/modifiche").get_data(as_text=True)
-    assert re.search(r'<del class="diff-removed"[^>]*>[^<]*feriali\.', page)
-    assert re.search(r'<ins class="diff-added"[^>]*>[^<]*domenica', page)
+    assert re.search(r'<del class="diff-removed[^>]*>[^<]*feriali\.', page)
+    assert re.search(r'<ins class="diff-added[^>]*>[^<]*domenica', page)
     assert f"/strategia/versione-1#emendamento-{amendment.id}" in page
     assert f"/strategia/versione-1#commento-incontro-{comment.id}" in page
     assert f"/proposte/{proposal.id}" in page
