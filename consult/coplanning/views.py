@@ -29,6 +29,12 @@ def strategy_labels() -> dict:
     }
 
 
+@bp.app_template_global()
+def strategy_versions_citing(contribution_id: int) -> list[StrategyVersion]:
+    """For a proposal's tracking page (a template include): the versions that took it up."""
+    return changes.versions_citing(db.session(), contribution_id=contribution_id)
+
+
 def _public_version(number: int) -> StrategyVersion:
     consultation = current_consultation()
     return versions.public_version(db.session(), consultation.id or 0, number) or abort(404)

@@ -273,3 +273,27 @@ def test_unknown_objects_are_404(client, staff):
     planner = staff["planner"]
     assert planner.get("/pianificazione/strategia/versioni/999999").status_code == 404
     assert planner.post("/pianificazione/strategia/emendamenti/999999/decisione").status_code == 404
+
+
+HOOK = "{% with contribution_id = cid %}{% include 'coplanning/_tracking_link.html' %}{% endwith %}"
+
+
+def test_the_tracking_include_links_a_cited_proposal_to_the_version_that_took_it_up(
+    app, db, staff, published, create_contribution
+):
+    cited, other = create_contribution(), create_contribution()
+    planner = staff["planner"]
+    planner.post("/pianificazione/strategia/bozza")
+    section = _section(db, 2)
+    planner.post(
+        f"/pianificazione/strategia/sezioni/{section.id}",
+        data={"title": section.title, "body": EDITED, "proposals": str(cited.id)},
+    )
+    with app.test_request_context():
+        template = app.jinja_env.from_string(HOOK)
+        assert "versione-2" not in template.render(cid=cited.id)  # a draft cites nothing yet
+    planner.post(f"/pianificazione/strategia/versioni/{section.version_id}/pubblica")
+    with app.test_request_context():
+        template = app.jinja_env.from_string(HOOK)
+        assert "/strategia/versione-2/modifiche" in template.render(cid=cited.id)
+        assert template.render(cid=other.id).strip() == ""
