@@ -14,6 +14,7 @@ from consult.analysis import views as analysis
 from consult.api import accountability_views as api_accountability
 from consult.api import views as api
 from consult.common import errors
+from consult.coplanning import api_views as api_strategy
 from consult.coplanning import meeting_views as strategy_meetings
 from consult.coplanning import planner_views as coplanning
 from consult.coplanning import views as strategy
@@ -38,7 +39,7 @@ from consult.public import views as public
 BLUEPRINT_MODULES = (
     # everyone
     public, proposals, similar, browse, engagement, tracking, objectives, statistics, live, api,
-    api_accountability, strategy,
+    api_accountability, strategy, api_strategy,
     # accounts
     accounts, account_page, user_admin,
     # facilitators

@@ -188,6 +188,8 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "strategy.amend"): (everyone(404), {"section_id": "run_id"}),
     ("POST", "strategy.amend"): (everyone(404), {"section_id": "run_id"}),
     ("GET", "strategy.track"): everyone(404),
+    ("GET", "api_strategy.versions_index"): everyone(200),
+    ("GET", "api_strategy.version"): (everyone(404), {"number": "run_id"}),
     ("GET", "strategy_meetings.comment"): own_meeting(200),
     ("POST", "strategy_meetings.comment"): own_meeting(422),
     ("GET", "coplanning.dashboard"): planners(200),

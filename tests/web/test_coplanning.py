@@ -297,3 +297,19 @@ def test_the_tracking_include_links_a_cited_proposal_to_the_version_that_took_it
         template = app.jinja_env.from_string(HOOK)
         assert "/strategia/versione-2/modifiche" in template.render(cid=cited.id)
         assert template.render(cid=other.id).strip() == ""
+
+
+def test_the_open_data_api_lists_public_versions_without_private_data(client, db, published):
+    client.post(
+        f"/strategia/sezioni/{published.id}/emendamento",
+        data={"text": AMENDED, "name": "Anna", "email": "anna@example.org", "consent": "y"},
+    )
+    listing = client.get("/api/v1/strategy/versions").get_json()
+    assert [v["number"] for v in listing["versions"]] == [1]
+    version = client.get("/api/v1/strategy/versions/1").get_json()["version"]
+    section = next(s for s in version["sections"] if s["key"] == "isee")
+    assert section["markdown"] == BODY and section["amendments"] == []  # pending: not public
+    text = client.get("/api/v1/strategy/versions/1").get_data(as_text=True)
+    token = db.exec(select(Amendment)).one().tracking_token
+    assert "Anna" not in text and "anna@example.org" not in text and token not in text
+    assert client.get("/api/v1/strategy/versions/2").status_code == 404

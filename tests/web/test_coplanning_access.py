@@ -17,6 +17,8 @@ ROUTES = {
     ("GET", "strategy.amend"): (everyone(200), {"section_id": "published_section"}),
     ("POST", "strategy.amend"): (everyone(422), {"section_id": "published_section"}),
     ("GET", "strategy.track"): (everyone(200), {"token": "amendment_token"}),
+    ("GET", "api_strategy.versions_index"): (everyone(200), {}),
+    ("GET", "api_strategy.version"): (everyone(200), {"number": "published_number"}),
     ("GET", "strategy_meetings.comment"): (own_meeting(200), {}),
     ("POST", "strategy_meetings.comment"): (own_meeting(422), {}),
     ("GET", "coplanning.dashboard"): (planners(200), {}),
@@ -63,7 +65,7 @@ def test_every_coplanning_route_is_covered(route_app):
     from tests.web.route_world import routes
 
     mine = {key for key in routes(route_app) if key[1].split(".")[0] in {
-        "strategy", "strategy_meetings", "coplanning"}}  # fmt: skip
+        "strategy", "strategy_meetings", "coplanning", "api_strategy"}}  # fmt: skip
     assert mine == set(ROUTES)
 
 

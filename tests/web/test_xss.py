@@ -548,3 +548,13 @@ def test_coplanning_fields_are_escaped_everywhere(app, db, consultation, users, 
             if page in shown_on and str(escape(s.values[field])) not in body
         ]
     assert missing == [], "\n".join(missing)
+    strings = ""
+    for number in (1, 2):
+        answer = s.clients["anonymous"].get(f"/api/v1/strategy/versions/{number}")
+        body = answer.get_data(as_text=True)
+        assert answer.mimetype == "application/json" and "<" not in body and ">" not in body
+        strings += "\n".join(_strings(json.loads(body)))
+    for field in ("section_title", "amendment_text", "meeting_comment", "reason", "version_note"):
+        assert s.values[field] in strings, f"{field} missing from the strategy API"
+    for field in ("amendment_text_name", "amendment_rejected_name"):
+        assert s.values[field] not in strings  # authors stay private
