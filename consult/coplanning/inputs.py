@@ -13,6 +13,7 @@ from consult.coplanning.models import Amendment, MeetingComment, StrategySection
 from consult.framework.models import Consultation
 from consult.meetings.models import Meeting
 from consult.proposals.models import Contribution
+from consult.proposals.search import ProposalFilters, search
 
 ACCEPTED = ("accolto", "accolto-con-modifiche")
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -227,3 +228,12 @@ def unknown_proposals(db: Session, consultation_id: int, numbers: list[int]) -> 
         )
     ).all()
     return [n for n in numbers if n not in set(found)]
+
+
+def related_proposals(
+    db: Session, consultation: Consultation, key: str, *, limit: int = 20
+) -> list[Contribution]:
+    """Published proposals about the objective a section is named after, most supported first
+    (the proposals list's own rule: suggested by the author, or mapped directly or by theme)."""
+    filters = ProposalFilters(objective=key, sort="sostenute")
+    return search(db, consultation, filters, page=1, per_page=limit).items

@@ -101,7 +101,12 @@ def edit_section(section_id: int):
             flash(_("Sezione salvata."), "success")
             return redirect(url_for(".workspace", version_id=version.id), code=303)
     page = render_template(
-        "coplanning/section_form.html", form=form, section=section, version=version, said=said
+        "coplanning/section_form.html",
+        form=form,
+        section=section,
+        version=version,
+        said=said,
+        related=inputs.related_proposals(session, consultation, section.key),
     )
     return page, 422 if request.method == "POST" else 200
 

@@ -313,3 +313,23 @@ def test_the_open_data_api_lists_public_versions_without_private_data(client, db
     token = db.exec(select(Amendment)).one().tracking_token
     assert "Anna" not in text and "anna@example.org" not in text and token not in text
     assert client.get("/api/v1/strategy/versions/2").status_code == 404
+
+
+def test_the_section_form_suggests_the_proposals_about_its_objective(
+    db, staff, published, objectives, create_contribution
+):
+    about = create_contribution(
+        "Ridurre le soglie ISEE per i servizi domiciliari.",
+        suggested_objective_id=objectives["isee"].id,
+    )
+    elsewhere = create_contribution(
+        "Più alloggi sociali in città.", suggested_objective_id=objectives["abitare"].id
+    )
+    staff["planner"].post("/pianificazione/strategia/bozza")
+    page = staff["planner"].get(f"/pianificazione/strategia/sezioni/{_section(db, 2).id}")
+    body = page.get_data(as_text=True)
+    assert f"/proposte/{about.id}" in body and f"/proposte/{elsewhere.id}" not in body
+    premise = staff["planner"].get(
+        f"/pianificazione/strategia/sezioni/{_section(db, 2, 'premessa').id}"
+    )
+    assert "Proposte su questo obiettivo" not in premise.get_data(as_text=True)
