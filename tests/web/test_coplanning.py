@@ -333,3 +333,33 @@ def test_the_section_form_suggests_the_proposals_about_its_objective(
         f"/pianificazione/strategia/sezioni/{_section(db, 2, 'premessa').id}"
     )
     assert "Proposte su questo obiettivo" not in premise.get_data(as_text=True)
+
+
+@pytest.mark.rate_limited
+def test_amendments_are_rate_limited_like_proposals(client, db, published):
+    url = f"/strategia/sezioni/{published.id}/emendamento"
+    answers = [client.post(url, data={"text": "Breve"}).status_code for _ in range(11)]
+    assert answers[:10] == [422] * 10 and answers[10] == 429
+    assert db.exec(select(Amendment)).all() == []
+
+
+def test_every_step_is_audited(db, staff, meeting_staff, published):
+    from consult.common.models import AuditLog
+
+    meeting = meeting_staff["meeting"]
+    staff["facilitator"].post(
+        f"/facilitatore/incontri/{meeting.id}/strategia",
+        data={"section": published.id, "text": "L'incontro chiede di aprire la domenica."},
+    )
+    entries = db.exec(select(AuditLog).order_by(AuditLog.id)).all()
+    actions = [e.action for e in entries]
+    assert actions == [
+        "strategy.draft",
+        "strategy.section.update",
+        "strategy.publish",
+        "strategy.meeting_comment.record",
+    ]
+    assert entries[0].actor_id == entries[2].actor_id == meeting_staff["planner"].id
+    assert entries[1].before["body"] == "Descrizione di Regolamento ISEE"
+    assert entries[1].after["body"] == BODY
+    assert entries[3].actor_id == meeting_staff["facilitator"].id
