@@ -33,6 +33,8 @@ class AmendmentForm(FlaskForm):
     name = ProposalForm.name
     email = ProposalForm.email
     consent = ProposalForm.consent
+    idempotency_key = ProposalForm.idempotency_key
+    ensure_idempotency_key = ProposalForm.ensure_idempotency_key
 
 
 class MeetingCommentForm(FlaskForm):

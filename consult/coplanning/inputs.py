@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from consult.common import audit
@@ -44,10 +45,23 @@ def propose_amendment(
     author_id: int | None,
     author_name: str = "",
     author_email: str = "",
+    idempotency_key: str | None = None,
 ) -> Amendment:
-    """A participant's replacement text for a section of the version in consultation."""
+    """A participant's replacement text for a section of the version in consultation.
+
+    A retry (double tap, reload) with the same key and text gets the same amendment back; the
+    same key with another text is a form reused after going back, and makes a new amendment.
+    """
     _ensure_open(db, section)
     assert section.id is not None
+    if idempotency_key:
+        existing = db.exec(
+            select(Amendment).where(Amendment.idempotency_key == idempotency_key)
+        ).first()
+        if existing is not None and (existing.section_id, existing.text) == (section.id, text):
+            return existing
+        if existing is not None:
+            idempotency_key = None
     amendment = Amendment(
         section_id=section.id,
         text=text,
@@ -55,9 +69,18 @@ def propose_amendment(
         author_name=author_name if author_id is None else "",
         author_email=author_email if author_id is None else "",
         tracking_token=new_tracking_token(),
+        idempotency_key=idempotency_key,
     )
-    db.add(amendment)
-    db.flush()
+    try:
+        with db.begin_nested():  # a savepoint: a lost race undoes this row only
+            db.add(amendment)
+    except IntegrityError:
+        winner = db.exec(
+            select(Amendment).where(Amendment.idempotency_key == idempotency_key)
+        ).first()
+        if winner is None:
+            raise
+        return winner
     audit.record(
         db,
         actor_id=author_id,

@@ -53,6 +53,7 @@ class Amendment(SQLModel, table=True):
     author_name: str = Field(default="", max_length=120)
     author_email: str = Field(default="", max_length=254)
     tracking_token: str = Field(max_length=64, unique=True, index=True)
+    idempotency_key: str | None = Field(default=None, max_length=64, unique=True)  # a retry
     status: str = Field(default="in-valutazione", max_length=30)
     decision_reason: str = ""
     decided_by_id: int | None = Field(default=None, foreign_key="user.id")

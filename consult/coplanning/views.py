@@ -88,6 +88,7 @@ def amend(section_id: int):
     if owner.status not in versions.PUBLIC_STATES:
         abort(404)  # a draft is not public yet
     form = AmendmentForm()
+    form.ensure_idempotency_key()
     if owner.status != "in-consultazione":
         return _amend_page(form, section, owner, 409)
     if not form.is_submitted():
@@ -103,6 +104,7 @@ def amend(section_id: int):
         author_id=current_user.id if signed_in else None,
         author_name="" if signed_in else form.name.data or "",
         author_email="" if signed_in else form.email.data or "",
+        idempotency_key=form.idempotency_key.data,
     )
     return redirect(url_for(".track", token=amendment.tracking_token), code=303)
 

@@ -73,6 +73,7 @@ def upgrade() -> None:
         sa.Column("author_name", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
         sa.Column("author_email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
         sa.Column("tracking_token", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("idempotency_key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
         sa.Column("decision_reason", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("decided_by_id", sa.Integer(), nullable=True),
@@ -91,6 +92,7 @@ def upgrade() -> None:
             ["strategy_section.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("idempotency_key"),
     )
     with op.batch_alter_table("amendment", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_amendment_author_id"), ["author_id"], unique=False)

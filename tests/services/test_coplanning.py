@@ -217,3 +217,14 @@ def test_markdown_text_escapes_quotes_and_keeps_typed_entities():
     assert "l&#39;ente &#34;pubblico&#34;" in html
     assert "&amp;lt;b&amp;gt;" in html  # shown as typed, not turned into <b>
     assert 'href="https://a.it"' in html and "title" not in html
+
+
+def test_a_retry_with_the_same_key_gets_the_same_amendment(db, first_version):
+    _version, section, _planner = first_version
+    key = "r" * 32
+    first = inputs.propose_amendment(db, section, text=AMENDED, author_id=None, idempotency_key=key)
+    again = inputs.propose_amendment(db, section, text=AMENDED, author_id=None, idempotency_key=key)
+    other = inputs.propose_amendment(
+        db, section, text="Un altro testo.", author_id=None, idempotency_key=key
+    )
+    assert again.id == first.id and other.id != first.id and other.idempotency_key is None

@@ -363,3 +363,18 @@ def test_every_step_is_audited(db, staff, meeting_staff, published):
     assert entries[1].before["body"] == "Descrizione di Regolamento ISEE"
     assert entries[1].after["body"] == BODY
     assert entries[3].actor_id == meeting_staff["facilitator"].id
+
+
+def test_a_double_tap_stores_one_amendment_and_a_reused_form_keeps_the_new_text(
+    client, db, published
+):
+    url = f"/strategia/sezioni/{published.id}/emendamento"
+    data = {"text": AMENDED, "consent": "y", "idempotency_key": "k" * 32}
+    first, again = client.post(url, data=data), client.post(url, data=data)
+    assert first.headers["Location"] == again.headers["Location"]
+    assert len(db.exec(select(Amendment)).all()) == 1
+    reused = client.post(url, data={**data, "text": EDITED})
+    assert reused.headers["Location"] != first.headers["Location"]
+    assert sorted(a.text for a in db.exec(select(Amendment))) == sorted([AMENDED, EDITED])
+    form = client.get(url).get_data(as_text=True)
+    assert re.search(r'name="idempotency_key" type="hidden" value="[\w-]{16,}"', form)
