@@ -378,3 +378,34 @@ def test_a_double_tap_stores_one_amendment_and_a_reused_form_keeps_the_new_text(
     assert sorted(a.text for a in db.exec(select(Amendment))) == sorted([AMENDED, EDITED])
     form = client.get(url).get_data(as_text=True)
     assert re.search(r'name="idempotency_key" type="hidden" value="[\w-]{16,}"', form)
+
+
+def test_the_strategy_pages_speak_english_when_asked(client, published):
+    client.post("/lingua", data={"lang": "en"})
+    page = client.get("/strategia/versione-1").get_data(as_text=True)
+    assert "Propose an amendment" in page and "Strategy, version 1" in page
+    error = client.post(f"/strategia/sezioni/{published.id}/emendamento", data={"text": AMENDED})
+    assert "Send the amendment" in error.get_data(as_text=True)
+
+
+def test_amendments_left_pending_can_still_be_declined_after_the_next_version(
+    client, db, staff, published
+):
+    client.post(
+        f"/strategia/sezioni/{published.id}/emendamento", data={"text": AMENDED, "consent": "y"}
+    )
+    amendment = db.exec(select(Amendment)).one()
+    planner = staff["planner"]
+    planner.post("/pianificazione/strategia/bozza")
+    draft = db.exec(select(StrategyVersion).where(StrategyVersion.number == 2)).one()
+    planner.post(f"/pianificazione/strategia/versioni/{draft.id}/pubblica")
+    review = planner.get(f"/pianificazione/strategia/versioni/{published.version_id}/revisione")
+    assert "Registra la decisione" in review.get_data(as_text=True)
+    prefix = f"a{amendment.id}"
+    response = planner.post(
+        f"/pianificazione/strategia/emendamenti/{amendment.id}/decisione",
+        data={f"{prefix}-outcome": "non-accolto", f"{prefix}-reason": "Superato dalla versione 2."},
+    )
+    assert response.status_code == 303
+    db.expire_all()
+    assert db.get(Amendment, amendment.id).status == "non-accolto"
