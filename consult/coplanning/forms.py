@@ -16,10 +16,16 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.common.forms import clean_text, proposal_text
+from consult.common.numbers import parse_int
 from consult.coplanning.labels import AMENDMENT_STATUS_LABELS
 from consult.proposals.forms import ProposalForm
 
 SECTION_MAX_CHARS = 20000
+
+
+def as_id(value: object) -> int:
+    """A chosen id from a form; anything else is 0, which no choice has."""
+    return parse_int(value, 0)
 
 
 class AmendmentForm(FlaskForm):
@@ -40,7 +46,7 @@ class AmendmentForm(FlaskForm):
 class MeetingCommentForm(FlaskForm):
     section = SelectField(
         _l("Sezione della strategia"),
-        coerce=int,
+        coerce=as_id,
         validate_choice=False,
         validators=[DataRequired(_l("Scegli la sezione di cui ha parlato l'incontro."))],
     )
@@ -62,6 +68,12 @@ class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
+    def pre_validate(self, form) -> None:
+        """Only the choices offered, with the message in the user's language."""
+        offered = {choice.value for choice in self.choices or []}
+        if any(value not in offered for value in self.data or []):
+            raise ValidationError(gettext("Scegli solo tra le voci dell'elenco."))
+
 
 class SectionForm(FlaskForm):
     title = StringField(
@@ -82,8 +94,8 @@ class SectionForm(FlaskForm):
             )
         ],
     )
-    amendments = MultiCheckboxField(_l("Emendamenti accolti"), coerce=int)
-    comments = MultiCheckboxField(_l("Commenti degli incontri"), coerce=int)
+    amendments = MultiCheckboxField(_l("Emendamenti accolti"), coerce=as_id)
+    comments = MultiCheckboxField(_l("Commenti degli incontri"), coerce=as_id)
     proposals = StringField(
         _l("Proposte che hanno motivato la modifica (numeri separati da virgole)"),
         filters=[clean_text],
@@ -113,6 +125,7 @@ class SectionForm(FlaskForm):
 class DecisionForm(FlaskForm):
     outcome = RadioField(
         _l("Decisione"),
+        validate_choice=False,
         choices=[
             SelectChoice(code, label)
             for code, label in AMENDMENT_STATUS_LABELS.items()
@@ -134,6 +147,10 @@ class DecisionForm(FlaskForm):
         filters=[clean_text],
         validators=[Length(max=2000, message=_l("Al massimo 2000 caratteri."))],
     )
+
+    def validate_outcome(self, field) -> None:
+        if field.data not in {choice.value for choice in field.choices or []}:
+            raise ValidationError(gettext("Scegli una decisione."))
 
     def validate_text(self, field) -> None:
         if self.outcome.data == "accolto-con-modifiche" and not field.data:

@@ -409,3 +409,39 @@ def test_amendments_left_pending_can_still_be_declined_after_the_next_version(
     assert response.status_code == 303
     db.expire_all()
     assert db.get(Amendment, amendment.id).status == "non-accolto"
+
+
+def test_a_tampered_input_choice_is_refused_in_italian(db, staff, published):
+    staff["planner"].post("/pianificazione/strategia/bozza")
+    section = _section(db, 2)
+    response = staff["planner"].post(
+        f"/pianificazione/strategia/sezioni/{section.id}",
+        data={"title": section.title, "body": "Testo nuovo", "amendments": "999999"},
+    )
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "Testo nuovo" in body and "Not a valid" not in body
+    assert _shows(body, "Scegli solo tra le voci dell'elenco.")
+
+
+def test_tampered_choices_get_italian_messages(client, db, staff, meeting_staff, published):
+    meeting = meeting_staff["meeting"]
+    response = staff["facilitator"].post(
+        f"/facilitatore/incontri/{meeting.id}/strategia",
+        data={"section": "abc", "text": "L'incontro chiede di aprire la domenica."},
+    )
+    assert response.status_code == 422
+    assert _shows(
+        response.get_data(as_text=True), "Scegli la sezione di cui ha parlato l'incontro."
+    )
+    client.post(
+        f"/strategia/sezioni/{published.id}/emendamento", data={"text": AMENDED, "consent": "y"}
+    )
+    amendment = db.exec(select(Amendment)).one()
+    decided = staff["planner"].post(
+        f"/pianificazione/strategia/emendamenti/{amendment.id}/decisione",
+        data={f"a{amendment.id}-outcome": "boh"},
+    )
+    assert decided.status_code == 422
+    body = decided.get_data(as_text=True)
+    assert "Scegli una decisione." in body and "Not a valid" not in body
