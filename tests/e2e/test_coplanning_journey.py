@@ -61,6 +61,7 @@ def test_a_draft_comes_back_richer_with_its_inputs_cited(browser, base_url, demo
         text.fill(AMENDMENT)
         phone.get_by_label("Nome (facoltativo)").fill("Giulia")
         _tick(phone, "Ho letto l'informativa privacy e acconsento al trattamento dei dati.")
+        screenshot(phone, "00-amendment-form")
         phone.get_by_role("button", name="Invia l'emendamento").click()
         expect(phone.get_by_role("heading", name="Il tuo emendamento")).to_be_visible()
         expect(phone.locator("#amendment-status")).to_have_text("In valutazione")
