@@ -14,6 +14,10 @@ from consult.analysis import views as analysis
 from consult.api import accountability_views as api_accountability
 from consult.api import views as api
 from consult.common import errors
+from consult.coplanning import api_views as api_strategy
+from consult.coplanning import meeting_views as strategy_meetings
+from consult.coplanning import planner_views as coplanning
+from consult.coplanning import views as strategy
 from consult.framework import labels
 from consult.live import moderation_views as moderation
 from consult.live import runtime as live_runtime
@@ -35,13 +39,13 @@ from consult.public import views as public
 BLUEPRINT_MODULES = (
     # everyone
     public, proposals, similar, browse, engagement, tracking, objectives, statistics, live, api,
-    api_accountability,
+    api_accountability, strategy, api_strategy,
     # accounts
     accounts, account_page, user_admin,
     # facilitators
-    meetings, live_sessions, moderation, entry, imports, exports,
+    meetings, live_sessions, moderation, entry, imports, exports, strategy_meetings,
     # planners
-    analysis, themes, mapping, coverage, responses, reports,
+    analysis, themes, mapping, coverage, responses, reports, coplanning,
 )  # fmt: skip
 
 

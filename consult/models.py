@@ -10,6 +10,15 @@ from consult.analysis.models import (
     Theme,
 )
 from consult.common.models import AuditLog
+from consult.coplanning.models import (
+    AMENDMENT_STATES,
+    VERSION_STATES,
+    Amendment,
+    MeetingComment,
+    SectionInput,
+    StrategySection,
+    StrategyVersion,
+)
 from consult.framework.models import (
     OBJECTIVE_KINDS,
     OFF_STRATEGY_CODE,
@@ -34,6 +43,7 @@ from consult.proposals.models import (
 )
 
 __all__ = [
+    "AMENDMENT_STATES",
     "CHANNELS",
     "CONTRIBUTION_STATES",
     "OBJECTIVE_KINDS",
@@ -42,7 +52,9 @@ __all__ = [
     "RESPONSE_STATES",
     "ROLES",
     "TERRITORY_KINDS",
+    "VERSION_STATES",
     "AbuseReport",
+    "Amendment",
     "AnalysisRun",
     "AuditLog",
     "Axis",
@@ -54,11 +66,15 @@ __all__ = [
     "Framework",
     "LiveSession",
     "Meeting",
+    "MeetingComment",
     "MeetingFacilitator",
     "Objective",
     "ObjectiveMapping",
     "Phase",
     "Response",
+    "SectionInput",
+    "StrategySection",
+    "StrategyVersion",
     "Support",
     "Territory",
     "Theme",

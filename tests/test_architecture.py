@@ -19,6 +19,7 @@ FEATURE_ORDER = (
     "live",
     "accountability",
     "planning",
+    "coplanning",
     "public",
     "api",
     "cli",

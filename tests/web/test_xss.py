@@ -431,3 +431,131 @@ def _check_minutes(s: Seeder, meeting: Meeting) -> None:
     _assert_escaped("closed meeting", body, s.values)
     for field in ("organisations", "minutes"):
         assert str(escape(s.values[field])) in body, f"{field} missing from the meeting page"
+
+
+# --- co-planning (h-k): the strategy's sections, amendments, meeting comments, decisions ---
+
+
+def _seed_coplanning(s: Seeder, meeting: Meeting) -> dict:
+    """Version 1 written and published, amended, commented, decided; version 2 published."""
+    from consult.coplanning.models import (
+        Amendment,
+        MeetingComment,
+        StrategySection,
+        StrategyVersion,
+    )
+
+    s.post("planner", "/pianificazione/strategia/bozza", {})
+    section = s.db.exec(select(StrategySection).where(StrategySection.key == "isee")).one()
+    base = "/pianificazione/strategia"
+    s.post(
+        "planner",
+        f"{base}/sezioni/{section.id}",
+        {"title": s.value("section_title"), "body": s.value("section_body", "Testo: ")},
+    )
+    s.post("planner", f"{base}/versioni/{section.version_id}/pubblica", {})
+    for field in ("amendment_text", "amendment_rejected"):
+        s.post(
+            "anonymous",
+            f"/strategia/sezioni/{section.id}/emendamento",
+            {
+                "text": s.value(field, "Emendamento proposto: "),
+                "name": s.value(f"{field}_name"),
+                "consent": "y",
+            },
+        )
+    s.post(
+        "facilitator",
+        f"/facilitatore/incontri/{meeting.id}/strategia",
+        {"section": section.id, "text": s.value("meeting_comment", "L'incontro dice: ")},
+    )
+    accepted, rejected = s.db.exec(select(Amendment).order_by(Amendment.id)).all()
+    s.post(
+        "planner",
+        f"{base}/emendamenti/{accepted.id}/decisione",
+        {
+            f"a{accepted.id}-outcome": "accolto-con-modifiche",
+            f"a{accepted.id}-text": s.value("accepted_text", "Accolto: "),
+        },
+    )
+    s.post(
+        "planner",
+        f"{base}/emendamenti/{rejected.id}/decisione",
+        {f"a{rejected.id}-outcome": "non-accolto", f"a{rejected.id}-reason": s.value("reason")},
+    )
+    draft = s.db.exec(select(StrategyVersion).where(StrategyVersion.number == 2)).one()
+    revised = s.db.exec(select(StrategySection).where(StrategySection.version_id == draft.id))
+    open_section = next(item for item in revised if item.key == "isee")
+    comment = s.db.exec(select(MeetingComment)).one()
+    s.post(
+        "planner",
+        f"{base}/sezioni/{open_section.id}",
+        {
+            "title": s.values["section_title"],
+            "body": s.values["accepted_text"],
+            "amendments": str(accepted.id),
+            "comments": str(comment.id),
+        },
+    )
+    s.post("planner", f"{base}/versioni/{draft.id}/pubblica", {"note": s.value("version_note")})
+    return {
+        "strategy_versions": ("anonymous", "/strategia/"),
+        "strategy_version_1": ("anonymous", "/strategia/versione-1"),
+        "strategy_changes": ("anonymous", "/strategia/versione-2/modifiche"),
+        "strategy_amend": ("anonymous", f"/strategia/sezioni/{open_section.id}/emendamento"),
+        "strategy_track": ("anonymous", f"/strategia/emendamenti/{rejected.tracking_token}"),
+        "strategy_review": ("planner", f"{base}/versioni/{section.version_id}/revisione"),
+        "strategy_workspace": ("planner", f"{base}/versioni/{draft.id}"),
+        "strategy_dashboard": ("planner", f"{base}/"),
+        "strategy_meeting": ("facilitator", f"/facilitatore/incontri/{meeting.id}/strategia"),
+    }
+
+
+# Where each co-planning field must be shown escaped. Section bodies are rendered as Markdown or
+# split into a word diff, so they are only checked for raw markup; authors' names are never shown.
+COPLANNING_SHOWN = {
+    "section_title": [
+        "strategy_version_1",
+        "strategy_changes",
+        "strategy_review",
+        "strategy_amend",
+    ],
+    "section_body": [],
+    "amendment_text": ["strategy_version_1", "strategy_review", "strategy_changes"],
+    "amendment_text_name": [],
+    "amendment_rejected": ["strategy_version_1", "strategy_review", "strategy_track"],
+    "amendment_rejected_name": [],
+    "meeting_comment": ["strategy_version_1", "strategy_review", "strategy_changes"],
+    "accepted_text": [],  # a section body too
+    "reason": ["strategy_version_1", "strategy_review", "strategy_track"],
+    "version_note": ["strategy_versions", "strategy_changes"],
+}
+
+
+@pytest.mark.parametrize("payload", sampled(PAYLOADS))
+def test_coplanning_fields_are_escaped_everywhere(app, db, consultation, users, payload):
+    s = Seeder(app, db, payload, users)
+    meeting, _live = _seed_meeting(s)
+    pages = _seed_coplanning(s, meeting)
+    missing = []
+    for page, (role, url) in pages.items():
+        response = s.clients[role].get(url)
+        assert response.status_code == 200, (page, url)
+        body = response.get_data(as_text=True)
+        _assert_escaped(page, body, s.values)
+        missing += [
+            f"{field} missing from {page}"
+            for field, shown_on in COPLANNING_SHOWN.items()
+            if page in shown_on and str(escape(s.values[field])) not in body
+        ]
+    assert missing == [], "\n".join(missing)
+    strings = ""
+    for number in (1, 2):
+        answer = s.clients["anonymous"].get(f"/api/v1/strategy/versions/{number}")
+        body = answer.get_data(as_text=True)
+        assert answer.mimetype == "application/json" and "<" not in body and ">" not in body
+        strings += "\n".join(_strings(json.loads(body)))
+    for field in ("section_title", "amendment_text", "meeting_comment", "reason", "version_note"):
+        assert s.values[field] in strings, f"{field} missing from the strategy API"
+    for field in ("amendment_text_name", "amendment_rejected_name"):
+        assert s.values[field] not in strings  # authors stay private

@@ -1,0 +1,1 @@
+"""Co-planning: the strategy as a versioned document, amended section by section."""
