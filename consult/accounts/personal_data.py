@@ -10,9 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, or_, update
-from sqlmodel import Session, SQLModel, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from consult.accounts.models import User
+from consult.accounts.services import stored_user_id
 from consult.common import audit
 from consult.common.models import AuditLog
 from consult.proposals.models import AbuseReport, Comment, Contribution, Support
@@ -31,11 +32,11 @@ def _own_contributions(db: Session, user: User) -> list[Contribution]:
             select(Contribution)
             .where(
                 or_(
-                    Contribution.author_id == user.id,
+                    col(Contribution.author_id) == user.id,
                     func.lower(Contribution.author_email) == user.email.lower(),
                 )
             )
-            .order_by(Contribution.id)
+            .order_by(col(Contribution.id))
         ).all()
     )
 
@@ -46,11 +47,12 @@ def _audit_about(db: Session, user: User) -> list[AuditLog]:
             select(AuditLog)
             .where(
                 or_(
-                    AuditLog.actor_id == user.id,
-                    (AuditLog.entity_type == "user") & (AuditLog.entity_id == str(user.id)),
+                    col(AuditLog.actor_id) == user.id,
+                    (col(AuditLog.entity_type) == "user")
+                    & (col(AuditLog.entity_id) == str(user.id)),
                 )
             )
-            .order_by(AuditLog.id)
+            .order_by(col(AuditLog.id))
         ).all()
     )
 
@@ -147,7 +149,7 @@ def delete_account(db: Session, user: User) -> None:
         db.add(entry)
     db.flush()
     _unlink_everywhere(db, user.id)
-    user_id = user.id
+    user_id = stored_user_id(user)
     db.delete(user)
     db.flush()
     audit.record(db, actor_id=None, action="user.erased", entity_type="user", entity_id=user_id)

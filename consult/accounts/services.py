@@ -12,6 +12,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from consult.accounts.models import ROLES, User
 from consult.common import audit
 
+
+def stored_user_id(user: User) -> int:
+    """The id of an account already flushed to the database (audit rows point at it)."""
+    if user.id is None:
+        raise ValueError("the account has not been stored yet")
+    return user.id
+
+
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
 RESET_SALT = "consult.password-reset"
@@ -115,7 +123,7 @@ def create_user(
         actor_id=user.id,
         action="user.created",
         entity_type="user",
-        entity_id=user.id,
+        entity_id=stored_user_id(user),
         after={"role": role},
     )
     return user
@@ -130,7 +138,11 @@ def set_password(db: Session, user: User, password: str) -> None:
     user.session_version += 1
     db.add(user)
     audit.record(
-        db, actor_id=user.id, action="user.password-changed", entity_type="user", entity_id=user.id
+        db,
+        actor_id=user.id,
+        action="user.password-changed",
+        entity_type="user",
+        entity_id=stored_user_id(user),
     )
 
 
@@ -191,7 +203,7 @@ def set_role(db: Session, *, actor: User, user: User, role: str) -> None:
         actor_id=actor.id,
         action="user.role-changed",
         entity_type="user",
-        entity_id=user.id,
+        entity_id=stored_user_id(user),
         before=before,
         after={"role": role},
     )
@@ -211,7 +223,7 @@ def set_active(db: Session, *, actor: User, user: User, active: bool) -> None:
         actor_id=actor.id,
         action="user.activated" if active else "user.deactivated",
         entity_type="user",
-        entity_id=user.id,
+        entity_id=stored_user_id(user),
         before={"active": not active},
         after={"active": active},
     )
