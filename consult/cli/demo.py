@@ -4,7 +4,7 @@ import csv
 import hashlib
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 from sqlmodel import Session, col, select
@@ -12,11 +12,13 @@ from werkzeug.security import generate_password_hash
 
 from consult.accounts.models import User
 from consult.analysis.rows import stored_id
+from consult.cli import demo_calendar as calendar
+from consult.cli import demo_strategy as strategy
 from consult.common.models import utcnow
 from consult.framework import loader as frameworks
 from consult.framework.models import Consultation, Objective, Territory
 from consult.live import services as live_sessions
-from consult.meetings.models import LiveSession, Meeting, MeetingFacilitator
+from consult.meetings.models import LiveSession, Meeting
 from consult.proposals import services as proposals
 from consult.proposals.models import PARTICIPANT_ROLES, Contribution
 
@@ -26,12 +28,6 @@ DEMO_ACCOUNTS = (
     ("facilitatore@example.org", "facilitator", "Facilitatore demo"),
     ("pianificatore@example.org", "planner", "Pianificatrice demo"),
     ("partecipante@example.org", "participant", "Partecipante demo"),
-)
-DEMO_MEETINGS = (
-    ("Incontro territoriale di Torino", "torino", "Torino, Campus Luigi Einaudi", 0.0),
-    ("Incontro territoriale di Cuneo", "cuneo", "Cuneo, Sala consiliare", 94.6),
-    ("Incontro territoriale di Alessandria", "alessandria", "Alessandria, Palazzo Ghilini", 91.2),
-    ("Incontro territoriale di Novara", "novara", "Novara, Broletto", 99.8),
 )
 DEMO_LIVE_CODE = "DEMO42"
 DEMO_LIVE_PROPOSALS = (
@@ -65,10 +61,19 @@ def load_demo(db: Session, *, csv_path: Path) -> DemoReport:
     consultation = db.exec(select(Consultation).where(Consultation.slug == "piemonte-2018")).one()
     report = DemoReport()
     users = _ensure_accounts(db, report)
-    meetings = _ensure_meetings(db, consultation, facilitator=users["facilitator"])
+    today = utcnow().date()
+    calendar.schedule_phases(db, consultation, today)
+    meetings = calendar.ensure_meetings(
+        db, consultation, facilitator=users["facilitator"], today=today
+    )
     report.meetings = len(meetings)
-    report.contributions_added = _load_proposals(db, consultation, meetings, csv_path)
-    report.live_code = _ensure_live_session(db, meetings[0], facilitator=users["facilitator"])
+    held = [m for m in meetings if m.status == "closed"]
+    report.contributions_added = _load_proposals(db, consultation, held, csv_path)
+    today_meeting = next(m for m in meetings if m.status == "open")
+    report.live_code = _ensure_live_session(db, today_meeting, facilitator=users["facilitator"])
+    strategy.ensure_strategy(
+        db, consultation, planner=users["planner"], participant=users["participant"]
+    )
     report.contributions_total = len(
         db.exec(
             select(Contribution.id).where(Contribution.consultation_id == consultation.id)
@@ -95,39 +100,11 @@ def _ensure_accounts(db: Session, report: DemoReport) -> dict[str, User]:
     return users
 
 
-def _ensure_meetings(
-    db: Session, consultation: Consultation, *, facilitator: User
-) -> list[Meeting]:
-    meetings = []
-    start = datetime(2017, 10, 9, 9, 30, tzinfo=UTC)
-    for index, (title, territory_code, place, km) in enumerate(DEMO_MEETINGS):
-        meeting = db.exec(select(Meeting).where(Meeting.title == title)).first()
-        if meeting is None:
-            territory = db.exec(select(Territory).where(Territory.code == territory_code)).one()
-            meeting = Meeting(
-                consultation_id=stored_id(consultation),
-                title=title,
-                territory_id=territory.id,
-                place=place,
-                starts_at=start + timedelta(days=7 * index),
-                km_travelled=km,
-                agenda="Presentazione della strategia; lavoro in gruppi per asse; restituzione.",
-                status="open" if index == 0 else "planned",
-            )
-            db.add(meeting)
-            db.flush()
-            db.add(
-                MeetingFacilitator(meeting_id=stored_id(meeting), user_id=stored_id(facilitator))
-            )
-        meetings.append(meeting)
-    db.flush()
-    return meetings
-
-
 def _load_proposals(
     db: Session, consultation: Consultation, meetings: list[Meeting], csv_path: Path
 ) -> int:
-    """Spread the CSV's proposals over provinces and channels, deterministically."""
+    """Spread the CSV's proposals over provinces, channels and the meetings held, dated
+    between the plenary and today (a meeting's proposals on its day), deterministically."""
     with csv_path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     provinces = db.exec(
@@ -156,7 +133,12 @@ def _load_proposals(
         meeting = rng.choice(meetings) if channel in {"live", "meeting", "paper"} else None
         role = rng.choice(PARTICIPANT_ROLES)
         suggested = objectives.get(row["objective"]) if rng.random() < 0.3 else None
-        created = now - timedelta(days=rng.randint(0, 60), minutes=rng.randint(0, 1440))
+        created = now - timedelta(days=rng.randint(0, 55), minutes=rng.randint(0, 1440))
+        if meeting is not None and meeting.starts_at is not None:
+            # (from the row's key, not the generator: the draws above stay those of before)
+            created = meeting.starts_at.replace(tzinfo=UTC) + timedelta(
+                minutes=20 + int(key[-4:], 16) % 200
+            )
         if key in existing:
             continue
         draft = proposals.Draft(

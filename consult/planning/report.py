@@ -46,7 +46,8 @@ def build_report(
     contributions = filtered_contributions(db, consultation)
     provinces = province_of(db)
     consultation_id = stored_id(consultation)
-    meetings = meetings_of(db, consultation_id)
+    # Meetings held, as the public statistics and the home page count them.
+    meetings = [m for m in meetings_of(db, consultation_id) if m.status == "closed"]
     objectives = framework.objectives(db, consultation.framework_id)
     responses = published_responses(db, consultation_id)
     return Report(

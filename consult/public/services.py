@@ -7,7 +7,8 @@ from consult.proposals.models import Contribution
 
 
 def home_figures(db: Session, consultation_id: int) -> dict[str, int]:
-    """Published proposals and meetings held or planned, for the home page's counters."""
+    """Published proposals, meetings held (closed, as the statistics and the report count them)
+    and meetings still to come or under way, for the home page's counters."""
     contributions = (
         select(func.count())
         .select_from(Contribution)
@@ -16,7 +17,15 @@ def home_figures(db: Session, consultation_id: int) -> dict[str, int]:
             Contribution.status == "published",
         )
     )
-    meetings = (
-        select(func.count()).select_from(Meeting).where(Meeting.consultation_id == consultation_id)
+    by_status = dict(
+        db.exec(
+            select(Meeting.status, func.count())
+            .where(Meeting.consultation_id == consultation_id)
+            .group_by(Meeting.status)
+        ).all()
     )
-    return {"contributions": db.exec(contributions).one(), "meetings": db.exec(meetings).one()}
+    return {
+        "contributions": db.exec(contributions).one(),
+        "meetings": by_status.get("closed", 0),
+        "upcoming_meetings": by_status.get("planned", 0) + by_status.get("open", 0),
+    }

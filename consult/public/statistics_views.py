@@ -27,6 +27,6 @@ def index():
         "statistics/index.html",
         consultation=consultation,
         stats=stats,
-        km=format_decimal(stats.km_travelled, format="0.#"),
+        km=format_decimal(stats.km_travelled, format="#,##0.#"),
         channel_labels=CHANNEL_LABELS,
     )

@@ -12,6 +12,7 @@ from flask import (
 from flask_babel import format_date, format_datetime, get_locale
 
 from consult import db
+from consult.common.models import utcnow
 from consult.common.web import safe_next
 from consult.framework import services as framework
 from consult.framework.context import find_current
@@ -50,6 +51,7 @@ def home():
         sectoral_by_axis={o.axis_number: o for o in objectives if o.kind == "sectoral"},
         phases=phases,
         stats=stats,
+        today=utcnow().date(),
     )
 
 

@@ -67,14 +67,25 @@ def test_objective_titles_and_codes_by_id(db, objectives):
     assert framework.objective_codes(db)[isee.id] == "isee"
 
 
-def test_home_figures_count_published_proposals_only(
+def test_home_figures_count_published_proposals_and_meetings_held_apart_from_upcoming(
     db, consultation, create_contribution, create_meeting
 ):
     create_contribution()
     create_contribution(status="pending")
-    create_meeting()
-    assert home_figures(db, consultation.id) == {"contributions": 1, "meetings": 1}
-    assert home_figures(db, consultation.id + 1000) == {"contributions": 0, "meetings": 0}
+    create_meeting(status="closed", title="Svolto")
+    create_meeting(status="open", title="Oggi")
+    create_meeting(status="planned", title="Domani")
+    create_meeting(status="planned", title="Dopodomani")
+    assert home_figures(db, consultation.id) == {
+        "contributions": 1,
+        "meetings": 1,
+        "upcoming_meetings": 3,
+    }
+    assert home_figures(db, consultation.id + 1000) == {
+        "contributions": 0,
+        "meetings": 0,
+        "upcoming_meetings": 0,
+    }
 
 
 def test_planners_list_has_drafts_last_changed_first(db, consultation, create_response):
