@@ -7,8 +7,6 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from consult.accountability.models import RESPONSE_STATES, Response
-from consult.analysis.assignment import assign_one, current_run
-from consult.analysis.models import ContributionTheme, Theme
 from consult.common import audit
 from consult.common.models import utcnow
 from consult.framework.models import Objective
@@ -121,27 +119,6 @@ def proposal_exists(db: Session, consultation_id: int, contribution_id: int) -> 
     """Whether a response may target this proposal: it exists in the same consultation."""
     found = db.get(Contribution, contribution_id)
     return found is not None and found.consultation_id == consultation_id
-
-
-def responses_for_contribution(db: Session, contribution: Contribution) -> list[Response]:
-    """Published responses that concern a proposal: to it, to its themes, to its objectives."""
-    run = current_run(db, contribution.consultation_id)
-    stable_keys: list[str] = []
-    if run is not None:
-        stable_keys = list(
-            db.exec(
-                select(Theme.stable_key)
-                .join(ContributionTheme, col(ContributionTheme.theme_id) == Theme.id)
-                .where(ContributionTheme.contribution_id == contribution.id, Theme.run_id == run.id)
-            ).all()
-        )
-    objective_ids = [o for o in assign_one(db, contribution).objective_ids if o is not None]
-    conditions: list[ColumnElement[bool]] = [col(Response.contribution_id) == contribution.id]
-    if stable_keys:
-        conditions.append(col(Response.theme_stable_key).in_(stable_keys))
-    if objective_ids:
-        conditions.append(col(Response.objective_id).in_(objective_ids))
-    return list(db.exec(published_query(contribution.consultation_id).where(or_(*conditions))))
 
 
 def responses_for_objective(

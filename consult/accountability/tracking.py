@@ -3,12 +3,11 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
-from consult.accountability.models import Response
-from consult.accountability.responses import responses_for_contribution
-from consult.analysis.models import ContributionTheme, ObjectiveMapping, Theme
+from consult.accountability.answers import Answer, answers_for
+from consult.analysis.assignment import assign_one
+from consult.analysis.models import ContributionTheme, Theme
 from consult.framework.models import Objective
 from consult.meetings.models import LiveSession
 from consult.meetings.services import get_live_session
@@ -28,21 +27,21 @@ class Journey:
     merged_into: Contribution | None = None
     themes: list[Theme] = field(default_factory=list)
     objectives: list[MappedObjective] = field(default_factory=list)
-    responses: list[Response] = field(default_factory=list)
+    answers: list[Answer] = field(default_factory=list)
     supports: int = 0
     comments: int = 0
 
     @property
     def last_change(self) -> datetime | None:
         dates = [self.contribution.created_at, self.contribution.published_at]
-        dates += [r.published_at for r in self.responses]
+        dates += [a.response.published_at for a in self.answers]
         return max((d for d in dates if d is not None), default=None)
 
 
 def journey(db: Session, contribution: Contribution) -> Journey:
     """Everything the author may know about what became of their proposal."""
     themes = _current_themes(db, contribution)
-    objectives = _objectives(db, contribution, [t.id for t in themes if t.id is not None])
+    objectives = _objectives(db, contribution)
     merged = (
         db.get(Contribution, contribution.merged_into_id)
         if contribution.status == "merged" and contribution.merged_into_id
@@ -60,7 +59,7 @@ def journey(db: Session, contribution: Contribution) -> Journey:
         merged_into=merged,
         themes=themes,
         objectives=objectives,
-        responses=responses_for_contribution(db, contribution),
+        answers=answers_for(db, contribution),
         supports=support_counts(db, [contribution.id]).get(contribution.id or 0, 0),
         comments=comment_count,
     )
@@ -85,30 +84,22 @@ def _current_themes(db: Session, contribution: Contribution) -> list[Theme]:
     return [theme for theme, _membership in rows]
 
 
-def _objectives(
-    db: Session, contribution: Contribution, theme_ids: list[int]
-) -> list[MappedObjective]:
-    """Mappings of the proposal and of its themes, confirmed ones first, each objective once."""
-    condition: ColumnElement[bool] = col(ObjectiveMapping.contribution_id) == contribution.id
-    if theme_ids:
-        condition = or_(condition, col(ObjectiveMapping.theme_id).in_(theme_ids))
-    mappings = db.exec(
-        select(ObjectiveMapping)
-        .where(condition)
-        .order_by(
-            col(ObjectiveMapping.confirmed_at).is_(None),
-            col(ObjectiveMapping.confidence).desc(),
+def _objectives(db: Session, contribution: Contribution) -> list[MappedObjective]:
+    """The objectives the proposal counts for, by the one rule the public counts use."""
+    assignment = assign_one(db, contribution)
+    confirmed = assignment.source in ("planner", "theme-planner")
+    titles = {
+        o.id: o
+        for o in db.exec(
+            select(Objective).where(
+                col(Objective.id).in_([i for i in assignment.objective_ids if i is not None])
+            )
         )
-    ).all()
-    seen: set[int | None] = set()
-    found: list[MappedObjective] = []
-    for mapping in mappings:
-        if mapping.objective_id in seen:
-            continue
-        seen.add(mapping.objective_id)
-        objective = db.get(Objective, mapping.objective_id) if mapping.objective_id else None
-        found.append(MappedObjective(objective, mapping.confirmed_at is not None))
-    return found
+    }
+    return [
+        MappedObjective(titles.get(objective_id) if objective_id else None, confirmed)
+        for objective_id in assignment.objective_ids
+    ]
 
 
 def open_live_session(db: Session, contribution: Contribution) -> LiveSession | None:

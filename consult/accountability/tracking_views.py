@@ -4,7 +4,7 @@ from flask import Blueprint, abort, g, make_response, render_template, request_f
 from flask.blueprints import BlueprintSetupState
 
 from consult import db
-from consult.accountability import tracking
+from consult.accountability import answers, tracking
 from consult.proposals import services as proposals
 
 bp = Blueprint("tracking", __name__)
@@ -30,6 +30,18 @@ def _connect_no_referrer(state: BlueprintSetupState) -> None:
 
 
 bp.record_once(_connect_no_referrer)
+
+
+@bp.app_template_global()
+def proposal_outcome(contribution) -> tracking.Journey:
+    """For a public proposal page: its themes, objectives and the answers that concern it."""
+    return tracking.journey(db.session(), contribution)
+
+
+@bp.app_template_global()
+def answered_among(contributions) -> set[int]:
+    """For a list of proposal cards: the ids a published answer concerns (the badge)."""
+    return answers.answered_ids(db.session(), list(contributions))
 
 
 def _contribution(token: str):

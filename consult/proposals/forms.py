@@ -15,7 +15,7 @@ from consult.common.numbers import parse_int
 from consult.framework.labels import REPORT_REASON_LABELS, ROLE_LABELS
 from consult.proposals.engagement import REPORT_REASONS
 from consult.proposals.models import PARTICIPANT_ROLES
-from consult.proposals.search import ProposalFilters
+from consult.proposals.search import ANSWERED, ProposalFilters
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -150,10 +150,12 @@ LIST_PARAMS = {
     "theme": "tema",
     "channel": "canale",
     "meeting": "incontro",
+    "answered": "risposta",
     "sort": "ordine",
 }
 API_PARAMS = {name: name for name in LIST_PARAMS}
 API_SORTS = {"newest": "recenti", "supported": "sostenute"}
+API_ANSWERED = {"yes": "con", "no": "senza"}
 
 
 def parse_filters(args: Mapping[str, str], names: Mapping[str, str]) -> ProposalFilters:
@@ -162,6 +164,8 @@ def parse_filters(args: Mapping[str, str], names: Mapping[str, str]) -> Proposal
     meeting = values.pop("meeting")
     sort = API_SORTS.get(values["sort"], values["sort"])
     values["sort"] = sort if sort in ("recenti", "sostenute") else "recenti"
+    answered = API_ANSWERED.get(values["answered"], values["answered"])
+    values["answered"] = answered if answered in ANSWERED else ""
     meeting_id = parse_int(meeting, 0)
     if meeting and not meeting_id:
         raise ValueError(f"not a meeting number: {meeting!r}")

@@ -3,10 +3,11 @@
 from dataclasses import dataclass, field
 from math import ceil
 
-from sqlalchemy import ColumnElement, false, func, or_
+from sqlalchemy import ColumnElement, false, func, not_, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from consult.accountability.models import Response
 from consult.analysis.models import AnalysisRun, ContributionTheme, ObjectiveMapping, Theme
 from consult.framework.models import Consultation, Objective, Territory
 from consult.meetings.models import Meeting
@@ -14,6 +15,7 @@ from consult.proposals import search_index
 from consult.proposals.models import CHANNELS, Contribution, Support
 
 SORTS = ("recenti", "sostenute")
+ANSWERED = ("con", "senza")  # with or without a published answer of the Region
 
 
 @dataclass(frozen=True)
@@ -26,11 +28,22 @@ class ProposalFilters:
     theme: str = ""
     channel: str = ""
     meeting: int | None = None
+    answered: str = ""
     sort: str = "recenti"
 
     @property
     def active(self) -> bool:
-        return any((self.q, self.territory, self.objective, self.theme, self.channel, self.meeting))
+        return any(
+            (
+                self.q,
+                self.territory,
+                self.objective,
+                self.theme,
+                self.channel,
+                self.meeting,
+                self.answered,
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -96,6 +109,9 @@ def filter_conditions(
         conditions.append(Contribution.channel == filters.channel)  # type: ignore[arg-type]
     if filters.meeting is not None:
         conditions.append(Contribution.meeting_id == filters.meeting)  # type: ignore[arg-type]
+    if filters.answered in ANSWERED:
+        answered = _answered(db, consultation)
+        conditions.append(answered if filters.answered == "con" else not_(answered))
     return conditions
 
 
@@ -220,6 +236,34 @@ def _about_objective(db: Session, consultation: Consultation, code: str) -> Colu
             .join(ObjectiveMapping, col(ObjectiveMapping.theme_id) == ContributionTheme.theme_id)
             .join(Theme, col(Theme.id) == ContributionTheme.theme_id)
             .where(Theme.run_id == run_id, ObjectiveMapping.objective_id == objective_id)
+        )
+        conditions.append(col(Contribution.id).in_(via_theme))
+    return or_(*conditions)
+
+
+def _answered(db: Session, consultation: Consultation) -> ColumnElement[bool]:
+    """A published answer concerns the proposal: to it, or to one of its current live themes
+    (the same reach as consult.accountability.answers, which the badge uses)."""
+    published = select(Response).where(
+        Response.consultation_id == consultation.id, col(Response.published_at).is_not(None)
+    )
+    direct = published.with_only_columns(col(Response.contribution_id)).where(
+        col(Response.contribution_id).is_not(None)
+    )
+    conditions: list[ColumnElement[bool]] = [col(Contribution.id).in_(direct)]
+    run_id = current_run_id(db, consultation.id or 0)
+    if run_id is not None:
+        keys = published.with_only_columns(col(Response.theme_stable_key)).where(
+            col(Response.theme_stable_key).is_not(None)
+        )
+        via_theme = (
+            select(ContributionTheme.contribution_id)
+            .join(Theme, col(Theme.id) == ContributionTheme.theme_id)
+            .where(
+                Theme.run_id == run_id,
+                Theme.status != "discarded",
+                col(Theme.stable_key).in_(keys),
+            )
         )
         conditions.append(col(Contribution.id).in_(via_theme))
     return or_(*conditions)

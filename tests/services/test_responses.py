@@ -48,27 +48,6 @@ def test_invalid_responses_are_refused(db, consultation, fields):
         service.create_response(db, consultation_id=consultation.id, actor_id=None, **fields)
 
 
-def test_responses_for_contribution_direct_theme_and_objective(
-    db, objectives, create_contribution, create_analysis, create_theme, create_response
-):
-    proposal = create_contribution(suggested_objective_id=objectives["abitare"].id)
-    other = create_contribution()
-    old_run = create_analysis()
-    create_theme(old_run, members=[proposal], stable_key="casa")
-    new_run = create_analysis()  # a refit: same stable key, new theme row
-    create_theme(new_run, members=[proposal], stable_key="casa", primary=False)
-    direct = create_response(contribution_id=proposal.id, text="Diretta")
-    by_theme = create_response(theme_stable_key="casa", text="Sul tema")
-    by_objective = create_response(objective_id=objectives["abitare"].id, text="Sull'obiettivo")
-    create_response(contribution_id=proposal.id, text="Bozza", published=False)
-    create_response(contribution_id=other.id, text="Altra proposta")
-    create_response(objective_id=objectives["isee"].id, text="Altro obiettivo")
-    create_response(theme_stable_key="altro-tema", text="Altro tema")
-    found = service.responses_for_contribution(db, proposal)
-    assert {r.id for r in found} == {direct.id, by_theme.id, by_objective.id}
-    assert [r.published_at for r in found] == sorted((r.published_at for r in found), reverse=True)
-
-
 def test_response_dict_has_no_author(db, objectives, create_response, create_user):
     author = create_user(role="planner", email="segreto@example.org")
     item = create_response(objective_id=objectives["isee"].id, author_id=author.id)
