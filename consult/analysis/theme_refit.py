@@ -144,6 +144,15 @@ def _finish(db, run, previous, corpus, result, timings) -> None:
     run.params = {
         **run.params,
         **result.params,
+        # per theme (by model topic): coherence, intrusion, flagged - the planner sees the flag
+        "theme_quality": {
+            str(t.model_topic): {
+                "coherence": round(t.coherence, 4),
+                "intrusion": round(t.intrusion, 4),
+                "flagged": t.flagged,
+            }
+            for t in result.themes
+        },
         "encoder": result.encoder,
         "embedding_cache": {"hits": result.cache_hits, "misses": result.cache_misses},
     }
