@@ -172,6 +172,11 @@ def theme_names(themes, texts: list[str], namer) -> list[dict]:
                 "members": sum(theme.label.casefold() in lower[i] for i in members),
                 "size": len(members),
                 "phrase_available": available,
+                "keywords": list(theme.keywords),
+                # keywords written as no member wrote them (lemmas such as "vivo strada")
+                "keywords_not_in_members": [
+                    k for k in theme.keywords if not any(k.casefold() in lower[i] for i in members)
+                ],
             }
         )
     return out

@@ -135,8 +135,57 @@ _NO_START = frozenset(
         "oggi",
         "domani",
         "ieri",
+        # adjectives the domain uses after a noun ("situazione economica", "cure sanitarie")
+        "economico",
+        "economica",
+        "economici",
+        "economiche",
+        "sanitario",
+        "sanitaria",
+        "sanitari",
+        "sanitarie",
+        "abitativo",
+        "abitativa",
+        "abitativi",
+        "abitative",
+        "educativo",
+        "educativa",
+        "educativi",
+        "educative",
+        "lavorativo",
+        "lavorativa",
+        "lavorativi",
+        "lavorative",
+        "psicologico",
+        "psicologica",
+        "psicologici",
+        "psicologiche",
+        "scolastico",
+        "scolastica",
+        "scolastici",
+        "scolastiche",
+        "informatico",
+        "informatica",
+        "informatici",
+        "informatiche",
+        "territoriale",
+        "territoriali",
+        "assistenziale",
+        "assistenziali",
+        "digitale",
+        "digitali",
+        "minorile",
+        "minorili",
+        "familiare",
+        "familiari",
     ]
 )
+
+
+def _verb_like(lemma: str) -> bool:
+    """Tell whether a lemma is a verb or an -are adjective ("pesare", "familiare"): as a whole
+    name it says nothing a planner would write. -iere nouns (quartiere, infermiere) are not."""
+    return len(lemma) > 4 and lemma.endswith(("are", "ere", "ire")) and not lemma.endswith("iere")
 
 
 def _key(text: str) -> str:
@@ -233,7 +282,12 @@ class Namer:
         size = max(1, len(members))
         best: tuple[float, str] | None = None
         usable = [k for k, n in df.items() if n >= 2 and k not in used]
-        strong = [k for k in usable if not info[k][2]]
+        # Weak: an opening such as "Sociali", or a lone verb/adjective such as "Pesare".
+        strong = [
+            k
+            for k in usable
+            if not info[k][2] and not (info[k][1] == 1 and all(map(_verb_like, info[k][0])))
+        ]
         pool = strong or usable  # weak openings ("Sociali") only when nothing else occurs
         multi = any(info[k][1] >= 2 for k in pool)
         for key in pool:

@@ -76,9 +76,13 @@ def test_evaluate_prints_theme_figures_as_json(runner, labelled_csv):
         "ari",
         "npmi_coherence",
         "topic_diversity",
+        "coherence",  # within-theme similarity, per run
+        "flagged_share",
+        "name_occurrence_share",
         "fit_seconds",
     ):
         assert key in figures
+    assert all("coherence" in t and "flagged" in t for t in figures["theme_details"])
     assert figures["documents"] == len(ROWS)
 
 

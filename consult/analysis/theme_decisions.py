@@ -46,12 +46,16 @@ def member_theme_ids(db: Session, theme: Theme) -> list[int]:
     return [theme.id, *merged]
 
 
-def member_ids(db: Session, theme: Theme) -> list[int]:
-    """Member proposals, representative and most likely first."""
+def member_ids(db: Session, theme: Theme, *, primary_only: bool = False) -> list[int]:
+    """Member proposals, representative and most likely first (`primary_only`: only those
+    whose primary theme this is, so each proposal belongs to one theme)."""
+    query = select(ContributionTheme).where(
+        col(ContributionTheme.theme_id).in_(member_theme_ids(db, theme))
+    )
+    if primary_only:
+        query = query.where(ContributionTheme.is_primary)
     rows = db.exec(
-        select(ContributionTheme)
-        .where(col(ContributionTheme.theme_id).in_(member_theme_ids(db, theme)))
-        .order_by(
+        query.order_by(
             col(ContributionTheme.is_representative).desc(),
             col(ContributionTheme.probability).desc(),
         )
@@ -59,8 +63,8 @@ def member_ids(db: Session, theme: Theme) -> list[int]:
     return list(dict.fromkeys(row.contribution_id for row in rows))
 
 
-def member_texts(db: Session, theme: Theme) -> list[tuple[int, str]]:
-    ids = member_ids(db, theme)
+def member_texts(db: Session, theme: Theme, *, primary_only: bool = False) -> list[tuple[int, str]]:
+    ids = member_ids(db, theme, primary_only=primary_only)
     texts = {
         c.id: document_text(c)
         for c in db.exec(select(Contribution).where(col(Contribution.id).in_(ids)))
@@ -161,7 +165,8 @@ def refresh(db: Session, theme: Theme) -> None:
             col(ContributionTheme.theme_id).in_(ids), ContributionTheme.is_primary
         )
     ).one()
-    theme.summary = summaries.summarise(member_texts(db, theme))
+    # Quote only proposals whose primary theme this is: none is quoted in two themes.
+    theme.summary = summaries.summarise(member_texts(db, theme, primary_only=True))
     db.add(theme)
     db.flush()
 

@@ -36,6 +36,11 @@ class FittedTheme:
     representative: list[int]
     members: list[tuple[int, float, bool]]  # (document index, probability, is_primary)
     objectives: list[tuple[str, float]] = field(default_factory=list)
+    # Coherence per theme (nlp's theme_coherence): mean pairwise centred cosine of members,
+    # share of members closer to a sibling theme, and whether the theme fails that test.
+    coherence: float = 0.0
+    intrusion: float = 0.0
+    flagged: bool = False
 
 
 @dataclass
@@ -174,6 +179,9 @@ def _themes_of(result: Any) -> list[FittedTheme]:
             representative=[int(i) for i in t.representative_docs],
             members=members[t.id],
             objectives=_matches(t.objectives),
+            coherence=float(t.coherence),
+            intrusion=float(t.intrusion),
+            flagged=bool(t.flagged),
         )
         for t in result.themes
     ]

@@ -59,7 +59,8 @@ def save(
     if previous is not None:
         theme_decisions.carry_over(db, previous, run)
     for theme in themes_of_run(db, run_id):
-        texts = theme_decisions.member_texts(db, theme)
+        # Primary members only: a proposal is quoted in the summary of one theme at most.
+        texts = theme_decisions.member_texts(db, theme, primary_only=True)
         theme.summary = summaries.summarise(texts)
     run.model_path = model_path
     spent = timings.get("saving", 0.0) + time.perf_counter() - started
@@ -143,6 +144,15 @@ def _finish(db, run, previous, corpus, result, timings) -> None:
     run.params = {
         **run.params,
         **result.params,
+        # per theme (by model topic): coherence, intrusion, flagged - the planner sees the flag
+        "theme_quality": {
+            str(t.model_topic): {
+                "coherence": round(t.coherence, 4),
+                "intrusion": round(t.intrusion, 4),
+                "flagged": t.flagged,
+            }
+            for t in result.themes
+        },
         "encoder": result.encoder,
         "embedding_cache": {"hits": result.cache_hits, "misses": result.cache_misses},
     }

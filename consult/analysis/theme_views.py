@@ -80,8 +80,24 @@ def index():
         session, themes, stored.objectives(session, consultation.framework_id)
     )
     return render_template(
-        "planning/themes.html", run=run, themes=themes, groups=groups, stats=trends
+        "planning/themes.html",
+        run=run,
+        themes=themes,
+        groups=groups,
+        stats=trends,
+        flagged=flagged_themes(run, themes),
     )
+
+
+def flagged_themes(run, themes: list[Theme]) -> set[int]:
+    """Themes of the run that failed the coherence test (members too dissimilar, or closer
+    to a sibling theme): the planner should check them, split or rename them."""
+    quality = (run.params or {}).get("theme_quality", {}) if run else {}
+    return {
+        stored_id(t)
+        for t in themes
+        if t.model_topic >= 0 and quality.get(str(t.model_topic), {}).get("flagged")
+    }
 
 
 @bp.get("/<stable_key>")

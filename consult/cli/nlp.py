@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 THEME_FIGURES = (
     "documents", "themes", "outlier_share", "nmi", "ari", "npmi_coherence", "topic_diversity",
-    "fit_seconds",
+    "coherence", "flagged_share", "name_occurrence_share", "fit_seconds",
 )  # fmt: skip
 MAPPING_FIGURES = ("n", "accuracy", "macro_f1")
 

@@ -45,9 +45,17 @@ def test_first_run_saves_themes_with_provenance(app, db, consultation, theme_cor
     assert 2 <= len(themes) <= 4
     members = db.exec(select(ContributionTheme.contribution_id).where(ContributionTheme.is_primary))
     assert sorted(members.all()) == sorted(c.id for c in theme_corpus)
+    quoted: list[int] = []
     for theme in themes:
-        member_ids = set(theme_decisions.member_ids(db, theme))
+        member_ids = set(theme_decisions.member_ids(db, theme, primary_only=True))
         assert theme.summary and all(set(s["sources"]) <= member_ids for s in theme.summary)
+        quoted += sorted({i for s in theme.summary for i in s["sources"]})
+    assert len(quoted) == len(set(quoted))  # no proposal quoted in two themes' summaries
+    quality = run.params["theme_quality"]  # coherence per theme, reported per run
+    assert set(quality) == {str(t.model_topic) for t in themes}
+    assert all(
+        -1 <= q["coherence"] <= 1 and isinstance(q["flagged"], bool) for q in quality.values()
+    )
     suggestions = db.exec(select(ObjectiveMapping).where(ObjectiveMapping.run_id == run.id)).all()
     assert {m.contribution_id for m in suggestions if m.contribution_id} == {
         c.id for c in theme_corpus

@@ -53,3 +53,29 @@ def test_an_objective_without_themes_is_shown_as_a_gap(
     page = client.get("/pianificazione/temi").get_data(as_text=True)
     abitare = _section_of(page, "Politiche per l&#39;abitare")
     assert "Nessun tema" in abitare and "0 temi" in abitare
+
+
+def test_a_theme_failing_the_coherence_test_is_flagged_for_the_planner(
+    client, db, auth, create_user, create_contribution, create_theme_run
+):
+    auth.login(create_user("planner").email)
+    run = create_theme_run(
+        {
+            "asili nido": [create_contribution(f"Più asili nido, zona {i}.") for i in range(2)],
+            "misto": [create_contribution(f"Buche, nidi e affitti {i}.") for i in range(2)],
+        }
+    )
+    themes = {t.label: t for t in db.exec(select(Theme).where(Theme.run_id == run.id)).all()}
+    run.params = {
+        **(run.params or {}),
+        "theme_quality": {
+            str(themes["asili nido"].model_topic): {"coherence": 0.3, "flagged": False},
+            str(themes["misto"].model_topic): {"coherence": 0.01, "flagged": True},
+        },
+    }
+    db.add(run)
+    db.commit()
+    page = client.get("/pianificazione/temi").get_data(as_text=True)
+    cards = {label: page.split(label, 1)[1].split("</header>")[0] for label in themes}
+    assert "tema poco coerente" in cards["misto"]
+    assert "tema poco coerente" not in cards["asili nido"]
