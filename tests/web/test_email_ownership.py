@@ -186,3 +186,13 @@ def test_demo_accounts_are_created_verified(app, db, runner):
     assert len(users) == len({role for _, role, _ in DEMO_ACCOUNTS})
     assert all(user.email_verified_at is not None for user in users.values())
     assert all(user.email_verified_at <= utcnow() for user in users.values())
+
+
+def test_the_verification_mail_and_pages_speak_english_too(client, mail_outbox):
+    client.post("/lingua", data={"lang": "en", "next": "/"})
+    page = _register(client, email="new@example.org").get_data(as_text=True)
+    assert "We have written to new@example.org" in page
+    assert mail_outbox[0]["Subject"] == "Confirm your e-mail address"
+    assert "within 72 hours" in mail_outbox[0].get_content()
+    answer = client.get(_verification_path(mail_outbox[0]) + "x")
+    assert "is not valid" in answer.get_data(as_text=True)
