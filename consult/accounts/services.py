@@ -249,17 +249,23 @@ def verify_email(db: Session, secret_key: str, token: str, max_age: int) -> User
     user = db.get(User, payload["u"])
     if user is None or payload.get("f") != _address_fingerprint(user):
         raise VerificationTokenError("invalid")
-    if user.email_verified_at is None:
-        user.email_verified_at = utcnow()
-        db.add(user)
-        audit.record(
-            db,
-            actor_id=user.id,
-            action="user.email-verified",
-            entity_type="user",
-            entity_id=stored_user_id(user),
-        )
+    confirm_address(db, user)
     return user
+
+
+def confirm_address(db: Session, user: User) -> None:
+    """Record that the owner of the address opened a link mailed to it (once)."""
+    if user.email_verified_at is not None:
+        return
+    user.email_verified_at = utcnow()
+    db.add(user)
+    audit.record(
+        db,
+        actor_id=user.id,
+        action="user.email-verified",
+        entity_type="user",
+        entity_id=stored_user_id(user),
+    )
 
 
 # --- administration ---------------------------------------------------------------------------

@@ -178,6 +178,7 @@ def reset_password(token: str):
         status = 422 if form.is_submitted() else 200
         return render_template("accounts/reset.html", form=form), status
     accounts.set_password(db.session(), user, form.password.data or "")
+    accounts.confirm_address(db.session(), user)  # the link came by mail: the address is theirs
     start_session(user)
     flash(_("Password aggiornata: sei entrato con la nuova password."), "success")
     return redirect(url_for("my_account.page"))

@@ -196,3 +196,16 @@ def test_the_verification_mail_and_pages_speak_english_too(client, mail_outbox):
     assert "within 72 hours" in mail_outbox[0].get_content()
     answer = client.get(_verification_path(mail_outbox[0]) + "x")
     assert "is not valid" in answer.get_data(as_text=True)
+
+
+def test_a_password_reset_through_the_mailed_link_also_verifies_the_address(
+    client, db, create_user, mail_outbox
+):
+    user = create_user(email="ada@example.org")
+    client.post("/account/password-dimenticata", data={"email": "ada@example.org"})
+    link = re.search(r"http://localhost(/account/reimposta/\S+)", mail_outbox[0].get_content())
+    assert (
+        client.post(link.group(1), data={"password": "un'altra frase segreta"}).status_code == 302
+    )
+    db.refresh(user)
+    assert user.email_verified_at is not None
