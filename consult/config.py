@@ -46,6 +46,10 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
+        # How long the link that confirms an account's e-mail address works (seconds).
+        "EMAIL_VERIFICATION_MAX_AGE": int(
+            os.environ.get("EMAIL_VERIFICATION_MAX_AGE", str(3 * 24 * 3600))
+        ),
         # Every absolute link (mails, QR codes, API) starts with this, never with the Host header.
         "BASE_URL": os.environ.get("CONSULT_BASE_URL") or None,
         # Host names the site answers to (Flask's TRUSTED_HOSTS); others get 400. Unset: any.

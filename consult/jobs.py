@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 log = logging.getLogger(__name__)
 DEFAULT_QUEUE = "consult-analysis"
+# Short jobs that must not wait behind an analysis (account e-mails); workers take it first.
+MAIL_QUEUE = "consult-mail"
 DEFAULT_TIMEOUT = 3 * 3600
 WORKER_ENTRY = "consult.worker.run"
 

@@ -107,6 +107,17 @@ def mail_outbox(app) -> list:
 
 
 @pytest.fixture
+def smtp_server(app):
+    """A real SMTP server on 127.0.0.1, and the app sending its e-mails to it."""
+    from tests.smtp_server import SMTPServer
+
+    server = SMTPServer()
+    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
+    yield server
+    server.close()
+
+
+@pytest.fixture
 def create_analysis(db: Session, consultation: Consultation) -> Callable[..., AnalysisRun]:
     """A finished analysis run (the current one unless told otherwise)."""
 

@@ -162,27 +162,12 @@ def _queries(path: Path) -> list[str]:
     return found
 
 
-# Known debt, listed so it cannot grow: the accounts views still query (their move into
-# services was in flight when this landed). Each entry must still be needed: fix one, drop it.
-ACCOUNTS_DEBT = {
-    "consult.accounts.admin_views",
-    "consult.accounts.views",
-    "consult.accounts.page_views",
-    "consult.accounts.auth",
-}
-
-
 def test_views_run_no_queries_and_never_commit():
-    offenders, debt = [], set()
+    offenders = []
     for module, path in MODULES.items():
         if _feature(module) not in (None, "cli") and _is_web_module(module):
-            found = _queries(path)
-            if module in ACCOUNTS_DEBT and found:
-                debt.add(module)
-            else:
-                offenders += found
+            offenders += _queries(path)
     assert offenders == []
-    assert debt == ACCOUNTS_DEBT
 
 
 def test_the_query_check_sees_a_query_in_a_view(tmp_path):

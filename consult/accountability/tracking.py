@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from consult.accountability.answers import Answer, answers_for
 from consult.analysis.assignment import assign_one
 from consult.analysis.models import ContributionTheme, Theme
+from consult.common import audit
 from consult.framework.models import Objective
 from consult.meetings.models import LiveSession
 from consult.meetings.services import get_live_session
@@ -108,3 +109,21 @@ def open_live_session(db: Session, contribution: Contribution) -> LiveSession | 
         return None
     live = get_live_session(db, contribution.live_session_id)
     return live if live is not None and live.status == "open" else None
+
+
+def attach_to_account(db: Session, contribution: Contribution, user_id: int) -> bool:
+    """Make a proposal the account's, proved by its private tracking link; False when it
+    already belongs to another account (the link cannot take it from its author)."""
+    if contribution.author_id not in (None, user_id):
+        return False
+    if contribution.author_id is None:
+        contribution.author_id = user_id
+        db.add(contribution)
+        audit.record(
+            db,
+            actor_id=user_id,
+            action="contribution.attached-to-account",
+            entity_type="contribution",
+            entity_id=contribution.id or 0,
+        )
+    return True

@@ -1,10 +1,23 @@
 """The author's private pages: the receipt and the tracking page of one proposal."""
 
-from flask import Blueprint, abort, g, make_response, render_template, request_finished, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request_finished,
+    url_for,
+)
 from flask.blueprints import BlueprintSetupState
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
 from consult import db
 from consult.accountability import answers, tracking
+from consult.accountability.forms import AttachForm
 from consult.proposals import services as proposals
 
 bp = Blueprint("tracking", __name__)
@@ -62,6 +75,7 @@ def track(token: str):
             journey=tracking.journey(session, contribution),
             territory=proposals.territory_by_id(session, contribution.territory_id),
             suggested=proposals.objective_by_id(session, contribution.suggested_objective_id),
+            attach_form=AttachForm(formdata=None),
         )
     )
 
@@ -78,3 +92,17 @@ def receipt(token: str):
             tracking_url=url_for(".track", token=token, _external=True),
         )
     )
+
+
+@bp.post("/traccia/<token>/collega")
+@login_required
+def attach(token: str):
+    """The tracking link proves the proposal is the visitor's: it joins their account's data."""
+    contribution = _contribution(token)
+    if not AttachForm().validate_on_submit():
+        abort(400)
+    if tracking.attach_to_account(db.session(), contribution, current_user.id):
+        flash(_("La proposta ora fa parte dei dati del tuo account."), "success")
+    else:
+        flash(_("Questa proposta appartiene già a un altro account."), "error")
+    return redirect(url_for(".track", token=token), 303)

@@ -3,26 +3,26 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import func, or_, select
 
 from consult import db
 from consult.accounts import services as accounts
 from consult.accounts.auth import role_required
 from consult.accounts.forms import ActiveForm, RoleForm, role_labels
 from consult.accounts.models import User
+from consult.common.numbers import parse_int
 
 bp = Blueprint("user_admin", __name__, url_prefix="/admin/utenti")
 PAGE_SIZE = 50
 
 
 def _actor() -> User:
-    actor = db.session().get(User, current_user.id)
+    actor = accounts.user_by_id(db.session(), current_user.id)
     assert actor is not None
     return actor
 
 
 def _target(user_id: int) -> User:
-    user = db.session().get(User, user_id)
+    user = accounts.user_by_id(db.session(), user_id)
     if user is None:
         abort(404)
     return user
@@ -32,19 +32,8 @@ def _target(user_id: int) -> User:
 @role_required("admin")
 def index():
     query = (request.args.get("q") or "").strip()[:100]
-    page = max(request.args.get("pagina", 1, type=int) or 1, 1)
-    statement = select(User)
-    if query:
-        pattern = f"%{query.lower()}%"
-        statement = statement.where(
-            or_(func.lower(User.email).like(pattern), func.lower(User.display_name).like(pattern))
-        )
-    total = db.session().exec(select(func.count()).select_from(statement.subquery())).one()
-    users = (
-        db.session()
-        .exec(statement.order_by(User.email).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
-        .all()
-    )
+    page = parse_int(request.args.get("pagina"), 1)
+    users, total = accounts.search_users(db.session(), query, page=page, page_size=PAGE_SIZE)
     return render_template(
         "user_admin/index.html",
         users=users,

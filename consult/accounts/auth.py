@@ -7,9 +7,9 @@ from typing import Any
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from consult import db
+from consult.accounts import services as accounts
 from consult.accounts.models import User
 
 
@@ -17,20 +17,12 @@ def load_user(user_id: str) -> User | None:
     """Resolve the "id:version" cookie value; a bumped version logs the session out."""
     try:
         raw_id, raw_version = user_id.split(":", 1)
-        user = db.session().get(User, int(raw_id))
+        user = accounts.user_by_id(db.session(), int(raw_id))
     except (ValueError, TypeError):
         return None
     if user is None or str(user.session_version) != raw_version or not user.active:
         return None
     return user
-
-
-def hash_password(password: str) -> str:
-    return generate_password_hash(password)
-
-
-def verify_password(user: User, password: str) -> bool:
-    return check_password_hash(user.password_hash, password)
 
 
 def role_required(*roles: str) -> Callable:

@@ -82,7 +82,9 @@ class RegisterForm(FlaskForm):
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class AddressForm(FlaskForm):
+    """Only an address: asking for a reset link or a new verification link."""
+
     email = _email_field()
 
 

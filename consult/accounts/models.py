@@ -21,6 +21,9 @@ class User(UserMixin, SQLModel, table=True):
     session_version: int = 0
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
+    # Set when the owner opened the signed link mailed to the address: until then the address
+    # counts for nothing (no proposals signed with it, no mail but the verification itself).
+    email_verified_at: datetime | None = None
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
@@ -29,6 +32,10 @@ class User(UserMixin, SQLModel, table=True):
     def get_id(self) -> str:
         # The session version makes "log out everywhere" and password changes invalidate sessions.
         return f"{self.id}:{self.session_version}"
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def has_role(self, *roles: str) -> bool:
         return self.role == "admin" or self.role in roles

@@ -18,7 +18,12 @@ from flask_login import current_user, login_required, logout_user
 from consult import db
 from consult.accounts import personal_data as account_data
 from consult.accounts import services as accounts
-from consult.accounts.forms import ChangePasswordForm, DeleteAccountForm, ProfileForm
+from consult.accounts.forms import (
+    AddressForm,
+    ChangePasswordForm,
+    DeleteAccountForm,
+    ProfileForm,
+)
 from consult.accounts.models import User
 from consult.accounts.views import start_session
 from consult.common.models import utcnow
@@ -32,7 +37,7 @@ TRACKING_PATH = "traccia/{token}"
 
 
 def _me() -> User:
-    user = db.session().get(User, current_user.id)
+    user = accounts.user_by_id(db.session(), current_user.id)
     assert user is not None  # login_required ran, so the account exists
     return user
 
@@ -47,8 +52,10 @@ def _render(profile=None, password=None, status: int = 200):
         )
     if password is None:
         password = ChangePasswordForm(prefix="pw", formdata=None)
+    # The resend form carries the account's own address, so one click asks for a new link.
+    verify = AddressForm(formdata=None)
     return render_template(
-        "account/page.html", user=user, profile=profile, password=password
+        "account/page.html", user=user, profile=profile, password=password, verify=verify
     ), status
 
 

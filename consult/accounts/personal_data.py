@@ -5,6 +5,7 @@ but removes who they were: the account row goes, links to it become NULL, names 
 addresses written on their contributions are wiped.
 """
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -26,19 +27,13 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _own_contributions(db: Session, user: User) -> list[Contribution]:
-    """Proposals written from the account or signed with its e-mail address."""
-    return list(
-        db.exec(
-            select(Contribution)
-            .where(
-                or_(
-                    col(Contribution.author_id) == user.id,
-                    func.lower(Contribution.author_email) == user.email.lower(),
-                )
-            )
-            .order_by(col(Contribution.id))
-        ).all()
-    )
+    """Proposals written from the account or attached to it with their tracking link, and
+    those signed with its address once the address is verified: registering someone else's
+    address gives nothing of theirs."""
+    mine = col(Contribution.author_id) == user.id
+    if user.email_verified:
+        mine = or_(mine, func.lower(Contribution.author_email) == user.email.lower())
+    return list(db.exec(select(Contribution).where(mine).order_by(col(Contribution.id))).all())
 
 
 def _audit_about(db: Session, user: User) -> list[AuditLog]:
@@ -68,6 +63,7 @@ def export(db: Session, user: User, tracking_url: Callable[[str], str]) -> dict[
         "active": user.active,
         "created_at": _iso(user.created_at),
         "last_login_at": _iso(user.last_login_at),
+        "email_verified_at": _iso(user.email_verified_at),
     }
     return {
         "account": account,
@@ -134,6 +130,7 @@ def delete_account(db: Session, user: User) -> None:
     identifiers = {user.email.casefold()}
     if user.display_name.strip():
         identifiers.add(user.display_name.strip().casefold())
+    written = {user.email, user.display_name.strip()} - {""}  # as typed inside free texts
     for contribution in _own_contributions(db, user):
         contribution.author_id = None
         contribution.author_name = None
@@ -142,7 +139,11 @@ def delete_account(db: Session, user: User) -> None:
         db.add(contribution)
     for comment in db.exec(select(Comment).where(Comment.author_id == user.id)).all():
         comment.author_name = None
+        comment.text = _scrub_text(comment.text, written)
         db.add(comment)
+    for report in db.exec(select(AbuseReport).where(AbuseReport.reporter_id == user.id)).all():
+        report.reason = _scrub_text(report.reason, written)
+        db.add(report)
     for entry in _audit_about(db, user):
         entry.before = _scrub(entry.before, identifiers)
         entry.after = _scrub(entry.after, identifiers)
@@ -166,6 +167,15 @@ def _unlink_everywhere(db: Session, user_id: int | None) -> None:
                 db.exec(update(table).where(column == user_id).values({column.name: None}))
             else:
                 db.exec(delete(table).where(column == user_id))
+
+
+def _scrub_text(text: str, identifiers: set[str]) -> str:
+    """Replace the person's e-mail and name wherever they appear inside a free text (as whole
+    words: a name "Ada" leaves "strada" alone)."""
+    for identifier in sorted(identifiers, key=len, reverse=True):
+        pattern = rf"(?<!\w){re.escape(identifier)}(?!\w)"
+        text = re.sub(pattern, ERASED, text, flags=re.IGNORECASE)
+    return text
 
 
 def _scrub(value: Any, identifiers: set[str]) -> Any:

@@ -6,11 +6,12 @@ from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlmodel import Session, func, select
+from sqlmodel import Session, func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from consult.accounts.models import ROLES, User
 from consult.common import audit
+from consult.common.models import utcnow
 
 
 def stored_user_id(user: User) -> int:
@@ -23,6 +24,7 @@ def stored_user_id(user: User) -> int:
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
 RESET_SALT = "consult.password-reset"
+VERIFY_SALT = "consult.email-verification"
 COMMON_PASSWORDS_FILE = Path(__file__).parent / "data" / "common_passwords.txt"
 
 
@@ -44,6 +46,25 @@ def normalise_email(email: str) -> str:
 
 def find_by_email(db: Session, email: str) -> User | None:
     return db.exec(select(User).where(func.lower(User.email) == normalise_email(email))).first()
+
+
+def user_by_id(db: Session, user_id: int) -> User | None:
+    return db.get(User, user_id)
+
+
+def search_users(db: Session, query: str, *, page: int, page_size: int) -> tuple[list[User], int]:
+    """One page of the accounts whose e-mail or name contains `query`, and how many match."""
+    statement = select(User)
+    if query:
+        pattern = f"%{query.lower()}%"
+        statement = statement.where(
+            or_(func.lower(User.email).like(pattern), func.lower(User.display_name).like(pattern))
+        )
+    total = db.exec(select(func.count()).select_from(statement.subquery())).one()
+    users = db.exec(
+        statement.order_by(User.email).offset((page - 1) * page_size).limit(page_size)
+    ).all()
+    return list(users), total
 
 
 @cache
@@ -129,6 +150,19 @@ def create_user(
     return user
 
 
+def register(
+    db: Session, *, email: str, password: str, display_name: str = "", locale: str = "it"
+) -> User | None:
+    """A new participant's account, or None when the address already has one.
+
+    Both answers cost one password hash, so the time taken does not tell them apart.
+    """
+    if find_by_email(db, email) is not None:
+        hash_password(password)
+        return None
+    return create_user(db, email=email, password=password, display_name=display_name, locale=locale)
+
+
 def set_password(db: Session, user: User, password: str) -> None:
     """Replace the password and log out every session (and invalidate pending reset links)."""
     problem = password_problem(password, user.email)
@@ -152,7 +186,11 @@ def log_out_everywhere(db: Session, user: User) -> None:
     db.add(user)
 
 
-# --- password reset links ---------------------------------------------------------------------
+# --- signed links: password reset and e-mail verification -------------------------------------
+
+
+class VerificationTokenError(AccountError):
+    """A verification link that is tampered ("invalid") or too old ("expired")."""
 
 
 def _fingerprint(user: User) -> str:
@@ -161,26 +199,73 @@ def _fingerprint(user: User) -> str:
     return hashlib.sha256(material).hexdigest()[:24]
 
 
+def _address_fingerprint(user: User) -> str:
+    """Names the address the link was mailed to: a link for another address proves nothing."""
+    return hashlib.sha256(f"{user.id}|{normalise_email(user.email)}".encode()).hexdigest()[:24]
+
+
+def _make_token(secret_key: str, salt: str, user: User, fingerprint: str) -> str:
+    serializer = URLSafeTimedSerializer(secret_key, salt=salt)
+    return serializer.dumps({"u": user.id, "f": fingerprint})
+
+
+def _load_token(
+    secret_key: str, salt: str, token: str, max_age: int, error: type[AccountError]
+) -> dict:
+    """The payload of a signed link, or `error` saying "expired" or "invalid"."""
+    serializer = URLSafeTimedSerializer(secret_key, salt=salt)
+    try:
+        payload = serializer.loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise error("expired") from exc
+    except BadSignature as exc:
+        raise error("invalid") from exc
+    if not isinstance(payload, dict) or not isinstance(payload.get("u"), int):
+        raise error("invalid")
+    return payload
+
+
 def make_reset_token(secret_key: str, user: User) -> str:
-    serializer = URLSafeTimedSerializer(secret_key, salt=RESET_SALT)
-    return serializer.dumps({"u": user.id, "f": _fingerprint(user)})
+    return _make_token(secret_key, RESET_SALT, user, _fingerprint(user))
 
 
 def user_for_reset_token(db: Session, secret_key: str, token: str, max_age: int) -> User:
     """Return the account a reset link belongs to, or raise ResetTokenError saying why not."""
-    serializer = URLSafeTimedSerializer(secret_key, salt=RESET_SALT)
-    try:
-        payload = serializer.loads(token, max_age=max_age)
-    except SignatureExpired as exc:
-        raise ResetTokenError("expired") from exc
-    except BadSignature as exc:
-        raise ResetTokenError("invalid") from exc
-    if not isinstance(payload, dict) or not isinstance(payload.get("u"), int):
-        raise ResetTokenError("invalid")
+    payload = _load_token(secret_key, RESET_SALT, token, max_age, ResetTokenError)
     user = db.get(User, payload["u"])
     if user is None or not user.active or payload.get("f") != _fingerprint(user):
         raise ResetTokenError("used")
     return user
+
+
+def make_verification_token(secret_key: str, user: User) -> str:
+    return _make_token(secret_key, VERIFY_SALT, user, _address_fingerprint(user))
+
+
+def verify_email(db: Session, secret_key: str, token: str, max_age: int) -> User:
+    """Mark the address of the link's account verified (again is harmless), or raise
+    VerificationTokenError ("invalid", "expired")."""
+    payload = _load_token(secret_key, VERIFY_SALT, token, max_age, VerificationTokenError)
+    user = db.get(User, payload["u"])
+    if user is None or payload.get("f") != _address_fingerprint(user):
+        raise VerificationTokenError("invalid")
+    confirm_address(db, user)
+    return user
+
+
+def confirm_address(db: Session, user: User) -> None:
+    """Record that the owner of the address opened a link mailed to it (once)."""
+    if user.email_verified_at is not None:
+        return
+    user.email_verified_at = utcnow()
+    db.add(user)
+    audit.record(
+        db,
+        actor_id=user.id,
+        action="user.email-verified",
+        entity_type="user",
+        entity_id=stored_user_id(user),
+    )
 
 
 # --- administration ---------------------------------------------------------------------------

@@ -1,8 +1,6 @@
 """Register, log in and out, reset a forgotten password. Accounts are optional for
 participants and required for staff."""
 
-import logging
-
 from flask import (
     Blueprint,
     current_app,
@@ -13,7 +11,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -22,17 +20,20 @@ from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
 from consult import db
+from consult.accounts import jobs as mail_jobs
 from consult.accounts import services as accounts
-from consult.accounts.forms import ForgotPasswordForm, RegisterForm, ResetPasswordForm
+from consult.accounts.forms import (
+    AddressForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
 from consult.accounts.models import User
-from consult.common import mail
 from consult.common.forms import clean_text
 from consult.common.models import utcnow
 from consult.common.web import safe_next
 from consult.extensions import limiter
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
-logger = logging.getLogger(__name__)
 
 
 @bp.record_once
@@ -56,7 +57,7 @@ class LoginForm(FlaskForm):
 
 def start_session(user: User, remember: bool = False) -> None:
     """Log in on a fresh session (no fixation), keeping only the chosen language."""
-    language = session.get("lang")
+    language = session.pop("lang", None)  # (a cookie read, not a query)
     session.clear()
     if language:
         session["lang"] = language
@@ -86,7 +87,7 @@ def login():
 @login_required
 def logout():
     """Log out and invalidate every other session of this account, remember-me included."""
-    user = db.session().get(User, current_user.id)
+    user = accounts.user_by_id(db.session(), current_user.id)
     if user is not None:
         accounts.log_out_everywhere(db.session(), user)
     logout_user()
@@ -97,46 +98,65 @@ def logout():
 @bp.route("/registrati", methods=["GET", "POST"])
 @limiter.limit("10 per minute;50 per hour", methods=["POST"])
 def register():
+    """The same "check your mail" page whether or not the address already has an account: a
+    new account gets a verification link, the owner of an existing one a warning."""
     if current_user.is_authenticated:
         return redirect(url_for("my_account.page"))
     form = RegisterForm()
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("accounts/register.html", form=form), status
-    existing = accounts.find_by_email(db.session(), form.email.data or "")
-    if existing is not None:
-        _send_already_registered(existing)
-        form.email.errors = [
-            _(
-                "Non è possibile creare un account con questo indirizzo. Se l'indirizzo è già "
-                "registrato, usa 'Password dimenticata'."
-            )
-        ]
-        return render_template("accounts/register.html", form=form, maybe_taken=True), 422
-    user = accounts.create_user(
+    email = form.email.data or ""
+    user = accounts.register(
         db.session(),
-        email=form.email.data or "",
+        email=email,
         password=form.password.data or "",
         display_name=form.display_name.data or "",
         locale=str(get_locale()),
     )
-    start_session(user)
-    flash(_("Benvenuto! Il tuo account è pronto."), "success")
-    return redirect(url_for("my_account.page"))
+    _mail_later("verify" if user is not None else "already-registered", email)
+    return render_template("accounts/register_sent.html", email=accounts.normalise_email(email))
 
 
 @bp.route("/password-dimenticata", methods=["GET", "POST"])
 @limiter.limit("5 per minute;20 per hour", methods=["POST"])
 def forgot_password():
-    """Always answer the same way, so the page never tells whether an address has an account."""
-    form = ForgotPasswordForm()
+    """Ask for a reset link: the same answer for any address."""
+    return _ask_for_link("reset")
+
+
+@bp.route("/conferma-email", methods=["GET", "POST"])
+@limiter.limit("5 per minute;20 per hour", methods=["POST"])
+def resend_verification():
+    """Ask for the verification link again: the same answer for any address."""
+    return _ask_for_link("verify")
+
+
+def _ask_for_link(kind: str):
+    """Always answer the same way, so the page never tells whether an address has an account;
+    the background job decides whether a link is due."""
+    form = AddressForm()
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
-        return render_template("accounts/forgot.html", form=form), status
-    user = accounts.find_by_email(db.session(), form.email.data or "")
-    if user is not None and user.active:
-        _send_reset_link(user)
-    return render_template("accounts/forgot_sent.html")
+        return render_template("accounts/ask_link.html", form=form, kind=kind), status
+    _mail_later(kind, form.email.data or "")
+    return render_template("accounts/link_sent.html", kind=kind)
+
+
+@bp.get("/conferma-email/<token>")
+def verify_email(token: str):
+    """The signed link mailed to the address: from now on the address counts for the account."""
+    try:
+        accounts.verify_email(
+            db.session(),
+            current_app.config["SECRET_KEY"],
+            token,
+            current_app.config["EMAIL_VERIFICATION_MAX_AGE"],
+        )
+    except accounts.VerificationTokenError as exc:
+        status = 400 if exc.code == "invalid" else 410
+        return render_template("accounts/link_invalid.html", kind="verify", reason=exc.code), status
+    return render_template("accounts/verified.html")
 
 
 @bp.route("/reimposta/<token>", methods=["GET", "POST"])
@@ -151,57 +171,25 @@ def reset_password(token: str):
         )
     except accounts.ResetTokenError as exc:
         status = 400 if exc.code == "invalid" else 410
-        return render_template("accounts/reset_invalid.html", reason=exc.code), status
+        return render_template("accounts/link_invalid.html", kind="reset", reason=exc.code), status
     form = ResetPasswordForm()
     form.account_email = user.email
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("accounts/reset.html", form=form), status
     accounts.set_password(db.session(), user, form.password.data or "")
+    accounts.confirm_address(db.session(), user)  # the link came by mail: the address is theirs
     start_session(user)
     flash(_("Password aggiornata: sei entrato con la nuova password."), "success")
     return redirect(url_for("my_account.page"))
 
 
-def _deliver(user: User, subject: str, body: str) -> None:
-    """Send one e-mail; a failing mail server is logged, never shown as a different answer."""
-    try:
-        mail.send(
-            mail.MailSettings.from_config(current_app.config),
-            to=user.email,
-            subject=subject,
-            body=body,
-        )
-    except mail.MailError:
-        logger.exception("Could not send e-mail to account %s", user.id)
-
-
-def _send_reset_link(user: User) -> None:
-    token = accounts.make_reset_token(current_app.config["SECRET_KEY"], user)
-    link = url_for("accounts.reset_password", token=token, _external=True)
-    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    with force_locale(user.locale or "it"):
-        subject = _("Reimposta la tua password")
-        body = _(
-            "Qualcuno (speriamo tu) ha chiesto di reimpostare la password del tuo account.\n\n"
-            "Per scegliere una nuova password apri questo link entro %(minutes)s minuti:\n"
-            "%(link)s\n\n"
-            "Il link funziona una sola volta. Se non sei stato tu, ignora questo messaggio: "
-            "la tua password resta quella di prima.",
-            minutes=minutes,
-            link=link,
-        )
-    _deliver(user, subject, body)
-
-
-def _send_already_registered(user: User) -> None:
-    link = url_for("accounts.forgot_password", _external=True)
-    with force_locale(user.locale or "it"):
-        subject = _("Hai già un account")
-        body = _(
-            "Qualcuno ha provato a registrarsi con il tuo indirizzo, che ha già un account.\n\n"
-            "Se eri tu e non ricordi la password, scegline una nuova qui:\n%(link)s\n\n"
-            "Se non eri tu, ignora questo messaggio.",
-            link=link,
-        )
-    _deliver(user, subject, body)
+def _mail_later(kind: str, email: str) -> None:
+    """Queue an account e-mail for the background job, to go once the request commits."""
+    mail_jobs.enqueue_after_commit(
+        db.session(),
+        current_app._get_current_object(),  # type: ignore[attr-defined]
+        kind,
+        email,
+        url_for("public.home", _external=True),
+    )

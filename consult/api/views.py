@@ -12,7 +12,7 @@ from consult.framework.models import objective_dict
 from consult.meetings.services import stored_id
 from consult.proposals import search as proposal_search
 from consult.proposals import services as proposals
-from consult.proposals.forms import API_PARAMS, parse_filters
+from consult.proposals.forms import API_PARAMS, filter_args, parse_filters
 from consult.proposals.public_data import contribution_dict
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -93,7 +93,7 @@ def contributions():
     except ValueError:
         abort(400, description="'meeting' must be a meeting id")
     results = proposal_search.search(db.session(), item, filters, page=page, per_page=per_page)
-    next_args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
+    next_args = filter_args(request.args, API_PARAMS)
     return _html_safe_json(
         {
             "page": page,

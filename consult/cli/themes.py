@@ -91,4 +91,5 @@ def worker_command(burst: bool) -> None:
     if failed:
         click.echo(f"{failed} interrupted analyses marked as failed.")
     queue = jobs.queue(current_app)
-    Worker([queue], connection=queue.connection).work(burst=burst)
+    mail_queue = jobs.queue(current_app, jobs.MAIL_QUEUE)  # short jobs first
+    Worker([mail_queue, queue], connection=queue.connection).work(burst=burst)

@@ -57,16 +57,32 @@ def build_message(settings: MailSettings, *, to: str, subject: str, body: str) -
     return message
 
 
-def send(settings: MailSettings, *, to: str, subject: str, body: str) -> EmailMessage:
-    """Deliver one plain-text message through the configured backend."""
+REDACTED = "[segreto omesso dal log]"
+
+
+def send(
+    settings: MailSettings, *, to: str, subject: str, body: str, redact: tuple[str, ...] = ()
+) -> EmailMessage:
+    """Deliver one plain-text message through the configured backend.
+
+    `redact` names the secrets in the body (reset and verification tokens): the `log` backend
+    writes the message without them, so the server log never holds a working link.
+    """
     message = build_message(settings, to=to, subject=subject, body=body)
     if settings.backend == "memory":
         settings.outbox.append(message)
     elif settings.backend == "smtp":
         _send_smtp(settings, message)
     else:
-        logger.info("E-mail to %s - %s\n%s", to, subject, body)
+        logger.info("E-mail to %s - %s\n%s", to, subject, _redacted(body, redact))
     return message
+
+
+def _redacted(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
 
 
 def _send_smtp(settings: MailSettings, message: EmailMessage) -> None:

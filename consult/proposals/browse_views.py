@@ -8,7 +8,13 @@ from consult.framework.context import current_consultation
 from consult.proposals import engagement
 from consult.proposals import search as proposal_search
 from consult.proposals import services as proposals
-from consult.proposals.forms import LIST_PARAMS, CommentForm, ReportForm, parse_filters
+from consult.proposals.forms import (
+    LIST_PARAMS,
+    CommentForm,
+    ReportForm,
+    filter_args,
+    parse_filters,
+)
 from consult.proposals.participant import known_participant
 
 bp = Blueprint("browse", __name__)
@@ -34,7 +40,7 @@ def index():
             filters=filters,
             results=results,
             options=proposal_search.filter_options(db.session(), consultation),
-            query_args={k: v for k, v in request.args.items() if k != "pagina" and v},
+            query_args=filter_args(request.args, LIST_PARAMS),
         )
     )
     response.vary.add("HX-Request")

@@ -158,6 +158,12 @@ API_SORTS = {"newest": "recenti", "supported": "sostenute"}
 API_ANSWERED = {"yes": "con", "no": "senza"}
 
 
+def filter_args(args: Mapping[str, str], names: Mapping[str, str]) -> dict[str, str]:
+    """The filters of a query string to carry into the next page's link: only the named ones,
+    so keys such as `_external`, `_anchor`, `_scheme` or `endpoint` never reach `url_for`."""
+    return {param: args[param] for param in names.values() if args.get(param)}
+
+
 def parse_filters(args: Mapping[str, str], names: Mapping[str, str]) -> ProposalFilters:
     """Read filters from a query string; raise ValueError for a meeting that is not a number."""
     values = {key: (clean_text(args.get(param)) or "")[:200] for key, param in names.items()}

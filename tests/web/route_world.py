@@ -144,6 +144,7 @@ def build_world(app: Flask) -> World:
             "token": published.tracking_token,
             "import_token": _kept_upload(app, meeting.id, users["facilitator"].id),
             "reset_token": accounts.make_reset_token("test-secret", users["target"]),
+            "verify_token": accounts.make_verification_token("test-secret", users["target"]),
             "stable_key": theme.stable_key,
             "run_id": run.id,
             "response_id": response.id,

@@ -7,7 +7,7 @@ from consult.accountability.models import Response
 from consult.accounts.models import User
 from consult.analysis.models import AnalysisRun, ObjectiveMapping
 from consult.common import audit
-from consult.common.models import AuditLog
+from consult.common.models import AuditLog, utcnow
 from consult.proposals.models import AbuseReport, Comment, Contribution, Support
 
 EMAIL = "ada.lovelace@example.org"
@@ -16,7 +16,9 @@ NAME = "Ada Lovelace-Byron"
 
 def _arrange(db, consultation, create_user, create_contribution, create_meeting):
     """An account that has done a bit of everything, plus an admin who changed its role."""
-    ada = create_user(role="facilitator", email=EMAIL, display_name=NAME)
+    ada = create_user(
+        role="facilitator", email=EMAIL, display_name=NAME, email_verified_at=utcnow()
+    )
     admin = create_user(role="admin")
     mine = create_contribution(
         author_id=ada.id, author_name=NAME, author_email=EMAIL, provenance={"signed": NAME}
@@ -156,3 +158,34 @@ def test_delete_page_explains_what_happens(client, auth, create_user):
     auth.login(EMAIL)
     page = client.get("/account/elimina").get_data(as_text=True)
     assert "restano nella consultazione" in page and "/account/i-miei-dati.json" in page
+
+
+def test_erasure_scrubs_the_name_and_e_mail_written_inside_own_comments_and_reports(
+    client, auth, db, create_user, create_contribution
+):
+    """Finding 10: erasure left the person's name and e-mail inside their comment and report
+    texts; other people's texts, and words that merely contain the name, stay as they were."""
+    create_user(email=EMAIL, display_name="Ada")
+    ada = db.exec(select(User).where(User.email == EMAIL)).one()
+    proposal = create_contribution()
+    db.add(
+        Comment(
+            contribution_id=proposal.id,
+            author_id=ada.id,
+            text=f"Sono ADA, scrivetemi a {EMAIL.upper()}: abito in strada Adamello.",
+        )
+    )
+    db.add(Comment(contribution_id=proposal.id, text="Ada ha ragione."))
+    db.add(AbuseReport(contribution_id=proposal.id, reporter_id=ada.id, reason=f"Ada, {EMAIL}"))
+    db.commit()
+    auth.login(EMAIL)
+    assert client.post("/account/elimina", data={"password": "secret-password"}).status_code == 302
+    db.expire_all()
+    texts = {c.text for c in db.exec(select(Comment)).all()}
+    assert (
+        "Sono [dato personale rimosso], scrivetemi a [dato personale rimosso]: "
+        "abito in strada Adamello."
+    ) in texts
+    assert "Ada ha ragione." in texts  # someone else's words are theirs
+    report = db.exec(select(AbuseReport)).one()
+    assert report.reason == "[dato personale rimosso], [dato personale rimosso]"

@@ -81,6 +81,8 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "engagement.reports.decide_comment"): facilitators(302),
     ("GET", "tracking.track"): everyone(200),
     ("GET", "tracking.receipt"): everyone(200),
+    # the tracking link proves the proposal is yours: an account may attach it to its data
+    ("POST", "tracking.attach"): members(303),
     ("GET", "objectives.detail"): (everyone(200), {"code": "objective_code"}),
     # live sessions: phones need no account; the projector is the meeting's
     ("GET", "live.join"): everyone(200),
@@ -101,6 +103,10 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "accounts.forgot_password"): everyone(422),
     ("GET", "accounts.reset_password"): (everyone(200), {"token": "reset_token"}),
     ("POST", "accounts.reset_password"): (everyone(422), {"token": "reset_token"}),
+    # confirming the address: the same answers for anyone, since the link alone is the proof
+    ("GET", "accounts.resend_verification"): everyone(200),
+    ("POST", "accounts.resend_verification"): everyone(422),
+    ("GET", "accounts.verify_email"): (everyone(200), {"token": "verify_token"}),
     ("GET", "my_account.page"): members(200),
     ("POST", "my_account.update_profile"): members(422),
     ("POST", "my_account.change_password"): members(422),

@@ -31,13 +31,23 @@ def test_forgot_answers_the_same_whether_or_not_the_account_exists(
     assert mail_outbox[0]["Subject"] == "Reimposta la tua password"
 
 
-def test_log_backend_writes_the_link_to_the_app_log(app, client, create_user, caplog):
+def test_log_backend_writes_the_mail_but_no_working_link(app, client, create_user, caplog, db):
+    """Finding 10: the default `log` backend wrote working reset links to the server log."""
     app.config["MAIL_BACKEND"] = "log"
-    create_user(email="ada@example.org")
+    user = create_user(email="ada@example.org")
     with caplog.at_level(logging.INFO):
         client.post("/account/password-dimenticata", data={"email": "ada@example.org"})
+        client.post("/account/conferma-email", data={"email": "ada@example.org"})
     messages = [r.getMessage() for r in caplog.records if r.name == "consult.mail"]
-    assert len(messages) == 1 and "http://localhost/account/reimposta/" in messages[0]
+    assert len(messages) == 2
+    assert "http://localhost/account/reimposta/[segreto omesso dal log]" in messages[0]
+    assert "http://localhost/account/conferma-email/[segreto omesso dal log]" in messages[1]
+    db.refresh(user)
+    for token in (
+        accounts.make_reset_token("test-secret", user),
+        accounts.make_verification_token("test-secret", user),
+    ):
+        assert all(token.split(".")[0] not in message for message in messages)
 
 
 def test_reset_mail_speaks_the_account_language(client, create_user, mail_outbox):

@@ -19,20 +19,26 @@ def _count(db) -> int:
     return db.exec(select(func.count()).select_from(User)).one()
 
 
-def test_register_creates_a_participant_and_logs_in(client, db):
+def test_register_creates_an_unverified_participant_and_asks_to_check_the_mail(
+    client, auth, db, mail_outbox
+):
     response = _register(client, email="Nuova@Example.org")
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith("/account")
+    assert response.status_code == 200
+    assert "Abbiamo scritto a nuova@example.org" in unescape(response.get_data(as_text=True))
     user = db.exec(select(User)).one()
-    assert (user.email, user.display_name, user.role) == (
+    assert (user.email, user.display_name, user.role, user.email_verified_at) == (
         "nuova@example.org",
         "Nuova",
         "participant",
+        None,
     )
     assert user.password_hash != STRONG
-    page = client.get("/account").get_data(as_text=True)
-    assert "nuova@example.org" in page
     assert db.exec(select(AuditLog).where(AuditLog.action == "user.created")).one()
+    assert [m["To"] for m in mail_outbox] == ["nuova@example.org"]
+    # not logged in by registering (the answer must equal the one for a taken address)
+    assert client.get("/account").status_code == 302
+    assert auth.login("nuova@example.org", STRONG).status_code == 302
+    assert "nuova@example.org" in client.get("/account").get_data(as_text=True)
 
 
 def test_register_keeps_the_language_chosen_before(client, db):
@@ -86,14 +92,14 @@ def test_duplicate_email_gets_a_neutral_answer_and_the_owner_an_e_mail(
 ):
     owner = create_user(email="ada@example.org", display_name="Ada")
     response = _register(client, email="ADA@example.org", display_name="Intruso")
-    assert response.status_code == 422
+    assert response.status_code == 200
     page = unescape(response.get_data(as_text=True))
-    assert "Se l'indirizzo è già registrato, usa 'Password dimenticata'" in page
-    assert 'href="/account/password-dimenticata"' in page
+    assert "Abbiamo scritto a ada@example.org" in page
     assert _count(db) == 1
     db.refresh(owner)
     assert owner.display_name == "Ada"
     assert [m["To"] for m in mail_outbox] == ["ada@example.org"]
+    assert mail_outbox[0]["Subject"] == "Hai già un account"
     assert "/account/password-dimenticata" in mail_outbox[0].get_content()
 
 

@@ -216,6 +216,7 @@ def _seed_account(s: Seeder) -> None:
             "password": "una frase lunga e facile",
             "privacy": "y",
         },
+        expected=(200,),  # "check your mail": the same page whether the address is new or not
     )
     profile = {"profile-display_name": s.value("display_name"), "profile-locale": "it"}
     s.post("participant", "/account/profilo", profile)
