@@ -6,6 +6,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import consult.models  # noqa: F401  (every table, and the hooks keeping stored assignments current)
 from consult import config, db
 from consult.cache_policy import keep_private_pages_out_of_caches
 from consult.extensions import (
