@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, event, insert, inspect, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session, col, select
 
@@ -349,23 +350,31 @@ def stored_assignments(
     db: Session, contribution_ids: list[int], *, threshold: float
 ) -> dict[int, Assignment]:
     """The rule's answer for these proposals, read from the table (as `assign_objectives`)."""
-    grouped: dict[int, list[ContributionAssignment]] = {}
+    row = ContributionAssignment
+    grouped: dict[int, list[tuple]] = {}
     for start in range(0, len(contribution_ids), BATCH):
         chunk = contribution_ids[start : start + BATCH]
-        rows = db.exec(
-            select(ContributionAssignment)
-            .where(col(ContributionAssignment.contribution_id).in_(chunk), counted(threshold))
-            .order_by(col(ContributionAssignment.contribution_id), col(ContributionAssignment.rank))
+        rows = db.execute(
+            sa_select(
+                col(row.contribution_id),
+                col(row.objective_id),
+                col(row.source),
+                col(row.confidence),
+                col(row.theme_id),
+            )
+            .where(col(row.contribution_id).in_(chunk), counted(threshold))
+            .order_by(col(row.contribution_id), col(row.rank))
         )
-        for row in rows:
-            grouped.setdefault(row.contribution_id, []).append(row)
+        for found in rows:
+            grouped.setdefault(found[0], []).append(tuple(found))
     return {cid: as_assignment(cid, grouped.get(cid, [])) for cid in contribution_ids}
 
 
-def as_assignment(cid: int, rows: list[ContributionAssignment]) -> Assignment:
-    """An `Assignment` from one proposal's counted rows in rank order."""
+def as_assignment(cid: int, rows: list[tuple]) -> Assignment:
+    """An `Assignment` from one proposal's counted rows in rank order
+    (contribution_id, objective_id, source, confidence, theme_id)."""
     if not rows:
         return Assignment(cid, (), "unmapped")
-    first = rows[0]
-    objective_ids = () if first.source == "unmapped" else tuple(r.objective_id for r in rows)
-    return Assignment(cid, objective_ids, first.source, first.confidence, first.theme_id)
+    _cid, _objective, source, confidence, theme_id = rows[0]
+    objective_ids = () if source == "unmapped" else tuple(r[1] for r in rows)
+    return Assignment(cid, objective_ids, source, confidence, theme_id)

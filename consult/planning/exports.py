@@ -17,7 +17,7 @@ from consult.analysis import assignment_store
 from consult.analysis.assignment import DEFAULT_THRESHOLD, current_themes
 from consult.common.spreadsheets import neutralise
 from consult.framework import services as framework
-from consult.framework.models import OFF_STRATEGY_CODE, Consultation
+from consult.framework.models import OFF_STRATEGY_CODE, Consultation, Objective, Territory
 from consult.meetings.services import stored_id
 from consult.proposals.models import Contribution
 from consult.proposals.public_data import contribution_dict
@@ -59,9 +59,13 @@ def iter_export_rows(
     threshold: float = DEFAULT_THRESHOLD,
     batch: int = BATCH,
 ) -> Iterator[dict[str, Any]]:
-    """The export's rows, read `batch` proposals at a time (keyset on the id), memory flat."""
+    """The export's rows, read `batch` proposals at a time (keyset on the id), memory flat
+    (the session's identity map lets go of each batch's rows once they are written)."""
     themes = current_themes(db, stored_id(consultation))
     codes = framework.objective_codes(db)
+    # Held for the loop: the session's identity map keeps only referenced rows, and the
+    # serialiser's look-ups of territories and objectives must not become a query per row.
+    held = [*db.exec(select(Territory)).all(), *db.exec(select(Objective)).all()]
     after = 0
     while True:
         contributions = db.exec(
@@ -76,8 +80,8 @@ def iter_export_rows(
         assignments = assignment_store.stored_assignments(db, ids, threshold=threshold)
         for contribution in contributions:
             yield _row(db, contribution, assignments[stored_id(contribution)], themes, codes)
-            db.expunge(contribution)
         after = ids[-1]
+    del held
 
 
 def _row(db: Session, contribution: Contribution, assignment, themes, codes) -> dict[str, Any]:

@@ -196,3 +196,44 @@ def test_the_rebuild_command_fills_an_empty_table(app, db, runner, create_contri
     result = runner.invoke(args=["assignments", "rebuild"])
     assert "1 proposals" in result.output
     assert len(db.exec(select(ContributionAssignment)).all()) == 1
+
+
+def _recount(db, consultation, threshold):
+    """The matrix by channel, counted in Python with the rule itself."""
+    from collections import Counter
+
+    from consult.framework import services as framework
+    from consult.framework.models import OFF_STRATEGY_CODE
+    from consult.planning.coverage import UNMAPPED_CODE
+
+    codes = framework.objective_codes(db)
+    published = db.exec(
+        select(Contribution).where(
+            Contribution.consultation_id == consultation.id, Contribution.status == "published"
+        )
+    ).all()
+    found = assign_objectives(db, published, threshold=threshold)
+    cells: Counter = Counter()
+    for contribution in published:
+        assignment = found[contribution.id]
+        rows = [UNMAPPED_CODE] if assignment.is_unmapped else assignment.objective_ids
+        for oid in rows:
+            code = oid if oid == UNMAPPED_CODE else codes.get(oid, OFF_STRATEGY_CODE)
+            cells[(code, contribution.channel)] += 1
+    return dict(cells)
+
+
+def test_the_matrix_counts_equal_the_rule_on_random_data(db, consultation, objectives):
+    from consult.planning.coverage import build_matrix
+
+    rng = random.Random(11)
+    world = _world(db, consultation, objectives, rng)
+    for contribution in world[0]:
+        contribution.channel = rng.choice(["online", "paper", "meeting"])
+        db.add(contribution)
+    for _ in range(80):
+        _random_event(db, rng, world)
+    db.commit()
+    for threshold in THRESHOLDS:
+        matrix = build_matrix(db, consultation, dimension="channel", threshold=threshold)
+        assert matrix.cells == _recount(db, consultation, threshold)
