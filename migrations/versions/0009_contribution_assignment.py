@@ -1,4 +1,5 @@
-"""Stored assignments: which objective(s) each proposal counts for, kept by the session hooks.
+"""Stored assignments: which objective(s) each proposal counts for, kept by the session hooks;
+an index for the public list's order and keyset pages.
 
 Revision ID: 0009
 Revises: 0007
@@ -53,6 +54,15 @@ def upgrade() -> None:
             batch_op.f("ix_contribution_assignment_theme_id"), ["theme_id"], unique=False
         )
 
+    with op.batch_alter_table("contribution", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_contribution_published_order",
+            ["consultation_id", "status", "published_at", "id"],
+            unique=False,
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("contribution", schema=None) as batch_op:
+        batch_op.drop_index("ix_contribution_published_order")
     op.drop_table("contribution_assignment")
