@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import and_
 from sqlmodel import Session, col, func, select
 
 from consult.analysis import assignment_store
@@ -149,11 +150,13 @@ def build_matrix(
     off_strategy_label: str = "Fuori strategia",
     unmapped_label: str = "Non assegnate",
     no_territory_label: str = "Territorio non indicato",
+    only_row: str | None = None,
 ) -> Matrix:
     """Count published proposals per objective (rows) and territory or channel (columns).
 
     Two grouped queries over the stored assignments (`analysis.assignment_store`), whatever
-    the number of proposals.
+    the number of proposals. `only_row` (a row code) counts that row's cells alone, through the
+    assignments' objective index (an objective's public page); the other rows stay empty.
     """
     objective_codes = framework.objective_codes(db)
     rows = [
@@ -178,7 +181,9 @@ def build_matrix(
     if dimension != "channel" and column_totals[NO_TERRITORY_CODE]:
         columns.append(Line(NO_TERRITORY_CODE, no_territory_label))
     cells: Counter = Counter()
-    for objective_id, source, value, count in _assignment_counts(db, conditions, key, threshold):
+    only = _row_condition(db, consultation, only_row) if only_row else None
+    counts = _assignment_counts(db, conditions, key, threshold, only)
+    for objective_id, source, value, count in counts:
         cells[(_row_code(objective_id, source, objective_codes), column_code(value))] += count
     for line in columns:
         line.total = column_totals[line.code]
@@ -194,16 +199,28 @@ def build_matrix(
     )
 
 
-def _assignment_counts(db: Session, conditions: list, key, threshold: float):
+def _assignment_counts(db: Session, conditions: list, key, threshold: float, only=None):
     """(objective_id, source, column value, proposals) over the counted stored rows."""
     row = ContributionAssignment
+    wanted = [assignment_store.counted(threshold), *([only] if only is not None else [])]
     query = (
         select(col(row.objective_id), col(row.source), col(key), func.count())
         .join(Contribution, col(Contribution.id) == row.contribution_id)
-        .where(*conditions, assignment_store.counted(threshold))
+        .where(*conditions, *wanted)
         .group_by(col(row.objective_id), col(row.source), col(key))
     )
     return db.exec(query).all()
+
+
+def _row_condition(db: Session, consultation: Consultation, code: str):
+    """The stored rows of one matrix row: an objective, fuori-strategia or unassigned."""
+    row = ContributionAssignment
+    if code == UNMAPPED_CODE:
+        return col(row.source) == "unmapped"
+    if code == OFF_STRATEGY_CODE:
+        return and_(col(row.objective_id).is_(None), col(row.source) != "unmapped")
+    objective = framework.objective_by_code(db, consultation.framework_id, code)
+    return col(row.objective_id) == (objective.id if objective else -1)
 
 
 def _row_code(objective_id: int | None, source: str, objective_codes: dict[int, str]) -> str:

@@ -237,3 +237,9 @@ def test_the_matrix_counts_equal_the_rule_on_random_data(db, consultation, objec
     for threshold in THRESHOLDS:
         matrix = build_matrix(db, consultation, dimension="channel", threshold=threshold)
         assert matrix.cells == _recount(db, consultation, threshold)
+        for line in matrix.rows:  # one row alone (an objective's page) counts the same
+            alone = build_matrix(
+                db, consultation, dimension="channel", threshold=threshold, only_row=line.code
+            )
+            assert {k: v for k, v in matrix.cells.items() if k[0] == line.code} == alone.cells
+            assert next(r.total for r in alone.rows if r.code == line.code) == line.total
