@@ -6,8 +6,9 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import consult.models  # noqa: F401  (every table, and the hooks keeping stored assignments current)
 from consult import config, db
-from consult.cache_policy import keep_private_pages_out_of_caches
+from consult.cache_policy import keep_private_pages_out_of_caches, let_public_pages_be_cached
 from consult.extensions import (
     CONTENT_SECURITY_POLICY,
     PERMISSIONS_POLICY,
@@ -69,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     app.after_request(extra_security_headers)
     app.after_request(keep_private_pages_out_of_caches)
+    app.after_request(let_public_pages_be_cached)
     _init_login(app)
 
     from consult.blueprints import register_blueprints

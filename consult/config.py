@@ -71,6 +71,7 @@ def from_environment(instance_path: str) -> dict:
         "BABEL_DEFAULT_LOCALE": "it",
         "LANGUAGES": ("it", "en"),
         "API_PAGE_SIZE": 50,
+        "PUBLIC_CACHE_SECONDS": int(os.environ.get("CONSULT_PUBLIC_CACHE_SECONDS", "60")),
         # Planners' coverage: model mappings below this confidence do not count for an objective;
         # gap alerts fire below this many proposals or this fraction of the expected share.
         "OBJECTIVE_THRESHOLD": float(os.environ.get("CONSULT_OBJECTIVE_THRESHOLD", "0.35")),

@@ -2,8 +2,10 @@
 
 from consult.accountability.models import RESPONSE_STATES, Response
 from consult.accounts.models import ROLES, User
+from consult.analysis import assignment_store  # noqa: F401  (keeps contribution_assignment current)
 from consult.analysis.models import (
     AnalysisRun,
+    ContributionAssignment,
     ContributionTheme,
     EmbeddingCache,
     ObjectiveMapping,
@@ -61,6 +63,7 @@ __all__ = [
     "Comment",
     "Consultation",
     "Contribution",
+    "ContributionAssignment",
     "ContributionTheme",
     "EmbeddingCache",
     "Framework",

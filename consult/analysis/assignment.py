@@ -19,11 +19,16 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from consult.analysis.models import AnalysisRun, ContributionTheme, ObjectiveMapping, Theme
+from consult.analysis.models import (
+    DEFAULT_THRESHOLD,
+    AnalysisRun,
+    ContributionTheme,
+    ObjectiveMapping,
+    Theme,
+)
 from consult.analysis.rows import ids_of, stored_id
 from consult.proposals.models import Contribution
 
-DEFAULT_THRESHOLD = 0.35
 SOURCES = ("planner", "model", "theme-planner", "theme-model", "suggested", "unmapped")
 
 
@@ -74,19 +79,89 @@ def assign_objectives(
     contributions = list(contributions)
     if not contributions:
         return {}
-    ids = ids_of(contributions)
-    run = current_run(db, contributions[0].consultation_id)
-    themes = current_themes(db, contributions[0].consultation_id)
-    own = _mappings_by(db, ObjectiveMapping.contribution_id, ids)
-    theme_maps = _mappings_by(db, ObjectiveMapping.theme_id, list(themes))
-    primary = _primary_themes(db, ids, list(themes))
-    run_id = run.id if run else None
+    facts = _Facts.load(db, contributions)
     return {
-        cid: _assign_one(
-            c, own.get(cid, []), primary.get(cid), themes, theme_maps, run_id, threshold
-        )
-        for cid, c in zip(ids, contributions, strict=True)
+        cid: facts.assign(c, cid, threshold)
+        for cid, c in zip(facts.ids, contributions, strict=True)
     }
+
+
+def assign_ranked(
+    db: Session, contributions: Iterable[Contribution]
+) -> dict[int, tuple[Assignment, dict[int | None, float | None]]]:
+    """The rule at threshold 0, with each counted objective's best confidence (what is stored).
+
+    At threshold t the rule keeps the first objective and those whose confidence is >= t: the
+    stored rows answer any threshold with `rank == 0 or confidence >= t`, in rank order.
+    """
+    contributions = list(contributions)
+    if not contributions:
+        return {}
+    facts = _Facts.load(db, contributions)
+    result = {}
+    for cid, contribution in zip(facts.ids, contributions, strict=True):
+        found = facts.assign(contribution, cid, 0.0)
+        result[cid] = (found, facts.confidences(found))
+    return result
+
+
+@dataclass
+class _Facts:
+    """What the rule reads for a batch of proposals of one consultation."""
+
+    ids: list[int]
+    run_id: int | None
+    themes: dict[int, Theme]
+    own: dict[int, list[ObjectiveMapping]]
+    theme_maps: dict[int, list[ObjectiveMapping]]
+    primary: dict[int, int]
+
+    @classmethod
+    def load(cls, db: Session, contributions: list[Contribution]) -> "_Facts":
+        ids = ids_of(contributions)
+        run = current_run(db, contributions[0].consultation_id)
+        themes = current_themes(db, contributions[0].consultation_id)
+        return cls(
+            ids,
+            run.id if run else None,
+            themes,
+            _mappings_by(db, ObjectiveMapping.contribution_id, ids),
+            _mappings_by(db, ObjectiveMapping.theme_id, list(themes)),
+            _primary_themes(db, ids, list(themes)),
+        )
+
+    def assign(self, contribution: Contribution, cid: int, threshold: float) -> Assignment:
+        return _assign_one(
+            contribution,
+            self.own.get(cid, []),
+            self.primary.get(cid),
+            self.themes,
+            self.theme_maps,
+            self.run_id,
+            threshold,
+        )
+
+    def confidences(self, found: Assignment) -> dict[int | None, float | None]:
+        """Each objective's best confidence among the mappings the rule picked them from."""
+        if found.source in ("planner", "theme-planner"):
+            return dict.fromkeys(found.objective_ids, 1.0)
+        if found.source == "model":
+            mappings = [
+                m
+                for m in self.own.get(found.contribution_id, [])
+                if m.source == "model" and (self.run_id is None or m.run_id in (None, self.run_id))
+            ]
+        elif found.source == "theme-model" and found.confidence is not None:
+            mappings = [
+                m for m in self.theme_maps.get(found.theme_id or 0, []) if m.source == "model"
+            ]
+        else:
+            return dict.fromkeys(found.objective_ids)
+        best: dict[int | None, float | None] = {}
+        for mapping in mappings:
+            seen = best.get(mapping.objective_id)
+            best[mapping.objective_id] = max(mapping.confidence, seen or mapping.confidence)
+        return {oid: best.get(oid) for oid in found.objective_ids}
 
 
 def assign_one(db: Session, contribution: Contribution, **kwargs) -> Assignment:
@@ -97,7 +172,8 @@ def assign_one(db: Session, contribution: Contribution, **kwargs) -> Assignment:
 def _mappings_by(db: Session, column, keys: list[int]) -> dict[int, list[ObjectiveMapping]]:
     grouped: dict[int, list[ObjectiveMapping]] = defaultdict(list)
     for chunk in _chunks(keys):
-        for mapping in db.exec(select(ObjectiveMapping).where(col(column).in_(chunk))).all():
+        query = select(ObjectiveMapping).where(col(column).in_(chunk))
+        for mapping in db.exec(query.order_by(col(ObjectiveMapping.id))).all():
             grouped[getattr(mapping, column.key)].append(mapping)
     return grouped
 
@@ -108,11 +184,14 @@ def _primary_themes(db: Session, ids: list[int], theme_ids: list[int]) -> dict[i
     primary: dict[int, int] = {}
     for chunk in _chunks(ids):
         rows = db.exec(
-            select(ContributionTheme).where(
+            select(ContributionTheme)
+            .where(
                 col(ContributionTheme.contribution_id).in_(chunk),
                 col(ContributionTheme.theme_id).in_(theme_ids),
                 ContributionTheme.is_primary,
             )
+            # Deterministic ties (the same order on every database): the last one wins.
+            .order_by(col(ContributionTheme.contribution_id), col(ContributionTheme.theme_id))
         ).all()
         primary.update({row.contribution_id: row.theme_id for row in rows})
     return primary

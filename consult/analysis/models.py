@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import LargeBinary, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, UniqueConstraint
 from sqlmodel import Column, Field, SQLModel
 
 from consult.common.models import json_field, utcnow
@@ -96,3 +96,38 @@ class EmbeddingCache(SQLModel, table=True):
     dim: int
     vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+# A proposal counts for its best objective always, for a secondary one at or above this
+# confidence (the default of the one rule in analysis.assignment; OBJECTIVE_THRESHOLD overrides).
+DEFAULT_THRESHOLD = 0.35
+
+
+class ContributionAssignment(SQLModel, table=True):
+    """The shared rule's result for one proposal and one objective it counts for, stored.
+
+    One row per objective (rank 0 first); `objective_id` None with source "unmapped" is the one
+    row of an unassigned proposal, None otherwise fuori-strategia. `confidence` is that
+    objective's best confidence: at threshold t a row counts when `rank == 0 or confidence >= t`.
+    Maintained in the proposal's transaction by `analysis.assignment_store`; derived, so it holds
+    no foreign key besides the proposal's.
+    """
+
+    __tablename__ = "contribution_assignment"
+    __table_args__ = (
+        Index("ix_contribution_assignment_objective", "objective_id", "contribution_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    contribution_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("contribution.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    consultation_id: int = Field(index=True)
+    objective_id: int | None = None
+    rank: int = 0
+    is_primary: bool = True
+    source: str = Field(max_length=20)
+    confidence: float | None = None
+    theme_id: int | None = Field(default=None, index=True)

@@ -52,8 +52,10 @@ def objective(code: str):
         abort(404)
     objective_id = stored_id(item) if item else None
     threshold = current_app.config["OBJECTIVE_THRESHOLD"]
-    by_territory = build_matrix(session, consultation, threshold=threshold)
-    by_channel = build_matrix(session, consultation, dimension="channel", threshold=threshold)
+    by_territory = build_matrix(session, consultation, threshold=threshold, only_row=code)
+    by_channel = build_matrix(
+        session, consultation, dimension="channel", threshold=threshold, only_row=code
+    )
     row = next(r for r in by_territory.rows if r.code == code)
     themes = [
         t

@@ -92,17 +92,17 @@ def contributions():
         filters = parse_filters(request.args, API_PARAMS)
     except ValueError:
         abort(400, description="'meeting' must be a meeting id")
-    results = proposal_search.search(db.session(), item, filters, page=page, per_page=per_page)
+    # Only the named filters travel into the next links (never `_external`, `endpoint`...).
     next_args = filter_args(request.args, API_PARAMS)
+    if "after" in request.args or (page == 1 and filters.sort == "recenti"):
+        return _keyset_page(item, filters, per_page, next_args)
+    results = proposal_search.search(db.session(), item, filters, page=page, per_page=per_page)
     return _html_safe_json(
         {
             "page": page,
             "per_page": per_page,
             "total": results.total,
-            "items": [
-                contribution_dict(db.session(), c, supports=results.supports.get(stored_id(c), 0))
-                for c in results.items
-            ],
+            "items": _items(results.items, results.supports),
             "next": url_for(
                 ".contributions", page=page + 1, per_page=per_page, **next_args, _external=True
             )
@@ -110,6 +110,55 @@ def contributions():
             else None,
         }
     )
+
+
+def _keyset_page(item, filters, per_page: int, next_args: dict):
+    """Newest first from a cursor (`after`, given by the previous page's `next_after`).
+
+    The first page is also answered this way, and says where the next keyset page starts;
+    its `next` stays the page-numbered link.
+    """
+    raw = request.args.get("after")
+    if raw is not None and filters.sort != "recenti":
+        abort(400, description="'after' pages only the newest-first order")
+    try:
+        cursor = proposal_search.Cursor.parse(raw) if raw else None
+    except ValueError:
+        abort(400, description="'after' must be a cursor given by a previous page")
+    results = proposal_search.search_after(
+        db.session(), item, filters, after=cursor, per_page=per_page
+    )
+    following = results.next_cursor
+    payload = {
+        "per_page": per_page,
+        "total": results.total,
+        "items": _items(results.items, results.supports),
+        "next_after": url_for(
+            ".contributions",
+            after=following.token(),
+            per_page=per_page,
+            **next_args,
+            _external=True,
+        )
+        if following
+        else None,
+    }
+    if raw is None:
+        payload["page"] = 1
+        payload["next"] = (
+            url_for(".contributions", page=2, per_page=per_page, **next_args, _external=True)
+            if following
+            else None
+        )
+    else:
+        payload["next"] = payload["next_after"]
+    return _html_safe_json(payload)
+
+
+def _items(items, supports: dict[int, int]) -> list[dict]:
+    return [
+        contribution_dict(db.session(), c, supports=supports.get(stored_id(c), 0)) for c in items
+    ]
 
 
 @bp.get("/contributions/<int:contribution_id>")

@@ -17,6 +17,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(export_all_command)
     app.cli.add_command(import_all_command)
     app.cli.add_command(users_group)
+    app.cli.add_command(assignments_group)
 
     from consult.cli.nlp import nlp_group
     from consult.cli.themes import themes_group, worker_command
@@ -176,6 +177,25 @@ def import_all_command(path: str) -> None:
         click.echo(f"Import refused, nothing was changed: {exc}", err=True)
         sys.exit(2)
     click.echo(f"Imported {sum(counts.values())} rows into {len(counts)} tables.")
+
+
+# --- stored assignments ---------------------------------------------------------------------
+
+
+@click.group("assignments", help="The stored result of the objective rule (every count reads it).")
+def assignments_group() -> None:
+    pass
+
+
+@assignments_group.command("rebuild")
+@with_appcontext
+def assignments_rebuild() -> None:
+    """Recompute every proposal's objectives (once after `db upgrade` to 0009, or after SQL)."""
+    from consult.analysis import assignment_store
+
+    with db.standalone_session() as session:
+        count = assignment_store.rebuild_all(session)
+    click.echo(f"Stored the objectives of {count} proposals.")
 
 
 # --- users ----------------------------------------------------------------------------------

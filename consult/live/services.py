@@ -9,8 +9,9 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from consult.accounts.models import User
-from consult.analysis import live_classification
-from consult.analysis.assignment import DEFAULT_THRESHOLD, assign_objectives
+from consult.analysis import assignment_store, live_classification
+from consult.analysis.assignment import DEFAULT_THRESHOLD
+from consult.analysis.models import ContributionAssignment
 from consult.common import audit
 from consult.common.models import utcnow
 from consult.framework.models import Axis, Consultation, Objective
@@ -227,16 +228,19 @@ def objective_counts(
             .order_by(col(Objective.position))
         )
     )
-    published = db.exec(
-        select(Contribution).where(
-            Contribution.live_session_id == live.id, Contribution.status == "published"
+    row = ContributionAssignment
+    counted = db.exec(
+        select(col(row.objective_id), func.count())
+        .join(Contribution, col(Contribution.id) == row.contribution_id)
+        .where(
+            Contribution.live_session_id == live.id,
+            Contribution.status == "published",
+            col(row.objective_id).is_not(None),
+            assignment_store.counted(threshold),
         )
+        .group_by(col(row.objective_id))
     ).all()
-    counts: dict[int, int] = {}
-    for found in assign_objectives(db, published, threshold=threshold).values():
-        for objective_id in found.objective_ids:
-            if objective_id is not None:
-                counts[objective_id] = counts.get(objective_id, 0) + 1
+    counts: dict[int, int] = {oid: n for oid, n in counted if oid is not None}
     return [(o, counts.get(stored_id(o), 0)) for o in objectives]
 
 

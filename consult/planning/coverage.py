@@ -8,11 +8,15 @@ shares are therefore shares of that column's proposals.
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlalchemy import and_
+from sqlmodel import Session, col, func, select
 
-from consult.analysis.assignment import DEFAULT_THRESHOLD, Assignment, assign_objectives
+from consult.analysis import assignment_store
+from consult.analysis.assignment import DEFAULT_THRESHOLD, Assignment
+from consult.analysis.models import ContributionAssignment
 from consult.framework import services as framework
 from consult.framework.models import OFF_STRATEGY_CODE, Consultation, Territory
 from consult.meetings.models import Meeting
@@ -85,19 +89,25 @@ def filtered_contributions(
     db: Session, consultation: Consultation, filters: Filters = Filters()
 ) -> list[Contribution]:
     """The published proposals of the consultation that the filters keep."""
-    query = select(Contribution).where(
-        Contribution.consultation_id == consultation.id, Contribution.status == "published"
-    )
+    query = select(Contribution).where(*kept(consultation, filters))
+    return list(db.exec(query.order_by(col(Contribution.id))).all())
+
+
+def kept(consultation: Consultation, filters: Filters = Filters()) -> list[Any]:
+    """SQL conditions on `Contribution`: published, of the consultation, within the filters."""
+    conditions: list[Any] = [
+        Contribution.consultation_id == consultation.id,
+        Contribution.status == "published",
+    ]
     if filters.since:
-        query = query.where(
-            Contribution.created_at >= datetime.combine(filters.since, time.min, LOCAL_TIME)
-        )
+        since = datetime.combine(filters.since, time.min, LOCAL_TIME)
+        conditions.append(col(Contribution.created_at) >= since)
     if filters.until:
         end = datetime.combine(filters.until + timedelta(days=1), time.min, LOCAL_TIME)
-        query = query.where(Contribution.created_at < end)
+        conditions.append(col(Contribution.created_at) < end)
     if filters.meeting_id:
-        query = query.where(Contribution.meeting_id == filters.meeting_id)
-    return list(db.exec(query.order_by(col(Contribution.id))).all())
+        conditions.append(Contribution.meeting_id == filters.meeting_id)
+    return conditions
 
 
 def objective_lines(db: Session, consultation: Consultation) -> list[Line]:
@@ -140,29 +150,41 @@ def build_matrix(
     off_strategy_label: str = "Fuori strategia",
     unmapped_label: str = "Non assegnate",
     no_territory_label: str = "Territorio non indicato",
+    only_row: str | None = None,
 ) -> Matrix:
-    """Count published proposals per objective (rows) and territory or channel (columns)."""
-    contributions = filtered_contributions(db, consultation, filters)
-    assignments = assign_objectives(db, contributions, threshold=threshold)
+    """Count published proposals per objective (rows) and territory or channel (columns).
+
+    Two grouped queries over the stored assignments (`analysis.assignment_store`), whatever
+    the number of proposals. `only_row` (a row code) counts that row's cells alone, through the
+    assignments' objective index (an objective's public page); the other rows stay empty.
+    """
     objective_codes = framework.objective_codes(db)
     rows = [
         *objective_lines(db, consultation),
         Line(OFF_STRATEGY_CODE, off_strategy_label),
         Line(UNMAPPED_CODE, unmapped_label),
     ]
+    conditions = kept(consultation, filters)
+    key = Contribution.channel if dimension == "channel" else Contribution.territory_id
     if dimension == "channel":
         columns = [Line(channel, channel) for channel in CHANNELS]
-        column_of = {stored_id(c): c.channel for c in contributions}
+        column_code = str
     else:
-        columns, column_of = _territory_columns(db, contributions, no_territory_label)
-    cells: Counter = Counter()
+        provinces = province_of(db)
+        columns = _province_lines(provinces)
+        column_code = _province_code(provinces)
     column_totals: Counter = Counter()
-    for contribution in contributions:
-        contribution_id = stored_id(contribution)
-        column = column_of[contribution_id]
-        column_totals[column] += 1
-        for row in _row_codes(assignments[contribution_id], objective_codes):
-            cells[(row, column)] += 1
+    for value, count in db.exec(
+        select(col(key), func.count()).where(*conditions).group_by(col(key))
+    ).all():
+        column_totals[column_code(value)] += count
+    if dimension != "channel" and column_totals[NO_TERRITORY_CODE]:
+        columns.append(Line(NO_TERRITORY_CODE, no_territory_label))
+    cells: Counter = Counter()
+    only = _row_condition(db, consultation, only_row) if only_row else None
+    counts = _assignment_counts(db, conditions, key, threshold, only)
+    for objective_id, source, value, count in counts:
+        cells[(_row_code(objective_id, source, objective_codes), column_code(value))] += count
     for line in columns:
         line.total = column_totals[line.code]
     for line in rows:
@@ -171,32 +193,52 @@ def build_matrix(
         rows,
         columns,
         dict(cells),
-        len(contributions),
+        sum(column_totals.values()),
         max(cells.values(), default=0),
         dimension,
-        assignments,
     )
 
 
-def _row_codes(assignment: Assignment, objective_codes: dict[int, str]) -> list[str]:
-    if assignment.is_unmapped:
-        return [UNMAPPED_CODE]
+def _assignment_counts(db: Session, conditions: list, key, threshold: float, only=None):
+    """(objective_id, source, column value, proposals) over the counted stored rows."""
+    row = ContributionAssignment
+    wanted = [assignment_store.counted(threshold), *([only] if only is not None else [])]
+    query = (
+        select(col(row.objective_id), col(row.source), col(key), func.count())
+        .join(Contribution, col(Contribution.id) == row.contribution_id)
+        .where(*conditions, *wanted)
+        .group_by(col(row.objective_id), col(row.source), col(key))
+    )
+    return db.exec(query).all()
+
+
+def _row_condition(db: Session, consultation: Consultation, code: str):
+    """The stored rows of one matrix row: an objective, fuori-strategia or unassigned."""
+    row = ContributionAssignment
+    if code == UNMAPPED_CODE:
+        return col(row.source) == "unmapped"
+    if code == OFF_STRATEGY_CODE:
+        return and_(col(row.objective_id).is_(None), col(row.source) != "unmapped")
+    objective = framework.objective_by_code(db, consultation.framework_id, code)
+    return col(row.objective_id) == (objective.id if objective else -1)
+
+
+def _row_code(objective_id: int | None, source: str, objective_codes: dict[int, str]) -> str:
+    if source == "unmapped":
+        return UNMAPPED_CODE
+    return OFF_STRATEGY_CODE if objective_id is None else objective_codes[objective_id]
+
+
+def _province_lines(provinces: dict[int, Territory]) -> list[Line]:
     return [
-        OFF_STRATEGY_CODE if oid is None else objective_codes[oid]
-        for oid in assignment.objective_ids
-    ]
-
-
-def _territory_columns(db: Session, contributions, no_territory_label: str):
-    provinces = province_of(db)
-    columns = [
         Line(t.code, t.name)
         for t in sorted({p.id: p for p in provinces.values()}.values(), key=lambda t: t.name)
     ]
-    column_of = {}
-    for contribution in contributions:
-        province = provinces.get(contribution.territory_id)
-        column_of[contribution.id] = province.code if province else NO_TERRITORY_CODE
-    if NO_TERRITORY_CODE in column_of.values():
-        columns.append(Line(NO_TERRITORY_CODE, no_territory_label))
-    return columns, column_of
+
+
+def _province_code(provinces: dict[int, Territory]):
+    def code(territory_id: int | None) -> str:
+        province = provinces.get(territory_id) if territory_id is not None else None
+        return province.code if province else NO_TERRITORY_CODE
+
+    return code

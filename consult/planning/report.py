@@ -1,9 +1,11 @@
 """Figures of the printable consultation report, all from the same rules as the matrix."""
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, func, select
 
 from consult.accountability.models import Response
 from consult.accountability.responses import published_responses
@@ -16,10 +18,11 @@ from consult.meetings.services import stored_id
 from consult.planning.coverage import (
     Matrix,
     build_matrix,
-    filtered_contributions,
+    kept,
     meetings_of,
     province_of,
 )
+from consult.proposals.models import Contribution
 
 
 @dataclass
@@ -43,21 +46,21 @@ def build_report(
     db: Session, consultation: Consultation, *, threshold: float = DEFAULT_THRESHOLD, **labels
 ) -> Report:
     """Participation, themes per objective, coverage and published responses."""
-    contributions = filtered_contributions(db, consultation)
     provinces = province_of(db)
     consultation_id = stored_id(consultation)
+    by_territory = _grouped(db, consultation, Contribution.territory_id)
     # Meetings held, as the public statistics and the home page count them.
     meetings = [m for m in meetings_of(db, consultation_id) if m.status == "closed"]
     objectives = framework.objectives(db, consultation.framework_id)
     responses = published_responses(db, consultation_id)
     return Report(
-        proposals=len(contributions),
-        by_channel=_ranked(c.channel for c in contributions),
-        by_territory=_ranked(
-            provinces[c.territory_id].name if c.territory_id in provinces else None
-            for c in contributions
+        proposals=sum(count for _value, count, _first in by_territory),
+        by_channel=_ranked_groups(_grouped(db, consultation, Contribution.channel)),
+        by_territory=_ranked_groups(
+            (provinces[value].name if value in provinces else None, count, first)
+            for value, count, first in by_territory
         ),
-        by_role=_ranked(c.participant_role for c in contributions),
+        by_role=_ranked_groups(_grouped(db, consultation, Contribution.participant_role)),
         meetings=len(meetings),
         attendance=sum(m.attendance or 0 for m in meetings),
         km_travelled=round(sum(m.km_travelled or 0 for m in meetings), 1),
@@ -71,6 +74,27 @@ def build_report(
         responses_by_status=_ranked(r.status for r in responses),
         responses=responses,
     )
+
+
+def _grouped(db: Session, consultation: Consultation, key) -> list[tuple[Any, int, int]]:
+    """(value, published proposals, first proposal id) for each value of `key`."""
+    query = (
+        select(col(key), func.count(), func.min(Contribution.id))
+        .where(*kept(consultation))
+        .group_by(col(key))
+    )
+    return [(value, count, first or 0) for value, count, first in db.exec(query).all()]
+
+
+def _ranked_groups(groups: Iterable[tuple[Any, int, int]]) -> list[tuple[str, int]]:
+    """Counts, largest first, ties in order of first appearance (as `_ranked` over rows)."""
+    counts: dict[Any, list[int]] = {}
+    for value, count, first in groups:
+        seen = counts.setdefault(value, [0, first])
+        seen[0] += count
+        seen[1] = min(seen[1], first)
+    ordered = sorted(counts.items(), key=lambda item: (-item[1][0], item[1][1]))
+    return [(value, count) for value, (count, _first) in ordered]
 
 
 def _ranked(values) -> list[tuple[str, int]]:

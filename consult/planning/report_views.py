@@ -1,21 +1,32 @@
 """Planners' exports (CSV, XLSX, JSON) and the printable consultation report (HTML, PDF)."""
 
+import tempfile
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    stream_with_context,
+)
 from flask_babel import gettext as _
 
 from consult import db
 from consult.accounts.auth import role_required
 from consult.config import ROOT
 from consult.framework.context import current_consultation
-from consult.planning.exports import export_rows, to_csv, to_xlsx
+from consult.planning.exports import csv_chunks, export_rows, iter_export_rows, write_xlsx
 from consult.planning.report import build_report
 
 bp = Blueprint("reports", __name__, url_prefix="/pianificazione")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_PIECE = 256 * 1024
 
 
 @bp.get("/esporta.<fmt>")
@@ -24,18 +35,41 @@ def export(fmt: str):
     if fmt not in ("csv", "xlsx", "json"):
         abort(404)
     consultation = current_consultation()
-    rows = export_rows(
-        db.session(), consultation, threshold=current_app.config["OBJECTIVE_THRESHOLD"]
-    )
+    threshold = current_app.config["OBJECTIVE_THRESHOLD"]
     filename = f"proposte-{consultation.slug}-{date.today().isoformat()}.{fmt}"
     disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if fmt == "json":
+        rows = export_rows(db.session(), consultation, threshold=threshold)
         response = jsonify({"consultation": consultation.slug, "items": rows})
         response.headers.update(disposition)
         return response
     if fmt == "csv":
-        return Response("\ufeff" + to_csv(rows), mimetype="text/csv", headers=disposition)
-    return Response(to_xlsx(rows), mimetype=XLSX_TYPE, headers=disposition)
+        return Response(
+            stream_with_context(_csv_stream(consultation, threshold)),
+            mimetype="text/csv",
+            headers=disposition,
+        )
+    return Response(
+        stream_with_context(_xlsx_stream(consultation, threshold)),
+        mimetype=XLSX_TYPE,
+        headers=disposition,
+    )
+
+
+def _csv_stream(consultation, threshold: float) -> Iterator[str]:
+    """The CSV as it is read, in its own read-only session (the request's is committed first)."""
+    yield "\ufeff"
+    with db.standalone_session() as session:
+        yield from csv_chunks(iter_export_rows(session, consultation, threshold=threshold))
+
+
+def _xlsx_stream(consultation, threshold: float) -> Iterator[bytes]:
+    """The write-only workbook built on disk, then sent in pieces."""
+    with db.standalone_session() as session, tempfile.TemporaryFile() as file:
+        write_xlsx(iter_export_rows(session, consultation, threshold=threshold), file)
+        file.seek(0)
+        while piece := file.read(XLSX_PIECE):
+            yield piece
 
 
 @bp.get("/rapporto")

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from consult.common.models import json_field, utcnow
@@ -26,7 +26,12 @@ CONTRIBUTION_STATES = ("pending", "published", "rejected", "merged", "hidden")
 class Contribution(SQLModel, table=True):
     """One proposal, whichever channel it came through."""
 
-    __table_args__ = (UniqueConstraint("consultation_id", "idempotency_key"),)
+    __table_args__ = (
+        UniqueConstraint("consultation_id", "idempotency_key"),
+        # The public list's order (newest published first) and its keyset pages, and the
+        # published proposals' counts, read from one index.
+        Index("ix_contribution_published_order", "consultation_id", "status", "published_at", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     consultation_id: int = Field(foreign_key="consultation.id", index=True)

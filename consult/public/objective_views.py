@@ -30,9 +30,15 @@ def detail(code: str):
     threshold = current_app.config["OBJECTIVE_THRESHOLD"]
     row_code = objective.code if objective else OFF_STRATEGY_CODE
     by_territory = build_matrix(
-        session, consultation, threshold=threshold, no_territory_label=_("Territorio non indicato")
+        session,
+        consultation,
+        threshold=threshold,
+        no_territory_label=_("Territorio non indicato"),
+        only_row=row_code,
     )
-    by_channel = build_matrix(session, consultation, dimension="channel", threshold=threshold)
+    by_channel = build_matrix(
+        session, consultation, dimension="channel", threshold=threshold, only_row=row_code
+    )
     themes = themes_for_objective(session, consultation_id, objective_id, threshold=threshold)
     return render_template(
         "objectives/detail.html",

@@ -111,3 +111,16 @@ def test_safe_cell_flattens_and_neutralises():
     assert safe_cell("+39 011") == "'+39 011"
     assert safe_cell("Normale") == "Normale"
     assert safe_cell(3) == 3
+
+
+def test_the_csv_streams_header_first_and_rows_in_batches(db, consultation, create_contribution):
+    from consult.planning.exports import csv_chunks, iter_export_rows
+
+    made = [create_contribution(text=f"Proposta {n}") for n in range(5)]
+    rows = iter_export_rows(db, consultation, batch=2)
+    chunks = csv_chunks(rows)
+    assert next(chunks).startswith("id,status,title")
+    body = "".join(chunks)
+    assert [int(r["id"]) for r in csv.DictReader(io.StringIO(body), fieldnames=COLUMNS)] == [
+        c.id for c in made
+    ]

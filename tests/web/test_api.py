@@ -66,3 +66,26 @@ def test_api_without_a_consultation_is_404_json(client):
     response = client.get("/api/v1/objectives")
     assert response.status_code == 404
     assert response.get_json()["error"]
+
+
+def test_keyset_pages_follow_the_numbered_pages(client, create_contribution):
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    for index in range(7):
+        create_contribution(
+            text=f"Proposta {index}",
+            published_at=None if index % 3 == 0 else start + timedelta(days=index % 2),
+        )
+    numbered = []
+    for page in (1, 2, 3):
+        body = client.get(f"/api/v1/contributions?per_page=3&page={page}").get_json()
+        numbered += [c["id"] for c in body["items"]]
+    keyset, url = [], "/api/v1/contributions?per_page=3"
+    while url:
+        body = client.get(url).get_json()
+        keyset += [c["id"] for c in body["items"]]
+        url = body["next_after"]
+    assert keyset == numbered and len(set(keyset)) == 7
+    assert client.get("/api/v1/contributions?after=nonsense").status_code == 400
+    assert client.get("/api/v1/contributions?after=~1&sort=supported").status_code == 400

@@ -80,6 +80,17 @@ def test_the_list_badges_answered_proposals_and_filters_on_them(client, housing,
     assert {item["id"] for item in api["items"]} == {proposal.id, neighbour.id}
 
 
+def test_an_objective_answer_badges_and_filters_the_proposals_counting_for_it(
+    client, housing, create_response, objectives
+):
+    proposal, neighbour, unrelated = housing
+    create_response(objective_id=objectives["isee"].id, text="Un ISEE regionale dal 2019.")
+    html = client.get("/proposte").get_data(as_text=True)
+    assert html.count("Con risposta</span>") == 1
+    assert _listed(client, risposta="con") == {unrelated.id}
+    assert _listed(client, risposta="senza") == {proposal.id, neighbour.id}
+
+
 def test_a_card_shows_the_text_once(client, create_contribution):
     text = "Servono più educatori di strada nei quartieri periferici la sera."
     create_contribution(text=text)

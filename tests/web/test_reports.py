@@ -132,3 +132,11 @@ def test_exports_over_http(client, planner, db, seeded):
     assert len(items) == total
     assert {i["text"]: i["status"] for i in items}["Quattro"] == "pending"
     assert client.get("/pianificazione/esporta.pdf").status_code == 404
+
+
+def test_the_planners_csv_export_is_streamed(client, auth, create_user, create_contribution):
+    create_contribution()
+    auth.login(create_user(role="planner").email)
+    response = client.get("/pianificazione/esporta.csv")
+    assert response.is_streamed
+    assert response.get_data(as_text=True).startswith("\ufeffid,status,title")
