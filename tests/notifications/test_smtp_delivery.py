@@ -140,3 +140,30 @@ def test_a_closed_port_keeps_rows_queued_and_a_later_run_delivers_once(
     db.expire_all()
     row = db.exec(select(Notification)).one()
     assert row.status == "sent" and row.attempts == 2 and row.last_error is None
+
+
+def test_daily_followers_get_one_digest(
+    smtp_app, smtp_server, db, consultation, objectives, runner
+):
+    from consult.common.models import utcnow
+    from consult.notifications import services
+
+    _controller, inbox = smtp_server
+    objective = next(iter(objectives.values()))
+    follow = Follow(
+        email="segue@example.org", kind="objective", target_id=objective.id,
+        frequency="daily", confirmed_at=utcnow(),
+    )  # fmt: skip
+    db.add(follow)
+    db.commit()
+    for number in (1, 2):
+        services.answer_published(
+            db, response_id=number, status="accolta", text=f"Risposta {number}",
+            contributions=[], objective_ids=[objective.id],
+        )  # fmt: skip
+    db.commit()
+    assert inbox.to("segue@example.org") == []
+    result = runner.invoke(args=["notifications", "digest"])
+    assert "digests 1, sent 1" in result.output
+    (digest,) = inbox.to("segue@example.org")
+    assert "Risposta 1" in digest.get_content() and "Risposta 2" in digest.get_content()
