@@ -27,6 +27,8 @@ from consult.meetings import entry_views as entry
 from consult.meetings import export_views as exports
 from consult.meetings import import_views as imports
 from consult.meetings import views as meetings
+from consult.notifications import jobs as notification_jobs
+from consult.notifications import views as notifications
 from consult.planning import coverage_views as coverage
 from consult.planning import report_views as reports
 from consult.proposals import browse_views as browse
@@ -39,7 +41,7 @@ from consult.public import views as public
 BLUEPRINT_MODULES = (
     # everyone
     public, proposals, similar, browse, engagement, tracking, objectives, statistics, live, api,
-    api_accountability, strategy, api_strategy,
+    api_accountability, strategy, api_strategy, notifications,
     # accounts
     accounts, account_page, user_admin,
     # facilitators
@@ -51,6 +53,7 @@ BLUEPRINT_MODULES = (
 
 def register_blueprints(app: Flask) -> None:
     live_runtime.init_app(app)
+    notification_jobs.init_app(app)
     for module in BLUEPRINT_MODULES:
         app.register_blueprint(module.bp)
     errors.init_app(app)

@@ -34,6 +34,7 @@ from consult.framework.models import (
     objective_dict,
 )
 from consult.meetings.models import LiveSession, Meeting, MeetingFacilitator, WorkingGroup
+from consult.notifications.models import Follow, Notification
 from consult.proposals.models import (
     CHANNELS,
     CONTRIBUTION_STATES,
@@ -66,11 +67,13 @@ __all__ = [
     "ContributionAssignment",
     "ContributionTheme",
     "EmbeddingCache",
+    "Follow",
     "Framework",
     "LiveSession",
     "Meeting",
     "MeetingComment",
     "MeetingFacilitator",
+    "Notification",
     "Objective",
     "ObjectiveMapping",
     "Phase",

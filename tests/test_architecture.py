@@ -12,6 +12,7 @@ from consult.config import ROOT
 FEATURE_ORDER = (
     "common",
     "framework",
+    "notifications",
     "proposals",
     "accounts",
     "meetings",

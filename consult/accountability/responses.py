@@ -7,10 +7,18 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from consult.accountability.models import RESPONSE_STATES, Response
+from consult.analysis.assignment import current_run
+from consult.analysis.models import (
+    DEFAULT_THRESHOLD,
+    ContributionAssignment,
+    ContributionTheme,
+    Theme,
+)
 from consult.common import audit
 from consult.common.models import utcnow
 from consult.framework.models import Objective
 from consult.meetings.services import stored_id
+from consult.notifications import services as notifications
 from consult.proposals.models import Contribution
 
 EDITABLE = ("status", "text", "theme_stable_key", "objective_id", "contribution_id")
@@ -48,7 +56,45 @@ def set_published(db: Session, response: Response, published: bool, *, actor_id:
     response.published_at = (response.published_at or utcnow()) if published else None
     response.updated_at = utcnow()
     action = "response.publish" if published else "response.unpublish"
-    return _save_audited(db, response, action, actor_id=actor_id, before=before)
+    saved = _save_audited(db, response, action, actor_id=actor_id, before=before)
+    if published and before["published_at"] is None:
+        notifications.answer_published(
+            db,
+            response_id=stored_id(response),
+            status=response.status,
+            text=response.text,
+            contributions=concerned_proposals(db, response),
+            objective_ids=[response.objective_id] if response.objective_id else [],
+        )
+    return saved
+
+
+def concerned_proposals(db: Session, response: Response) -> list[Contribution]:
+    """The proposals an answer concerns: its own, its theme's members (current analysis), or
+    those counting for its objective, as the proposal pages and the answers filter say."""
+    if response.contribution_id is not None:
+        found = db.get(Contribution, response.contribution_id)
+        return [found] if found is not None else []
+    run = current_run(db, response.consultation_id)
+    query = select(Contribution).where(Contribution.consultation_id == response.consultation_id)
+    if response.theme_stable_key is not None:
+        if run is None:
+            return []
+        members = (
+            select(ContributionTheme.contribution_id)
+            .join(Theme, col(Theme.id) == ContributionTheme.theme_id)
+            .where(Theme.stable_key == response.theme_stable_key, Theme.run_id == run.id)
+        )
+        return list(db.exec(query.where(col(Contribution.id).in_(members))).all())
+    # Those counting for the objective by the one rule (its stored result).
+    counting = select(ContributionAssignment.contribution_id).where(
+        ContributionAssignment.objective_id == response.objective_id,
+        or_(
+            col(ContributionAssignment.rank) == 0,
+            col(ContributionAssignment.confidence) >= DEFAULT_THRESHOLD,
+        ),
+    )
+    return list(db.exec(query.where(col(Contribution.id).in_(counting))).all())
 
 
 def _save_audited(

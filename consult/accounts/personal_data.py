@@ -17,6 +17,7 @@ from consult.accounts.models import User
 from consult.accounts.services import stored_user_id
 from consult.common import audit
 from consult.common.models import AuditLog
+from consult.notifications import services as notifications
 from consult.proposals.models import AbuseReport, Comment, Contribution, Support
 
 ERASED = "[dato personale rimosso]"
@@ -106,6 +107,7 @@ def export(db: Session, user: User, tracking_url: Callable[[str], str]) -> dict[
             }
             for e in _audit_about(db, user)
         ],
+        **notifications.personal_data(db, user.email),
     }
 
 
@@ -127,6 +129,9 @@ def _proposal(c: Contribution, tracking_url: Callable[[str], str]) -> dict[str, 
 
 def delete_account(db: Session, user: User) -> None:
     """Erase the account and anonymise what it contributed, in the caller's transaction."""
+    emails = {user.email, *(c.author_email for c in _own_contributions(db, user))} - {None}
+    for email in emails:
+        notifications.erase(db, email or "")
     identifiers = {user.email.casefold()}
     if user.display_name.strip():
         identifiers.add(user.display_name.strip().casefold())

@@ -3,7 +3,8 @@ memory in tests. Plain text only; callers render the body in the recipient's lan
 
 import logging
 import smtplib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
@@ -97,3 +98,42 @@ def _send_smtp(settings: MailSettings, message: EmailMessage) -> None:
         raise MailError(
             f"SMTP delivery to {settings.server}:{settings.port} failed: {exc}"
         ) from exc
+
+
+@contextmanager
+def connection(settings: MailSettings) -> Iterator[Callable[[EmailMessage], None]]:
+    """One open connection for a batch of messages: yields the function that sends one."""
+    if settings.backend != "smtp":
+        yield lambda message: _deliver_locally(settings, message)
+        return
+    try:
+        smtp = smtplib.SMTP(settings.server, settings.port, timeout=20)
+        if settings.use_tls:
+            smtp.starttls()
+        if settings.username:
+            smtp.login(settings.username, settings.password or "")
+    except (OSError, smtplib.SMTPException) as exc:
+        raise MailError(f"SMTP server {settings.server}:{settings.port}: {exc}") from exc
+
+    def send_one(message: EmailMessage) -> None:
+        try:
+            smtp.send_message(message)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise MailError(f"SMTP delivery failed: {exc}") from exc
+
+    try:
+        yield send_one
+    finally:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
+
+
+def _deliver_locally(settings: MailSettings, message: EmailMessage) -> None:
+    if settings.backend == "memory":
+        settings.outbox.append(message)
+    else:
+        logger.info(
+            "E-mail to %s - %s\n%s", message["To"], message["Subject"], message.get_content()
+        )

@@ -9,6 +9,7 @@ from consult.common import audit
 from consult.common.models import utcnow
 from consult.common.text_rules import text_problem
 from consult.meetings.services import stored_id
+from consult.notifications import services as notifications
 from consult.proposals.models import AbuseReport, Contribution, Support
 
 QUEUE_STATES = ("pending", "published", "rejected", "merged", "hidden")
@@ -69,6 +70,7 @@ def approve(
         rejection_reason=None,
         published_at=contribution.published_at or utcnow(),
     )
+    notifications.status_changed(db, contribution, "approved")
     if classify:
         live_classification.record(db, [contribution])
 
@@ -88,6 +90,7 @@ def reject(db: Session, contribution: Contribution, *, actor_id: int, reason: st
         rejection_reason=reason[:REASON_MAX],
         highlighted=False,
     )
+    notifications.status_changed(db, contribution, "rejected")
 
 
 def correct(db: Session, contribution: Contribution, *, actor_id: int, text: str) -> None:
@@ -144,6 +147,7 @@ def merge(db: Session, duplicate: Contribution, target: Contribution, *, actor_i
         before=target_before,
         after={"provenance": provenance},
     )
+    notifications.status_changed(db, duplicate, "merged", kept=target)
 
 
 def _move_supports(db: Session, from_id: int, to_id: int) -> None:

@@ -80,6 +80,10 @@ class ProposalForm(FlaskForm):
             Email(_l("Controlla l'e-mail: sembra incompleta.")),
         ],
     )
+    notify = BooleanField(
+        _l("Scrivetemi quando la proposta è pubblicata, unita a un'altra o riceve una risposta"),
+        default=True,
+    )
     consent = BooleanField(
         _l("Ho letto l'informativa privacy e acconsento al trattamento dei dati."),
         validators=[DataRequired(_l("Per inviare la proposta devi accettare l'informativa."))],

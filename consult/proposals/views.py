@@ -9,6 +9,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -18,6 +19,7 @@ from consult.common.errors import render_error
 from consult.extensions import SMALL_FORM_LIMITS, limiter
 from consult.framework.context import current_consultation
 from consult.framework.models import Consultation
+from consult.notifications import services as notifications
 from consult.proposals import services as proposals
 from consult.proposals.forms import ProposalForm
 from consult.proposals.search import territory_tree
@@ -59,12 +61,16 @@ def new():
         return _render_form(form)
     if not form.validate():
         return _render_form(form, 422)
-    contribution, _created = proposals.submit(
+    contribution, created = proposals.submit(
         db.session(),
         consultation.id or 0,
         _new_proposal(form, consultation),
         premoderation=current_app.config.get("ONLINE_PREMODERATION", False),
     )
+    if created:
+        notifications.submitted(
+            db.session(), contribution, locale=str(get_locale() or "it"), notify=form.notify.data
+        )
     return redirect(url_for("tracking.receipt", token=contribution.tracking_token), code=303)
 
 

@@ -22,6 +22,7 @@ from consult.common import upload_store
 from consult.common.tokens import new_tracking_token
 from consult.framework.models import Consultation, Framework, Objective, Territory
 from consult.meetings.models import LiveSession, Meeting, MeetingFacilitator
+from consult.notifications import tokens as notification_tokens
 from consult.proposals.models import Comment, Contribution
 from tests.conftest import TEST_DATABASE_URL
 from tests.factories import _TEST_HASH
@@ -150,6 +151,11 @@ def build_world(app: Flask) -> World:
             "response_id": response.id,
             "user_id": users["target"].id,
             "objective_code": objective.code,
+            "follow_kind": "objective",
+            "target_id": objective.id,
+            "unsubscribe_token": notification_tokens.make("test-secret", "unsubscribe", "a@b.it"),
+            "manage_token": notification_tokens.make("test-secret", "manage", "a@b.it"),
+            "confirm_token": notification_tokens.make("test-secret", "confirm", "a@b.it", 10**6),
             "extension": "csv",
             "kind": "svg",
             "fmt": "csv",

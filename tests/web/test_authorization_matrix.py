@@ -80,6 +80,15 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "engagement.reports.decide_proposal"): facilitators(302),
     ("POST", "engagement.reports.decide_comment"): facilitators(302),
     ("GET", "tracking.track"): everyone(200),
+    # notifications: follow without an account, signed links (confirm, unsubscribe, preferences)
+    ("GET", "notifications.follow"): (everyone(200), {"kind": "follow_kind"}),
+    ("POST", "notifications.follow"): (everyone(422), {"kind": "follow_kind"}),
+    ("GET", "notifications.confirm"): (everyone(200), {"token": "confirm_token"}),
+    ("POST", "notifications.confirm"): (everyone(404), {"token": "confirm_token"}),
+    ("GET", "notifications.unsubscribe"): (everyone(200), {"token": "unsubscribe_token"}),
+    ("POST", "notifications.unsubscribe"): (everyone(200), {"token": "unsubscribe_token"}),
+    ("GET", "notifications.preferences"): (everyone(200), {"token": "manage_token"}),
+    ("POST", "notifications.preferences"): (everyone(200), {"token": "manage_token"}),
     ("GET", "tracking.receipt"): everyone(200),
     # the tracking link proves the proposal is yours: an account may attach it to its data
     ("POST", "tracking.attach"): members(303),

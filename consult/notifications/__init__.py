@@ -1,0 +1,1 @@
+"""E-mail notifications: an outbox written with each event, delivered after commit."""
