@@ -55,10 +55,18 @@ def answers_for(db: Session, contribution: Contribution) -> list[Answer]:
 
 
 def answered_ids(db: Session, contributions: list[Contribution]) -> set[int]:
-    """Which of these proposals (of one consultation) a published answer concerns."""
-    if not contributions:
-        return set()
-    consultation_id = contributions[0].consultation_id
+    """Which of these proposals a published answer concerns (an account's may span several
+    consultations: each is asked on its own)."""
+    by_consultation: dict[int, list[Contribution]] = {}
+    for contribution in contributions:
+        by_consultation.setdefault(contribution.consultation_id, []).append(contribution)
+    found: set[int] = set()
+    for consultation_id, group in by_consultation.items():
+        found |= _answered_in(db, consultation_id, group)
+    return found
+
+
+def _answered_in(db: Session, consultation_id: int, contributions: list[Contribution]) -> set[int]:
     ids = [c.id for c in contributions if c.id is not None]
     published = published_query(consultation_id)
     answered = {

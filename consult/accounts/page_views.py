@@ -55,7 +55,12 @@ def _render(profile=None, password=None, status: int = 200):
     # The resend form carries the account's own address, so one click asks for a new link.
     verify = AddressForm(formdata=None)
     return render_template(
-        "account/page.html", user=user, profile=profile, password=password, verify=verify
+        "account/page.html",
+        user=user,
+        profile=profile,
+        password=password,
+        verify=verify,
+        proposals=account_data.own_contributions(db.session(), user),
     ), status
 
 

@@ -27,7 +27,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _own_contributions(db: Session, user: User) -> list[Contribution]:
+def own_contributions(db: Session, user: User) -> list[Contribution]:
     """Proposals written from the account or attached to it with their tracking link, and
     those signed with its address once the address is verified: registering someone else's
     address gives nothing of theirs."""
@@ -68,7 +68,7 @@ def export(db: Session, user: User, tracking_url: Callable[[str], str]) -> dict[
     }
     return {
         "account": account,
-        "proposals": [_proposal(c, tracking_url) for c in _own_contributions(db, user)],
+        "proposals": [_proposal(c, tracking_url) for c in own_contributions(db, user)],
         "supports": [
             {"proposal_id": s.contribution_id, "created_at": _iso(s.created_at)}
             for s in db.exec(select(Support).where(Support.user_id == user.id)).all()
@@ -129,14 +129,14 @@ def _proposal(c: Contribution, tracking_url: Callable[[str], str]) -> dict[str, 
 
 def delete_account(db: Session, user: User) -> None:
     """Erase the account and anonymise what it contributed, in the caller's transaction."""
-    emails = {user.email, *(c.author_email for c in _own_contributions(db, user))} - {None}
+    emails = {user.email, *(c.author_email for c in own_contributions(db, user))} - {None}
     for email in emails:
         notifications.erase(db, email or "")
     identifiers = {user.email.casefold()}
     if user.display_name.strip():
         identifiers.add(user.display_name.strip().casefold())
     written = {user.email, user.display_name.strip()} - {""}  # as typed inside free texts
-    for contribution in _own_contributions(db, user):
+    for contribution in own_contributions(db, user):
         contribution.author_id = None
         contribution.author_name = None
         contribution.author_email = None

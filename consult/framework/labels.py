@@ -28,6 +28,13 @@ REPORT_REASON_LABELS = {
     "fuori-tema": _l("Fuori tema"),
     "altro": _l("Altro motivo"),
 }
+PROPOSAL_STATUS_LABELS = {
+    "pending": _l("In attesa di moderazione"),
+    "published": _l("Pubblicata"),
+    "rejected": _l("Non pubblicata"),
+    "merged": _l("Unita a una proposta simile"),
+    "hidden": _l("Nascosta dopo una segnalazione"),
+}
 RESPONSE_STATUS_LABELS = {
     "in-valutazione": _l("In valutazione"),
     "accolta": _l("Accolta"),
@@ -44,6 +51,7 @@ def labels_context() -> dict:
         "role_labels": ROLE_LABELS,
         "report_reason_labels": REPORT_REASON_LABELS,
         "response_status_labels": RESPONSE_STATUS_LABELS,
+        "proposal_status_labels": PROPOSAL_STATUS_LABELS,
         "bar_chart": chart,
     }
 

@@ -2,21 +2,12 @@
 
 from flask import Blueprint, render_template
 from flask_babel import format_decimal
-from flask_babel import lazy_gettext as _l
 
 from consult import db
 from consult.framework.context import current_consultation
 from consult.meetings import services as meetings
 
 bp = Blueprint("statistics", __name__)
-
-CHANNEL_LABELS = {
-    "online": _l("Online"),
-    "live": _l("Dal vivo, da telefono"),
-    "meeting": _l("Durante gli incontri"),
-    "paper": _l("Su carta"),
-    "import": _l("Importate"),
-}
 
 
 @bp.get("/statistiche")
@@ -28,5 +19,4 @@ def index():
         consultation=consultation,
         stats=stats,
         km=format_decimal(stats.km_travelled, format="#,##0.#"),
-        channel_labels=CHANNEL_LABELS,
     )
