@@ -15,6 +15,8 @@ from sqlmodel import col, select
 
 from consult import db
 from consult.accountability.models import Response
+from consult.accounts import services as accounts
+from consult.accounts.models import User
 from consult.analysis.models import AnalysisRun
 from consult.proposals.models import Contribution
 from tests.e2e.conftest import PHONE, SCREENSHOTS, _context
@@ -92,7 +94,7 @@ FORMS = {
 KNOWN = {}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def sweep_ids(live_app, demo_ids) -> dict:
     """URL parameters of each route, from the demo's records."""
     with live_app.app_context(), db.standalone_session() as session:
@@ -103,6 +105,10 @@ def sweep_ids(live_app, demo_ids) -> dict:
         live_item = session.exec(pending.order_by(col(Contribution.id))).first()
         response = session.exec(select(Response).order_by(col(Response.id))).first()
         run = session.exec(select(AnalysisRun).where(col(AnalysisRun.is_current))).first()
+        user = session.exec(select(User).where(User.email == ACCOUNTS["participant"])).one()
+        secret = live_app.config["SECRET_KEY"]
+        reset = accounts.make_reset_token(secret, user)
+        verify = accounts.make_verification_token(secret, user)
     return {
         "meeting_id": demo_ids["meeting"],
         "session_id": demo_ids["session"],
@@ -114,8 +120,8 @@ def sweep_ids(live_app, demo_ids) -> dict:
         "live_item": live_item.id if live_item else None,
         "response_id": response.id if response else None,
         "run_id": run.id if run else None,
-        "reset_token": "link-non-valido",
-        "verify_token": "link-non-valido",
+        "reset_token": reset,
+        "verify_token": verify,
     }
 
 

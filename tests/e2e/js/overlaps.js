@@ -1,5 +1,7 @@
 // Text boxes drawn over one another inside <main>: labels, headings, fields, buttons, alerts and
-// links whose line boxes intersect by more than 2 px on both axes. An element and its own
+// links whose boxes intersect by more than 2 px on both axes. A box is what is painted: the
+// border box of a field, a button or anything with a background or border, else the glyph boxes
+// of its text (a floating label's box is taller than its text). An element and its own
 // ancestors or descendants never count, nor a label and the control it names (Bootstrap Italia
 // draws radios and checkboxes under their label), nor boxes clipped away by a scrolling parent.
 // Returns [{a, b, dx, dy}] with a short description of each element.
@@ -35,10 +37,30 @@
     if (e.closest("[hidden], [aria-hidden=true], .visually-hidden, .sr-only")) return false;
     return true;
   };
+  const painted = (e) => {
+    if (e.matches("input, select, textarea, button")) return true;
+    const style = getComputedStyle(e);
+    const alpha = (style.backgroundColor.match(/[\d.]+/g) || []).map(Number)[3];
+    if (style.backgroundColor !== "rgba(0, 0, 0, 0)" && alpha !== 0) return true;
+    return ["Top", "Right", "Bottom", "Left"].some(
+      (side) => parseFloat(style[`border${side}Width`]) > 0 && style[`border${side}Style`] !== "none"
+    );
+  };
+  const textRects = (e) => {
+    const rects = [];
+    const walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.textContent.trim() || !visible(node.parentElement)) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      rects.push(...range.getClientRects());
+    }
+    return rects;
+  };
   const boxes = [];
   for (const e of root.querySelectorAll(SELECTOR)) {
     if (!visible(e)) continue;
-    const rects = [...e.getClientRects()]
+    const rects = (painted(e) ? [...e.getClientRects()] : textRects(e))
       .map((rect) => clip(e, rect))
       .filter((r) => r.right - r.left > 2 && r.bottom - r.top > 2);
     if (rects.length) boxes.push({ e, rects });
