@@ -35,6 +35,8 @@
     const style = getComputedStyle(e);
     if (style.visibility === "hidden" || Number(style.opacity) === 0) return false;
     if (e.closest("[hidden], [aria-hidden=true], .visually-hidden, .sr-only")) return false;
+    const details = e.closest("details:not([open])"); // its content is not drawn
+    if (details && !e.closest("summary")) return false;
     return true;
   };
   const painted = (e) => {
