@@ -19,6 +19,7 @@ from consult.analysis.models import (
 )
 from consult.common.models import AuditLog
 from consult.framework.models import Consultation
+from consult.notifications.models import Follow, Notification
 from consult.proposals import search as proposal_search
 from consult.proposals.models import AbuseReport, Comment, Contribution, Support
 
@@ -73,6 +74,19 @@ def _rich_data(runner, db, create_user):
         )
     )
     db.add(EmbeddingCache(model="lsa", text_hash="a" * 64, dim=3, vector=b"\x00\x01\xff"))
+    follow = Follow(email="zoë@example.org", kind="proposal", target_id=first.id, locale="it")
+    db.add(follow)
+    db.flush()
+    db.add(
+        Notification(
+            email=follow.email,
+            event_key=f"answer:{first.id}",
+            kind="answer",
+            follow_id=follow.id,
+            payload={"text": "La Regione risponde — «sì»", "ids": [first.id]},
+            last_error="SMTP 451: riprova",
+        )
+    )
     run = AnalysisRun(consultation_id=first.consultation_id, params={"seed": 42}, is_current=True)
     db.add(run)
     db.commit()
