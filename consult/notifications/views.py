@@ -88,7 +88,8 @@ def confirm(token: str):
 def unsubscribe(token: str):
     email, follow_id = _token("unsubscribe", token)
     if request.method == "POST":
-        everything = follow_id is None or request.form.get("tutto") == "1"
+        everything = request.form.get("tutto") == "1" or follow_id is None  # (reads the body:
+        # an oversized one is refused with 413 like every form's)
         services.unsubscribe(db.session(), email, None if everything else follow_id)
         return render_template(
             "notifications/unsubscribed.html", token=tokens.make(_secret(), "manage", email)

@@ -19,7 +19,11 @@ from tests.web.route_world import (
 )
 from tests.web.test_authorization_matrix import LOGIN, MATRIX, expectation, first_allowed_role
 
+# RFC 8058 one-click unsubscribe: a mail provider POSTs without any session, so the signed
+# token in the address is the proof (test_one_click_unsubscribe_needs_its_signed_token).
+CSRF_EXEMPT = {("POST", "notifications.unsubscribe")}
 POST_ROUTES = sorted(key for key in MATRIX if key[0] == "POST")
+CHECKED_ROUTES = [key for key in POST_ROUTES if key not in CSRF_EXEMPT]
 GENERIC = "La sessione è scaduta o il modulo non è valido: ricarica la pagina e riprova."
 # The proposal form keeps what was typed and says so in its own words.
 OWN_MESSAGE = {
@@ -41,7 +45,7 @@ def test_every_post_route_is_checked(route_app):
 
 
 @pytest.mark.parametrize("attack", ["missing", "garbage", "foreign"])
-@pytest.mark.parametrize(("method", "endpoint"), POST_ROUTES)
+@pytest.mark.parametrize(("method", "endpoint"), CHECKED_ROUTES)
 def test_post_without_the_right_token_is_refused(csrf_route_app, method, endpoint, attack):
     app = csrf_route_app
     world = build_world(app)
@@ -73,3 +77,15 @@ def test_the_right_token_gets_the_usual_answer(csrf_route_app, method, endpoint)
     location = response.headers.get("Location", "")
     outcome = LOGIN if "/account/accedi" in location else response.status_code
     assert outcome == expected[ROLES.index(role)], f"{url} as {role} with the right token"
+
+
+@pytest.mark.parametrize("token", ["not-a-token", "a" * 60, "x.y.z"])
+def test_one_click_unsubscribe_needs_its_signed_token(csrf_route_app, token):
+    app = csrf_route_app
+    build_world(app)
+    before = snapshot(app)
+    response = app.test_client().post(
+        f"/notifiche/disiscrizione/{token}", data={"List-Unsubscribe": "One-Click"}
+    )
+    assert 400 <= response.status_code < 500
+    assert snapshot(app) == before
