@@ -14,7 +14,7 @@ from consult.accountability.models import Response
 from consult.accountability.responses import published_query
 from consult.analysis.assignment import assign_objectives
 from consult.analysis.models import ContributionTheme, Theme
-from consult.framework.models import Objective
+from consult.framework import services as framework
 from consult.proposals.models import Contribution
 from consult.proposals.search import current_run_id
 
@@ -42,14 +42,14 @@ def answers_for(db: Session, contribution: Contribution) -> list[Answer]:
     if objective_ids:
         conditions.append(col(Response.objective_id).in_(objective_ids))
     responses = db.exec(published_query(contribution.consultation_id).where(or_(*conditions)))
-    titles = _objective_titles(db, objective_ids)
+    titles = framework.objective_titles(db) if objective_ids else {}
     found = []
     for response in responses:
         if response.contribution_id == contribution.id:
             found.append(Answer(response, "proposal"))
         elif response.theme_stable_key in keys:
             found.append(Answer(response, "theme", keys[response.theme_stable_key].display_label))
-        elif response.objective_id in titles:
+        elif response.objective_id in objective_ids:
             found.append(Answer(response, "objective", titles[response.objective_id]))
     return sorted(found, key=lambda a: CONCERNS.index(a.concerns))
 
@@ -110,10 +110,3 @@ def _themes_of(db: Session, consultation_id: int, ids: list[int]) -> dict[int, l
     for contribution_id, theme in rows:
         found.setdefault(contribution_id, []).append(theme)
     return found
-
-
-def _objective_titles(db: Session, objective_ids: list[int]) -> dict[int, str]:
-    if not objective_ids:
-        return {}
-    rows = db.exec(select(Objective).where(col(Objective.id).in_(objective_ids))).all()
-    return {o.id: o.title for o in rows if o.id is not None}
