@@ -65,6 +65,9 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "public.home"): everyone(200),
     ("POST", "public.set_language"): everyone(400),
     ("GET", "statistics.index"): everyone(200),
+    ("GET", "public_meetings.index"): everyone(200),
+    ("GET", "public_meetings.detail"): everyone(200),
+    ("POST", "public_meetings.register"): everyone(303),  # an empty form counts you in
     ("GET", "browse.index"): everyone(200),
     ("GET", "browse.detail"): everyone(200),
     ("GET", "proposals.new"): everyone(200),
