@@ -28,8 +28,9 @@ from consult.analysis import nlp_runtime
 from consult.analysis.embedding_store import MemoryLayer, SessionEmbeddingCache
 from consult.proposals.models import Contribution
 
-CATCH_UP_ROWS = 5000  # proposals read per search while the index catches up
+CATCH_UP_ROWS = 5000  # proposals read per query while the index catches up
 EMBED_PER_SEARCH = 16  # proposals without a vector embedded per search; the rest wait
+WAITING_PER_SEARCH = 500  # waiting proposals looked up again per search
 
 
 @dataclass
@@ -91,7 +92,20 @@ def nearest_published(
     key = nlp_runtime.cache_key(encoder)
     index = _index(db, consultation_id, key)
     with index.lock:
-        _catch_up(db, index, consultation_id, encoder, key)
+        published = and_(
+            col(Contribution.consultation_id) == consultation_id,
+            col(Contribution.status) == "published",
+        )
+        if index.waiting:  # published before, not embedded then: a few more each search
+            retry, index.waiting = (
+                index.waiting[:WAITING_PER_SEARCH],
+                index.waiting[WAITING_PER_SEARCH:],
+            )
+            _catch_up(db, index, and_(published, col(Contribution.id).in_(retry)), key, encoder)
+        while _catch_up(
+            db, index, and_(published, col(Contribution.id) > index.last_id), key, encoder
+        ):
+            pass  # a new index reads everything at once: the first search pays for it
         return index.nearest(query, k)
 
 
@@ -106,18 +120,12 @@ def forget_all() -> None:
         _indexes.clear()
 
 
-def _catch_up(db: Session, index: _Vectors, consultation_id: int, encoder: Any, key: str) -> None:
-    published = and_(
-        col(Contribution.consultation_id) == consultation_id,
-        col(Contribution.status) == "published",
-    )
-    rows = _read(db, and_(published, col(Contribution.id) > index.last_id))
-    if index.waiting:
-        waiting = col(Contribution.id).in_(index.waiting[:CATCH_UP_ROWS])
-        rows += _read(db, and_(published, waiting))
-        index.waiting = index.waiting[CATCH_UP_ROWS:]
+def _catch_up(db: Session, index: _Vectors, condition: Any, key: str, encoder: Any) -> bool:
+    """Index the proposals matching `condition`; True when a full batch was read (more may
+    follow)."""
+    rows = _read(db, condition)
     if not rows:
-        return
+        return False
     cache = MemoryLayer(SessionEmbeddingCache(db))
     hashes = [nlp_runtime.text_hash(text) for _, text in rows]
     found = cache.get_many(key, list(dict.fromkeys(hashes)))
@@ -133,6 +141,7 @@ def _catch_up(db: Session, index: _Vectors, consultation_id: int, encoder: Any, 
         index.add([cid for cid, _ in ready], np.stack([vector for _, vector in ready]))
     index.waiting += [cid for (cid, _), h in zip(rows, hashes, strict=True) if h not in found]
     index.last_id = max(index.last_id, *(cid for cid, _ in rows))
+    return len(rows) == CATCH_UP_ROWS
 
 
 def _read(db: Session, condition: Any) -> list[tuple[int, str]]:

