@@ -6,7 +6,6 @@ from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
-    DecimalField,
     IntegerField,
     RadioField,
     SelectField,
@@ -17,7 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from consult.common.forms import clean_text
+from consult.common.forms import LocalDecimalField, clean_text
 
 MINUTES_EXTENSIONS = ("pdf", "docx", "odt", "txt")
 MINUTES_MAX_BYTES = 4 * 1024 * 1024
@@ -38,9 +37,10 @@ class MeetingForm(FlaskForm):
     )
     agenda = TextAreaField(_l("Ordine del giorno"), filters=[clean_text])
     facilitators = SelectMultipleField(_l("Facilitatori"), coerce=int)
-    km_travelled = DecimalField(
+    km_travelled = LocalDecimalField(
         _l("Km percorsi (facoltativo)"),
         places=1,
+        message=_l("Scrivi i km come numero, con la virgola per i decimali: ad esempio 94,6."),
         validators=[
             Optional(),
             NumberRange(0, 100000, _l("I km devono essere un numero non negativo.")),

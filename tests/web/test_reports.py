@@ -79,7 +79,7 @@ def test_report_figures_match_the_database(client, planner, db, seeded):
     )
     held = "FROM meeting WHERE status='closed'"
     assert _figure(page, "meetings") == str(sql(text(f"SELECT COUNT(*) {held}")).scalar_one())
-    assert _figure(page, "attendance") == str(
+    assert _figure(page, "interlocutors") == str(
         sql(text(f"SELECT SUM(attendance) {held}")).scalar_one()
     )
     assert _figure(page, "organisations") == "3"  # Caritas counted once
