@@ -132,6 +132,15 @@ def _xlsx_value(value: Any, column: Column, words: Words) -> Any:
     return neutralise(str(value))
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a workbook: title, columns and rows."""
+
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[dict[str, Any]]
+
+
 def write_xlsx(
     columns: Sequence[Column],
     rows: Iterable[dict[str, Any]],
@@ -142,8 +151,20 @@ def write_xlsx(
 ) -> int:
     """One sheet through the write-only workbook: rows go to disk as they come. Returns the
     number of data rows written."""
+    return write_sheets([Sheet(sheet_title, columns, rows)], file, words=words)[0]
+
+
+def write_sheets(sheets: Sequence[Sheet], file: IO[bytes], *, words: Words = ITALIAN) -> list[int]:
+    """Several sheets in one write-only workbook; the data rows written in each."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title[:31])
+    counts = [_write_sheet(workbook, sheet, words) for sheet in sheets]
+    workbook.save(file)
+    return counts
+
+
+def _write_sheet(workbook: Workbook, spec: Sheet, words: Words) -> int:
+    columns = spec.columns
+    sheet = workbook.create_sheet(spec.title[:31])
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "A2"
@@ -156,7 +177,7 @@ def write_xlsx(
     sheet.append(header)
     wrap = Alignment(wrap_text=True, vertical="top")
     count = 0
-    for row in rows:
+    for row in spec.rows:
         cells: list[Any] = []
         for column in columns:
             value = _xlsx_value(row.get(column.key), column, words)
@@ -173,7 +194,6 @@ def write_xlsx(
         count += 1
     last = get_column_letter(max(len(columns), 1))
     sheet.auto_filter.ref = f"A1:{last}{count + 1}"
-    workbook.save(file)
     return count
 
 
@@ -184,6 +204,21 @@ def to_xlsx(
     sheet_title: str,
     words: Words = ITALIAN,
 ) -> bytes:
+    return sheets_to_xlsx([Sheet(sheet_title, columns, rows)], words=words)
+
+
+def sheets_to_xlsx(sheets: Sequence[Sheet], *, words: Words = ITALIAN) -> bytes:
     buffer = io.BytesIO()
-    write_xlsx(columns, rows, buffer, sheet_title=sheet_title, words=words)
+    write_sheets(sheets, buffer, words=words)
     return buffer.getvalue()
+
+
+def text_columns(headers: Sequence[str], width: int = 18) -> list[Column]:
+    """Plain text columns keyed by position (`c0`, `c1`...), for sheets of free headers."""
+    return [Column(f"c{index}", header, width) for index, header in enumerate(headers)]
+
+
+def positional(rows: Iterable[Sequence[Any]]) -> Iterator[dict[str, Any]]:
+    """Rows of cells as the dicts `text_columns` reads."""
+    for cells in rows:
+        yield {f"c{index}": value for index, value in enumerate(cells)}

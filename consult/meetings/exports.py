@@ -4,8 +4,6 @@ Italian time, real dates and an autofilter in XLSX, formulas neutralised). Heade
 are in the user's language, the labels the pages show, with the codes in extra columns.
 """
 
-import csv
-import io
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -129,44 +127,83 @@ def to_xlsx(
     return sheet_dialect.to_xlsx(sheet_columns(), rows, sheet_title=sheet_title, words=words)
 
 
-def template_csv() -> bytes:
-    """The import template: expected headers and one example row, in the export's dialect."""
+def template_examples(accepted: list[Any]) -> list[tuple[str, ...]]:
+    """Two example rows written the way people write them: the labels the site shows, a
+    province as "Provincia di ...", an objective by its title, a date in words."""
+    provinces = [a for a in accepted if a.field == "territory" and a.kind == "province"]
+    objectives = [a for a in accepted if a.field == "objective"]
+    first = provinces[0].label if provinces else ""
+    second = f"Provincia di {provinces[min(1, len(provinces) - 1)].label}" if provinces else ""
+    return [
+        (
+            "Aprire uno sportello unico per l'abitare in ogni distretto.",
+            "Sportello abitare",
+            first,
+            "Operatrice o operatore sociale",
+            "Su carta",
+            objectives[0].code if objectives else "",
+            "",
+            "09/10/2017",
+        ),
+        (
+            "Più posti di servizio civile nei centri per anziani.",
+            "",
+            second,
+            "Giovane in servizio civile",
+            "Incontro sul territorio",
+            objectives[-1].label if objectives else "",
+            "Marco",
+            "12 ottobre 2017",
+        ),
+    ]
+
+
+def template_csv(accepted: list[Any], words: Words = ITALIAN) -> bytes:
+    """The import template: expected headers and example rows, in the export's dialect."""
     from consult.meetings.import_mapping import TEMPLATE_HEADERS
 
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow(TEMPLATE_HEADERS)
-    writer.writerow(TEMPLATE_EXAMPLE)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    columns = sheet_dialect.text_columns(TEMPLATE_HEADERS)
+    rows = sheet_dialect.positional(template_examples(accepted))
+    return sheet_dialect.to_csv(columns, rows, words)
 
 
-def template_xlsx() -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
+def template_xlsx(accepted: list[Any], field_labels: dict[str, str]) -> bytes:
+    """The template with a second sheet listing every value each column accepts."""
     from consult.meetings.import_mapping import TEMPLATE_HEADERS
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Proposte"
-    sheet.append(list(TEMPLATE_HEADERS))
-    sheet.append(list(TEMPLATE_EXAMPLE))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    sheet.column_dimensions["A"].width = 80
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    columns = sheet_dialect.text_columns(TEMPLATE_HEADERS)
+    columns[0] = Column("c0", TEMPLATE_HEADERS[0], 80, "long-text")
+    values = [
+        Column("field", str(_l("Colonna")), 30),
+        Column("label", str(_l("Valore da scrivere")), 45),
+        Column("code", str(_l("Oppure il codice")), 24),
+    ]
+    listed = [{"field": field_labels[a.field], "label": a.label, "code": a.code} for a in accepted]
+    listed.append(
+        {
+            "field": field_labels["date"],
+            "label": str(_l("12/10/2017, 12-10-17, 2017-10-12 o 12 ottobre 2017")),
+            "code": "",
+        }
+    )
+    return sheet_dialect.sheets_to_xlsx(
+        [
+            sheet_dialect.Sheet(
+                str(_l("Proposte")),
+                columns,
+                sheet_dialect.positional(template_examples(accepted)),
+            ),
+            sheet_dialect.Sheet(str(_l("Valori ammessi")), values, listed),
+        ]
+    )
 
 
-TEMPLATE_EXAMPLE = (
-    "Aprire uno sportello unico per l'abitare in ogni distretto.",
-    "Sportello abitare",
-    "Torino",
-    "operatore-sociale",
-    "cartaceo",
-    "abitare",
-    "",
-    "09/10/2017",
-)
+def rejected_csv(headers: list[str], rows: list[list[Any]], words: Words = ITALIAN) -> bytes:
+    """The rejected rows of an import, their cells as read plus the reason, to fix and upload."""
+    columns = sheet_dialect.text_columns(headers)
+    return sheet_dialect.to_csv(columns, sheet_dialect.positional(rows), words)
+
+
+def rejected_xlsx(headers: list[str], rows: list[list[Any]], *, sheet_title: str) -> bytes:
+    columns = sheet_dialect.text_columns(headers)
+    return sheet_dialect.to_xlsx(columns, sheet_dialect.positional(rows), sheet_title=sheet_title)

@@ -167,6 +167,10 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "imports.dry_run"): ((LOGIN, 403, 403, 403, 422, 403, 404), {"token": "import_token"}),
     ("POST", "imports.confirm"): ((LOGIN, 403, 403, 403, 400, 403, 404), {"token": "import_token"}),
     ("GET", "imports.status"): ((LOGIN, 403, 403, 403, 303, 403, 404), {"token": "import_token"}),
+    ("GET", "imports.rejected_rows"): (
+        (LOGIN, 403, 403, 403, 200, 403, 404),
+        {"token": "import_token"},
+    ),
     ("GET", "imports.template"): facilitators(200),
     ("GET", "exports.meeting_csv"): meeting_readers(200),
     ("GET", "exports.meeting_xlsx"): meeting_readers(200),
