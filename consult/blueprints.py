@@ -28,6 +28,7 @@ from consult.meetings import export_views as exports
 from consult.meetings import import_views as imports
 from consult.meetings import public_views as public_meetings
 from consult.meetings import views as meetings
+from consult.moderation import views as desk
 from consult.notifications import jobs as notification_jobs
 from consult.notifications import views as notifications
 from consult.planning import coverage_views as coverage
@@ -46,7 +47,7 @@ BLUEPRINT_MODULES = (
     # accounts
     accounts, account_page, user_admin,
     # facilitators
-    meetings, live_sessions, moderation, entry, imports, exports, strategy_meetings,
+    desk, meetings, live_sessions, moderation, entry, imports, exports, strategy_meetings,
     # planners
     analysis, themes, mapping, coverage, responses, reports, coplanning,
 )  # fmt: skip

@@ -29,7 +29,15 @@ from tests.conftest import TEST_DATABASE_URL
 from tests.factories import _TEST_HASH
 
 # "other_facilitator" is a facilitator who does NOT run the sample meeting.
-ROLES = ("anonymous", "participant", "other_facilitator", "facilitator", "planner", "admin")
+ROLES = (
+    "anonymous",
+    "participant",
+    "moderator",
+    "other_facilitator",
+    "facilitator",
+    "planner",
+    "admin",
+)
 IMPORT_CSV = "Testo\r\nServono più posti nei centri diurni per anziani.\r\n".encode()
 
 
@@ -195,6 +203,7 @@ def _strategy(db: Session, consultation: Consultation, meeting: Meeting) -> dict
 def _users(db: Session) -> dict[str, User]:
     roles = {
         "participant": "participant",
+        "moderator": "moderator",
         "other_facilitator": "facilitator",
         "facilitator": "facilitator",
         "planner": "planner",
