@@ -148,6 +148,8 @@ class Load:
     pages: tuple[str, ...] = ("/", "/proposte/nuova")
     dribble_seconds: float = 4.0
     event_wait_seconds: float = 15.0
+    open_wait_seconds: float = 60.0
+    page_timeout_seconds: float = 10.0
 
 
 @dataclass
@@ -158,6 +160,7 @@ class Report:
     page_statuses: Counter
     # One list per publish: each stream's seconds from publishing to receiving (None: never).
     deliveries: list[list[float | None]]
+    publish_failures: list[str]
     slow: Pest
     idle: Pest
     streams_ended_by_server: int
@@ -185,6 +188,7 @@ class Report:
             "pages": pages,
             "page_statuses": dict(self.page_statuses),
             "publishes": len(self.deliveries),
+            "publish_failures": self.publish_failures,
             "deliveries": len(delivered),
             "missed": self.missed(),
             "delivery_p50_ms": round(1000 * statistics.median(delivered), 1) if delivered else None,
@@ -201,7 +205,10 @@ class Report:
 
 
 async def _open_streams(load: Load, streams: list[Stream], tasks: list[asyncio.Task]) -> float:
-    """Open the streams in batches (the listen backlog is finite); seconds until all answered."""
+    """Open the streams in batches (the listen backlog is finite); seconds until all answered.
+
+    A server that stops answering (a threaded one out of threads) gets `open_wait_seconds` per
+    batch; the streams it never answered keep no status and the run goes on without them."""
     started = time.perf_counter()
     for first in range(0, len(streams), 100):
         batch = streams[first : first + 100]
@@ -210,7 +217,11 @@ async def _open_streams(load: Load, streams: list[Stream], tasks: list[asyncio.T
                 load.host, load.port, load.stream_path, load.cookie, load.marker, s
             )
             tasks.append(asyncio.create_task(coroutine))
-        await asyncio.wait_for(asyncio.gather(*(s.ready.wait() for s in batch)), timeout=120)
+        waiting = asyncio.gather(*(s.ready.wait() for s in batch))
+        try:
+            await asyncio.wait_for(waiting, timeout=load.open_wait_seconds)
+        except TimeoutError:
+            break
     return time.perf_counter() - started
 
 
@@ -218,32 +229,41 @@ async def _probe_pages(load: Load, stop_at: float, seconds: dict, statuses: Coun
     while time.perf_counter() < stop_at:
         for path in load.pages:
             try:
-                status, elapsed = await fetch(load.host, load.port, path)
-            except OSError as error:
+                fetching = fetch(load.host, load.port, path)
+                status, elapsed = await asyncio.wait_for(fetching, load.page_timeout_seconds)
+            except (OSError, TimeoutError) as error:
                 statuses[type(error).__name__] += 1
+                seconds[path].append(load.page_timeout_seconds)  # counted, at the timeout
                 continue
             statuses[status] += 1
             seconds[path].append(elapsed)
         await asyncio.sleep(0.05)
 
 
-async def _publish_all(load: Load, streams: list[Stream], stop_at: float) -> list:
-    """Publish `load.publishes` events spread over the run; time each one's arrival per stream."""
+async def _publish_all(load: Load, streams: list[Stream], stop_at: float, failures: list):
+    """Publish `load.publishes` events spread over the run; time each one's arrival on every
+    open stream. A publish that fails (the server did not take the proposal) is noted."""
     deliveries = []
     spacing = max(1.0, (stop_at - time.perf_counter() - 2) / max(load.publishes, 1))
+    open_streams = [s for s in streams if s.status == 200]
     for _ in range(load.publishes):
-        before = [len(s.arrivals) for s in streams]
+        before = [len(s.arrivals) for s in open_streams]
         published = time.perf_counter()
-        await asyncio.to_thread(load.publish)
+        try:
+            await asyncio.to_thread(load.publish)
+        except Exception as error:  # reported in the summary; the run goes on
+            failures.append(repr(error))
+            continue
         deadline = published + load.event_wait_seconds
         while time.perf_counter() < deadline:
-            if all(len(s.arrivals) > seen for s, seen in zip(streams, before, strict=True)):
+            pairs = zip(open_streams, before, strict=True)
+            if all(len(s.arrivals) > seen for s, seen in pairs):
                 break
             await asyncio.sleep(0.05)
         deliveries.append(
             [
                 s.arrivals[seen] - published if len(s.arrivals) > seen else None
-                for s, seen in zip(streams, before, strict=True)
+                for s, seen in zip(open_streams, before, strict=True)
             ]
         )
         await asyncio.sleep(max(0.0, published + spacing - time.perf_counter()))
@@ -275,7 +295,8 @@ async def run(load: Load) -> Report:
         page_seconds: dict[str, list[float]] = {path: [] for path in load.pages}
         page_statuses: Counter = Counter()
         probes = asyncio.create_task(_probe_pages(load, stop_at, page_seconds, page_statuses))
-        deliveries = await _publish_all(load, streams, stop_at)
+        failures: list[str] = []
+        deliveries = await _publish_all(load, streams, stop_at, failures)
         await probes
         await asyncio.sleep(max(0.0, stop_at - time.perf_counter()))
         return Report(
@@ -284,6 +305,7 @@ async def run(load: Load) -> Report:
             page_seconds=page_seconds,
             page_statuses=page_statuses,
             deliveries=deliveries,
+            publish_failures=failures,
             slow=slow,
             idle=idle,
             streams_ended_by_server=sum(s.ended_by_server for s in streams),
