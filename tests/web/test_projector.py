@@ -190,3 +190,26 @@ def test_streams_past_the_per_address_cap_get_a_clear_429(app, client, room, mon
     again.close()
     first.close()
     assert slots.open_count("127.0.0.1") == 0
+
+
+def test_the_streams_of_one_account_share_one_read_of_its_sign_in(app, room, db, monkeypatch):
+    from flask_login import login_user
+
+    from consult.accounts.models import User
+    from consult.live import runtime as live_runtime
+    from consult.live import services as live_services
+
+    reads = []
+    real = live_services.account_still_signed_in
+    monkeypatch.setattr(
+        live_services, "account_still_signed_in", lambda *args: reads.append(1) or real(*args)
+    )
+    user = db.exec(select(User).where(User.role == "facilitator")).one()
+    with app.test_request_context():
+        login_user(user)
+        checks = [live_runtime.signed_in_check() for _ in range(50)]
+    assert all(check() for check in checks)
+    assert len(reads) == 1  # fifty open streams, one query
+    monkeypatch.setattr(live_runtime, "AUTH_CHECK_SECONDS", 0.0)
+    assert all(check() for check in checks)
+    assert len(reads) == 51  # once the answer is old, each asks again
