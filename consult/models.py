@@ -33,6 +33,7 @@ from consult.framework.models import (
     Territory,
     objective_dict,
 )
+from consult.live.models import LivePhone, LivePoll, PollAnswer, PriorityBallot, PriorityRound
 from consult.meetings.models import LiveSession, Meeting, MeetingFacilitator, WorkingGroup
 from consult.notifications.models import Follow, Notification
 from consult.proposals.models import (
@@ -69,6 +70,8 @@ __all__ = [
     "EmbeddingCache",
     "Follow",
     "Framework",
+    "LivePhone",
+    "LivePoll",
     "LiveSession",
     "Meeting",
     "MeetingComment",
@@ -77,6 +80,9 @@ __all__ = [
     "Objective",
     "ObjectiveMapping",
     "Phase",
+    "PollAnswer",
+    "PriorityBallot",
+    "PriorityRound",
     "Response",
     "SectionInput",
     "StrategySection",

@@ -31,6 +31,10 @@ def init_app(app: Flask) -> None:
     app.config.setdefault(
         "LIVE_ROOM_RATE_LIMIT", os.environ.get("CONSULT_LIVE_ROOM_RATE_LIMIT", "1200 per minute")
     )
+    # Supports, ballots and poll answers of one phone (a phone that taps a lot is still fine).
+    app.config.setdefault(
+        "LIVE_TAP_RATE_LIMIT", os.environ.get("CONSULT_LIVE_TAP_RATE_LIMIT", "120 per minute")
+    )
     app.extensions["consult.live_broker"] = live_events.make_broker(app.config.get("REDIS_URL"))
     app.extensions["consult.live_presence"] = live_presence.make_presence(
         app.config.get("REDIS_URL")

@@ -23,7 +23,7 @@ from consult.proposals.models import Contribution
 # No 0/O, 1/I/L: a code read aloud or from a projector must not be mistyped.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
-# What a typed code may look like (also accepts older or hand-chosen codes such as DEMO42).
+# What a typed code may look like: lenient, so a code from before the rule still opens its room.
 CODE_PATTERN = re.compile(r"^[A-Z0-9]{4,12}$")
 PROJECTOR_LIMIT = 40
 
@@ -46,6 +46,11 @@ def normalise_code(raw: str | None) -> str | None:
     """Upper-case, drop spaces and dashes; None when it cannot be a code at all."""
     code = re.sub(r"[\s-]", "", raw or "").upper()
     return code if CODE_PATTERN.match(code) else None
+
+
+def follows_code_rule(code: str) -> bool:
+    """Whether a code is one the product would hand out: 6 characters without look-alikes."""
+    return len(code) == CODE_LENGTH and set(code) <= set(CODE_ALPHABET)
 
 
 def new_code(db: Session) -> str:
@@ -78,6 +83,8 @@ def open_session(
         raise LiveSessionError("meeting-closed")
     if moderation not in ("pre", "post"):
         raise LiveSessionError("moderation")
+    if code is not None and not follows_code_rule(code):
+        raise LiveSessionError("code")  # a chosen code obeys the same rule as a drawn one
     live = LiveSession(
         meeting_id=stored_id(meeting), code=code or new_code(db), moderation=moderation
     )

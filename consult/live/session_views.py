@@ -6,9 +6,11 @@ from flask_login import current_user
 
 from consult import db
 from consult.accounts.auth import role_required
+from consult.live import priorities
 from consult.live import services as live_sessions
 from consult.meetings.access import managed_meeting, managed_session
 from consult.meetings.forms import LiveSessionForm
+from consult.meetings.models import LiveSession, Meeting
 from consult.meetings.services import stored_id
 from consult.meetings.views import render_show
 
@@ -42,14 +44,28 @@ def open_live_session(meeting_id: int):
 @role_required("facilitator")
 def live_session(session_id: int):
     live, meeting = managed_session(session_id)
-    return render_template(
+    return render_session(live, meeting)
+
+
+def render_session(
+    live: LiveSession, meeting: Meeting, status: int = 200, error: str | None = None
+):
+    """The session's page: code and QR, the phones' switches, priorities rounds, tallies."""
+    groups = live_sessions.working_groups(db.session(), stored_id(live))
+    page = render_template(
         "meetings/live_session.html",
         live=live,
         meeting=meeting,
-        groups=live_sessions.working_groups(db.session(), stored_id(live)),
+        groups=groups,
+        group_names={g.id: g.name for g in groups},
         counts=live_sessions.counts_by_status(db.session(), stored_id(live)),
+        rounds=priorities.with_tallies(
+            db.session(), priorities.rounds(db.session(), stored_id(live))
+        ),
         join_url=url_for("live.session_form", code=live.code, _external=True),
+        error=error,
     )
+    return page, status
 
 
 @bp.post("/sessioni/<int:session_id>/chiudi")

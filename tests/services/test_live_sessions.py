@@ -32,7 +32,8 @@ def test_new_codes_use_only_unambiguous_characters(db, consultation):
     [
         ("abc234", "ABC234"),
         (" abc-234 ", "ABC234"),
-        ("demo42", "DEMO42"),
+        ("dema42", "DEMA42"),
+        ("demo42", "DEMO42"),  # a code from before the rule still opens its room
         ("ab", None),
         ("ab!cd", None),
     ],
@@ -117,3 +118,19 @@ def test_objective_counts_prefer_mappings_then_suggested_objective(
 def test_objective_for_is_the_seam_for_incremental_assignment():
     assert live_classification.objective_for("testo qualsiasi", "abitare") == ("abitare", 1.0)
     assert live_classification.objective_for("testo qualsiasi") is None
+
+
+def test_the_demo_code_follows_the_code_rule():
+    """The demo shows people what a code looks like: it must be one the product hands out."""
+    from consult.cli.demo import DEMO_LIVE_CODE
+
+    assert live_sessions.follows_code_rule(DEMO_LIVE_CODE)
+    assert not live_sessions.follows_code_rule("DEMO42")  # O looks like 0
+
+
+def test_a_chosen_code_with_look_alikes_is_refused(db, create_user, create_meeting):
+    meeting = create_meeting(status="open")
+    with pytest.raises(live_sessions.LiveSessionError):
+        live_sessions.open_session(
+            db, meeting, actor_id=create_user(role="admin").id, code="DEMO42"
+        )

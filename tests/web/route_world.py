@@ -21,6 +21,7 @@ from consult.analysis.models import AnalysisRun, Theme
 from consult.common import upload_store
 from consult.common.tokens import new_tracking_token
 from consult.framework.models import Consultation, Framework, Objective, Territory
+from consult.live.models import PriorityRound
 from consult.meetings.models import LiveSession, Meeting, MeetingFacilitator
 from consult.notifications import tokens as notification_tokens
 from consult.proposals.models import Comment, Contribution
@@ -108,6 +109,16 @@ def build_world(app: Flask) -> World:
         pending = _contribution(
             db, consultation, live_session_id=live.id, meeting_id=meeting.id, channel="live"
         )
+        open_round = PriorityRound(live_session_id=live.id, method="points", points=10)
+        closed_round = PriorityRound(
+            live_session_id=live.id,
+            method="top3",
+            points=6,
+            status="closed",
+            result={"method": "top3", "points": 6, "voters": 0, "rows": []},
+        )
+        db.add_all([open_round, closed_round])
+        db.flush()
         entered = _contribution(
             db,
             consultation,
@@ -140,6 +151,8 @@ def build_world(app: Flask) -> World:
             "code": live.code,
             "contribution_id": published.id,
             "live_item": pending.id,
+            "open_round": open_round.id,
+            "closed_round": closed_round.id,
             "entered_item": entered.id,
             "comment_id": comment.id,
             "token": published.tracking_token,

@@ -102,6 +102,12 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "live.projector"): own_meeting(200),
     ("GET", "live.projector_content"): own_meeting(200),
     ("GET", "live.projector_events"): own_meeting(200),
+    # the phone in the room: no account; without its signed cookie nothing is stored
+    ("GET", "live_phone.feed_events"): everyone(200),
+    # (the sample's live item waits for moderation: not on the feed, so 404 for anyone)
+    ("POST", "live_phone.support"): (everyone(404), {"contribution_id": "live_item"}),
+    ("GET", "live_phone.ballot"): (everyone(200), {"round_id": "open_round"}),
+    ("POST", "live_phone.ballot"): (everyone(422), {"round_id": "open_round"}),
     # accounts
     ("GET", "accounts.login"): guests(200),
     ("POST", "accounts.login"): guests(422),
@@ -142,6 +148,10 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "live_sessions.open_live_session"): own_meeting(303),
     ("GET", "live_sessions.live_session"): own_meeting(200),
     ("POST", "live_sessions.close_live_session"): own_meeting(303),
+    ("POST", "live_rounds.switches"): own_meeting(303),
+    ("POST", "live_rounds.open_round"): own_meeting(422),
+    ("POST", "live_rounds.close_round"): (own_meeting(303), {"round_id": "open_round"}),
+    ("GET", "live_rounds.export_round"): (own_meeting(200), {"round_id": "closed_round"}),
     ("GET", "moderation.queue"): own_meeting(200),
     ("GET", "moderation.queue_events"): own_meeting(200),
     ("POST", "moderation.bulk"): own_meeting(303),
