@@ -25,7 +25,7 @@ from consult.common.numbers import parse_int
 from consult.extensions import limiter
 from consult.live import events as live_events
 from consult.live import phones as live_phones
-from consult.live import priorities
+from consult.live import polls, priorities
 from consult.live import runtime as live_runtime
 from consult.live import services as live_sessions
 from consult.live.web import phone_identity, phone_key, set_phone_cookie
@@ -80,6 +80,7 @@ def phone_context(session_db: Session, live: LiveSession, identity: str | None) 
         "groups": groups,
         "group_names": {g.id: g.name for g in groups},
         "open_rounds": [r for r in priorities.rounds(session_db, live_id) if r.status == "open"],
+        "open_polls": [p for p in polls.polls(session_db, live_id) if p.status == "open"],
     }
 
 
@@ -232,3 +233,60 @@ def _allocations(round_, typed: dict[str, str]) -> dict[int, int]:
             raise priorities.BallotError("invalid" if points < 0 else "unknown")
         allocations[contribution_id] = points
     return allocations
+
+
+def poll_messages() -> dict[str, str]:
+    return {
+        "poll-closed": _("Questo sondaggio è chiuso: non si può più rispondere."),
+        "choice": _("Scegli tra le risposte proposte."),
+        "choice-count": _("Scegli una risposta."),
+        "words": _("Scrivi una o più parole."),
+        "words-long": _("Al massimo 200 caratteri."),
+    }
+
+
+@bp.route("/live/<code>/sondaggi/<int:poll_id>", methods=["GET", "POST"])
+@limiter.limit(_tap_limit, key_func=phone_key, methods=["POST"])
+@limiter.limit(_room_limit, methods=["POST"])
+def poll(code: str, poll_id: int):
+    """A phone's answer to a quick poll; changeable until the poll closes."""
+    live = _room(code)
+    session_db = db.session()
+    poll_ = polls.get_poll(session_db, meetings.stored_id(live), poll_id) or abort(404)
+    identity = phone_identity()
+    token = identity or secrets.token_urlsafe(16)
+    error, status = None, 200
+    typed_choices = [parse_int(raw, -1, minimum=0) for raw in request.form.getlist("scelta")]
+    typed_words = request.form.get("parole", "")
+    if request.method == "POST":
+        if identity is None:
+            error, status = _("Non riconosciamo questo telefono: premi di nuovo «Rispondi»."), 422
+        else:
+            try:
+                polls.answer(session_db, live, poll_, identity, typed_choices, typed_words)
+            except polls.PollError as refused:
+                error = poll_messages()[refused.code]
+                status = 409 if refused.code == "poll-closed" else 422
+            else:
+                _announce(live, "poll", poll=poll_.id)
+                flash(_("Grazie: la tua risposta è registrata."), "success")
+                response: WsgiResponse = redirect(
+                    url_for("live_phone.poll", code=live.code, poll_id=poll_.id), 303
+                )
+                set_phone_cookie(response, token)
+                return response
+    current = polls.phone_answer(session_db, live, poll_, identity)
+    if request.method != "POST" and current is not None:
+        typed_choices, typed_words = current.choices, current.words
+    page = render_template(
+        "live/poll.html",
+        live=live,
+        poll=poll_,
+        answered=current is not None,
+        chosen=set(typed_choices),
+        words=typed_words,
+        error=error,
+    )
+    response = current_app.make_response((page, status))
+    set_phone_cookie(response, token)
+    return response

@@ -1,4 +1,4 @@
-"""The facilitator's controls of the phones: feed and supports switches, priorities rounds."""
+"""The facilitator's controls of the phones: feed and supports switches, rounds and polls."""
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -7,10 +7,11 @@ from flask_login import current_user
 
 from consult import db
 from consult.accounts.auth import role_required
+from consult.common.forms import clean_text
 from consult.common.numbers import parse_int
 from consult.live import events as live_events
 from consult.live import phones as live_phones
-from consult.live import priorities, vote_exports
+from consult.live import polls, priorities, vote_exports
 from consult.live import runtime as live_runtime
 from consult.live import services as live_sessions
 from consult.live.session_views import render_session
@@ -123,4 +124,79 @@ def export_round(session_id: int, round_id: int, fmt: str):
         return attachment(vote_exports.round_xlsx(tally), XLSX_MIME, name)
     groups = {g.id: g.name for g in live_sessions.working_groups(db.session(), stored_id(live))}
     body = vote_exports.round_json(round_, tally, groups.get(round_.working_group_id))
+    return attachment(body, "application/json", name)
+
+
+def poll_messages() -> dict[str, str]:
+    return {
+        "session-closed": _("La sessione è chiusa: non si possono aprire sondaggi."),
+        "kind": _("Scegli il tipo di sondaggio."),
+        "question": _("Scrivi la domanda (al massimo 300 caratteri)."),
+        "options": _("Scrivi da 2 a 10 risposte diverse, una per riga."),
+        "group": _("Scegli un gruppo di questa sessione."),
+        "already-open": _("C'è già un sondaggio aperto per questo gruppo: chiudilo prima."),
+    }
+
+
+@bp.post("/<int:session_id>/sondaggi")
+@role_required("facilitator")
+def open_poll(session_id: int):
+    live, meeting = managed_session(session_id)
+    session_db = db.session()
+    group_id = parse_int(request.form.get("group", ""), 0)
+    groups = {g.id: g for g in live_sessions.working_groups(session_db, stored_id(live))}
+    if group_id and group_id not in groups:
+        return render_session(live, meeting, 422, poll_error=poll_messages()["group"])
+    try:
+        polls.open_poll(
+            session_db,
+            live,
+            actor_id=current_user.id,
+            kind=request.form.get("kind", ""),
+            question=clean_text(request.form.get("question")) or "",
+            options=(clean_text(request.form.get("options")) or "").splitlines(),
+            group=groups.get(group_id),
+        )
+    except polls.PollError as refused:
+        return render_session(live, meeting, 422, poll_error=poll_messages()[refused.code])
+    _announce(live, "poll")
+    flash(_("Sondaggio aperto: i telefoni possono rispondere."), "success")
+    return redirect(url_for("live_sessions.live_session", session_id=live.id) + "#sondaggi", 303)
+
+
+def _poll(live: LiveSession, poll_id: int):
+    return polls.get_poll(db.session(), stored_id(live), poll_id) or abort(404)
+
+
+@bp.post("/<int:session_id>/sondaggi/<int:poll_id>/chiudi")
+@role_required("facilitator")
+def close_poll(session_id: int, poll_id: int):
+    live, _meeting = managed_session(session_id)
+    result = polls.close_poll(db.session(), _poll(live, poll_id), actor_id=current_user.id)
+    _announce(live, "poll")
+    message = ngettext(
+        "Sondaggio chiuso: ha risposto %(num)d telefono.",
+        "Sondaggio chiuso: hanno risposto %(num)d telefoni.",
+        result.voters,
+    )
+    flash(message, "success")
+    return redirect(url_for("live_sessions.live_session", session_id=live.id) + "#sondaggi", 303)
+
+
+@bp.get("/<int:session_id>/sondaggi/<int:poll_id>/risultato.<any(csv, xlsx, json):fmt>")
+@role_required("facilitator")
+def export_poll(session_id: int, poll_id: int, fmt: str):
+    """A closed poll's frozen result; an open poll has none yet (404)."""
+    live, _meeting = managed_session(session_id)
+    poll = _poll(live, poll_id)
+    if poll.status != "closed":
+        abort(404)
+    result = polls.result(db.session(), poll)
+    name = f"sondaggio-{live.code}-{poll.id}.{fmt}"
+    if fmt == "csv":
+        return attachment(vote_exports.poll_csv(result), "text/csv; charset=utf-8", name)
+    if fmt == "xlsx":
+        return attachment(vote_exports.poll_xlsx(result), XLSX_MIME, name)
+    groups = {g.id: g.name for g in live_sessions.working_groups(db.session(), stored_id(live))}
+    body = vote_exports.poll_json(poll, result, groups.get(poll.working_group_id))
     return attachment(body, "application/json", name)

@@ -32,6 +32,7 @@ from consult.accounts.auth import role_required
 from consult.analysis import live_classification
 from consult.common.errors import render_error
 from consult.common.forms import clean_text, proposal_text
+from consult.common.numbers import parse_int
 from consult.extensions import limiter
 from consult.framework.labels import ROLE_LABELS
 from consult.live import events as live_events
@@ -42,7 +43,7 @@ from consult.live.phone_views import phone_context
 from consult.live.web import phone_identity, phone_key, set_phone_cookie
 from consult.meetings import services as meetings
 from consult.meetings.access import may_manage
-from consult.meetings.models import LiveSession, Meeting
+from consult.meetings.models import LiveSession, Meeting, WorkingGroup
 from consult.proposals.models import PARTICIPANT_ROLES
 
 bp = Blueprint("live", __name__)
@@ -235,20 +236,32 @@ def qr_code(code: str, kind: str):
     )
 
 
-def _projected_session(code: str) -> tuple[LiveSession, Meeting]:
-    """The session whose projector the current user may open: its facilitators and admins."""
+def _projected_session(code: str) -> tuple[LiveSession, Meeting, WorkingGroup | None]:
+    """The session whose projector the current user may open (its facilitators and admins),
+    and the working group named by `?gruppo=` (404 if it is not one of the session's)."""
     session_db = db.session()
     live = live_sessions.by_code(session_db, code) or abort(404)
     meeting = meetings.get_meeting(session_db, live.meeting_id)
     if meeting is None or not may_manage(meeting):
         abort(403)
-    return live, meeting
+    raw = request.args.get("gruppo", "")
+    if not raw:
+        return live, meeting, None
+    group_id = parse_int(raw, 0)
+    group = (
+        live_sessions.get_group(session_db, meetings.stored_id(live), group_id)
+        if group_id
+        else None
+    )
+    return live, meeting, group or abort(404)
 
 
-def projector_context(session_db: Session, live: LiveSession) -> dict:
+def projector_context(
+    session_db: Session, live: LiveSession, group: WorkingGroup | None = None
+) -> dict:
     """Everything the projector's live part shows: the database's state and who is connected."""
     state = live_sessions.projector_state(
-        session_db, live, threshold=current_app.config["OBJECTIVE_THRESHOLD"]
+        session_db, live, threshold=current_app.config["OBJECTIVE_THRESHOLD"], group=group
     )
     return {**state, "connected": live_runtime.presence().count(meetings.stored_id(live))}
 
@@ -256,14 +269,15 @@ def projector_context(session_db: Session, live: LiveSession) -> dict:
 @bp.get("/live/<code>/proiettore")
 @role_required("facilitator")
 def projector(code: str):
-    live, meeting = _projected_session(code)
+    live, meeting, group = _projected_session(code)
     live_classification.warm(db.session(), meeting.consultation_id)
     join_url = url_for("live.session_form", code=live.code, _external=True)
     return render_template(
         "live/projector.html",
         meeting=meeting,
         join_url=join_url,
-        **projector_context(db.session(), live),
+        scope={"gruppo": group.id} if group else {},
+        **projector_context(db.session(), live, group),
     )
 
 
@@ -271,16 +285,19 @@ def projector(code: str):
 @role_required("facilitator")
 def projector_content(code: str):
     """The polling fallback: the live part of the projector as a fragment."""
-    live, _meeting = _projected_session(code)
-    return render_template("live/_projector_content.html", **projector_context(db.session(), live))
+    live, _meeting, group = _projected_session(code)
+    return render_template(
+        "live/_projector_content.html", **projector_context(db.session(), live, group)
+    )
 
 
 @bp.get("/live/<code>/proiettore/eventi")
 @role_required("facilitator")
 def projector_events(code: str):
     """Server-Sent Events: the projector's live part, re-sent whenever the session changes."""
-    live, _meeting = _projected_session(code)
+    live, _meeting, group = _projected_session(code)
     live_id, moderation = meetings.stored_id(live), live.moderation
+    group_id = group.id if group else None
     engine = db.engine()
 
     def render(events: list) -> str | None:
@@ -290,8 +307,9 @@ def projector_events(code: str):
             current = live_sessions.get_live_session(session_db, live_id)
             if current is None:  # the session is gone: nothing left to show
                 return None
+            scope = live_sessions.get_group(session_db, live_id, group_id) if group_id else None
             html = render_template(
-                "live/_projector_content.html", **projector_context(session_db, current)
+                "live/_projector_content.html", **projector_context(session_db, current, scope)
             )
         return live_runtime.sse_event("projector", html)
 
