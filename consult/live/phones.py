@@ -6,11 +6,13 @@ the session, so one browser is a different phone in every session. The same hash
 """
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from consult.common import audit
 from consult.common.models import utcnow
@@ -71,6 +73,34 @@ def record_consent(db: Session, live_session_id: int, token: str) -> None:
         phone.consented_at = utcnow()
         db.add(phone)
         db.flush()
+
+
+Row = TypeVar("Row", bound=SQLModel)
+
+
+def one_per_phone(
+    db: Session,
+    find: Callable[[], Row | None],
+    make: Callable[[], Row],
+    update: Callable[[Row], None],
+) -> Row:
+    """The phone's one row (ballot, answer): created once, updated afterwards; two taps racing
+    to create it end with one row, the later tap's values written over the first."""
+    row = find()
+    if row is None:
+        try:
+            with db.begin_nested():
+                row = make()
+                db.add(row)
+            return row
+        except IntegrityError:  # the other tap created it first
+            row = find()
+            if row is None:
+                raise
+    update(row)
+    db.add(row)
+    db.flush()
+    return row
 
 
 class SupportOutcome(Enum):

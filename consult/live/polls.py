@@ -9,7 +9,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from consult.analysis import nlp_runtime
@@ -129,24 +128,17 @@ def answer(
     if poll.status != "open" or live.status != "open":
         raise PollError("poll-closed")
     choices, words = _checked(poll, choices, words)
-    phone = phones.register(db, stored_id(live), token)
-    existing = answer_of(db, stored_id(poll), stored_id(phone))
-    if existing is None:
-        try:
-            with db.begin_nested():
-                existing = PollAnswer(
-                    poll_id=stored_id(poll), phone_id=stored_id(phone), choices=choices, words=words
-                )
-                db.add(existing)
-            return existing
-        except IntegrityError:  # a double tap raced us: replace the row it stored
-            existing = answer_of(db, stored_id(poll), stored_id(phone))
-            if existing is None:
-                raise
-    existing.choices, existing.words, existing.updated_at = choices, words, utcnow()
-    db.add(existing)
-    db.flush()
-    return existing
+    poll_id, phone_id = stored_id(poll), stored_id(phones.register(db, stored_id(live), token))
+
+    def update(row: PollAnswer) -> None:
+        row.choices, row.words, row.updated_at = choices, words, utcnow()
+
+    return phones.one_per_phone(
+        db,
+        lambda: answer_of(db, poll_id, phone_id),
+        lambda: PollAnswer(poll_id=poll_id, phone_id=phone_id, choices=choices, words=words),
+        update,
+    )
 
 
 def answer_of(db: Session, poll_id: int, phone_id: int) -> PollAnswer | None:

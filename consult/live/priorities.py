@@ -8,7 +8,6 @@ recomputed, whatever happens to the proposals afterwards.
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from consult.common import audit
@@ -141,24 +140,17 @@ def cast(
         raise BallotError("round-closed")
     allowed = {stored_id(c) for c in candidates(db, round_)}
     kept = _checked(round_, allocations, allowed)
-    phone = phones.register(db, stored_id(live), token)
-    ballot = ballot_of(db, stored_id(round_), stored_id(phone))
-    if ballot is None:
-        try:
-            with db.begin_nested():  # two taps at once: one row, the later one replaces it
-                ballot = PriorityBallot(
-                    round_id=stored_id(round_), phone_id=stored_id(phone), allocations=kept
-                )
-                db.add(ballot)
-            return ballot
-        except IntegrityError:
-            ballot = ballot_of(db, stored_id(round_), stored_id(phone))
-            if ballot is None:
-                raise
-    ballot.allocations, ballot.updated_at = kept, utcnow()
-    db.add(ballot)
-    db.flush()
-    return ballot
+    round_id, phone_id = stored_id(round_), stored_id(phones.register(db, stored_id(live), token))
+
+    def update(ballot: PriorityBallot) -> None:
+        ballot.allocations, ballot.updated_at = kept, utcnow()
+
+    return phones.one_per_phone(
+        db,
+        lambda: ballot_of(db, round_id, phone_id),
+        lambda: PriorityBallot(round_id=round_id, phone_id=phone_id, allocations=kept),
+        update,
+    )
 
 
 def ballot_of(db: Session, round_id: int, phone_id: int) -> PriorityBallot | None:

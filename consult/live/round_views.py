@@ -117,14 +117,26 @@ def export_round(session_id: int, round_id: int, fmt: str):
     if round_.status != "closed":
         abort(404)
     tally = priorities.tally(db.session(), round_)
-    name = f"priorita-{live.code}-turno-{round_.id}.{fmt}"
+    return _download(
+        f"priorita-{live.code}-turno-{round_.id}.{fmt}",
+        fmt,
+        lambda: vote_exports.round_csv(tally),
+        lambda: vote_exports.round_xlsx(tally),
+        lambda: vote_exports.round_json(round_, tally, _group_name(live, round_.working_group_id)),
+    )
+
+
+def _group_name(live: LiveSession, group_id: int | None) -> str | None:
+    groups = live_sessions.working_groups(db.session(), stored_id(live))
+    return next((g.name for g in groups if g.id == group_id), None)
+
+
+def _download(name: str, fmt: str, as_csv, as_xlsx, as_json):
     if fmt == "csv":
-        return attachment(vote_exports.round_csv(tally), "text/csv; charset=utf-8", name)
+        return attachment(as_csv(), "text/csv; charset=utf-8", name)
     if fmt == "xlsx":
-        return attachment(vote_exports.round_xlsx(tally), XLSX_MIME, name)
-    groups = {g.id: g.name for g in live_sessions.working_groups(db.session(), stored_id(live))}
-    body = vote_exports.round_json(round_, tally, groups.get(round_.working_group_id))
-    return attachment(body, "application/json", name)
+        return attachment(as_xlsx(), XLSX_MIME, name)
+    return attachment(as_json(), "application/json", name)
 
 
 def poll_messages() -> dict[str, str]:
@@ -192,11 +204,10 @@ def export_poll(session_id: int, poll_id: int, fmt: str):
     if poll.status != "closed":
         abort(404)
     result = polls.result(db.session(), poll)
-    name = f"sondaggio-{live.code}-{poll.id}.{fmt}"
-    if fmt == "csv":
-        return attachment(vote_exports.poll_csv(result), "text/csv; charset=utf-8", name)
-    if fmt == "xlsx":
-        return attachment(vote_exports.poll_xlsx(result), XLSX_MIME, name)
-    groups = {g.id: g.name for g in live_sessions.working_groups(db.session(), stored_id(live))}
-    body = vote_exports.poll_json(poll, result, groups.get(poll.working_group_id))
-    return attachment(body, "application/json", name)
+    return _download(
+        f"sondaggio-{live.code}-{poll.id}.{fmt}",
+        fmt,
+        lambda: vote_exports.poll_csv(result),
+        lambda: vote_exports.poll_xlsx(result),
+        lambda: vote_exports.poll_json(poll, result, _group_name(live, poll.working_group_id)),
+    )
