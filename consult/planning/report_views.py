@@ -21,6 +21,7 @@ from consult import db
 from consult.accounts.auth import role_required
 from consult.config import ROOT
 from consult.framework.context import current_consultation
+from consult.meetings import live_outcomes
 from consult.planning.exports import csv_chunks, export_rows, iter_export_rows, write_xlsx
 from consult.planning.report import build_report
 
@@ -113,6 +114,7 @@ def _report_context() -> dict:
         "report": data,
         "today": date.today(),
         "share_mode": "riga",
+        "votes": live_outcomes.closed_votes(db.session(), consultation_id=consultation.id),
     }
 
 

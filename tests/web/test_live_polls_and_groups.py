@@ -178,3 +178,36 @@ def test_each_group_has_its_own_queue_projector_and_the_plenary_shows_all(
     assert refused.status_code == 422 and "facilitatori di questo incontro" in refused.get_data(
         as_text=True
     )
+
+
+def test_frozen_results_show_on_the_meeting_page_and_in_the_report(
+    app, db, client, auth, staffed, create_user
+):
+    live, approved, _facilitator = staffed
+    item = approved("Una proposta votata in plenaria.")
+    client.post(
+        f"/facilitatore/sessioni/{live.id}/priorita", data={"method": "points", "points": "3"}
+    )
+    _open_poll(client, live, kind="single", question="Va bene il sabato?", options="Sì\nNo")
+    from consult.live.models import PriorityRound
+
+    round_ = db.exec(select(PriorityRound)).one()
+    poll = db.exec(select(LivePoll)).one()
+    phone = _phone(app, live)
+    phone.post(f"/live/{live.code}/priorita/{round_.id}", data={f"punti-{item.id}": "3"})
+    phone.post(f"/live/{live.code}/sondaggi/{poll.id}", data={"scelta": "0"})
+    meeting_page = f"/facilitatore/incontri/{live.meeting_id}"
+    assert "Priorità e sondaggi delle sessioni" not in client.get(meeting_page).get_data(
+        as_text=True
+    )
+    client.post(f"/facilitatore/sessioni/{live.id}/priorita/{round_.id}/chiudi")
+    client.post(f"/facilitatore/sessioni/{live.id}/sondaggi/{poll.id}/chiudi")
+    page = client.get(meeting_page).get_data(as_text=True)
+    assert "Priorità e sondaggi delle sessioni" in page
+    assert "Ha votato 1 telefono" in page and "Va bene il sabato?" in page
+    planner = create_user(role="planner", email="pianifica@example.org")
+    auth.logout()
+    auth.login(planner.email)
+    report = client.get("/pianificazione/rapporto").get_data(as_text=True)
+    assert "Priorità e sondaggi negli incontri" in report
+    assert "Una proposta votata in plenaria." in report and "Va bene il sabato?" in report
