@@ -303,3 +303,25 @@ def test_an_open_round_has_no_export_yet(client, db, staffed):
     round_ = db.exec(select(PriorityRound)).one()
     url = f"/facilitatore/sessioni/{live.id}/priorita/{round_.id}/risultato.csv"
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.rate_limited
+def test_a_whole_room_behind_one_address_can_support_but_one_phone_is_capped(app, db, room):
+    """60 phones share one NAT address: each gets its support in; one phone tapping past its
+    own cap is refused without stopping its neighbours."""
+    live, approved = room
+    items = [approved(f"Proposta numero {n} da sostenere in sala.") for n in range(3)]
+    app.config["LIVE_TAP_RATE_LIMIT"] = "5 per minute"
+    phones = [app.test_client() for _ in range(60)]
+    for phone in phones:
+        phone.get(f"/live/{live.code}")
+        response = phone.post(f"/live/{live.code}/proposte/{items[0].id}/sostieni")
+        assert response.status_code == 303
+    assert _count(db, Support) == 60
+    busy = phones[0]
+    statuses = [
+        busy.post(f"/live/{live.code}/proposte/{items[n % 3].id}/sostieni").status_code
+        for n in range(6)
+    ]
+    assert statuses[:4] == [303] * 4 and statuses[-1] == 429
+    assert phones[1].post(f"/live/{live.code}/proposte/{items[1].id}/sostieni").status_code == 303
