@@ -41,6 +41,9 @@ ACCOUNTS = {
 NOT_PAGES = {
     "live.projector_events": "server-sent events",
     "moderation.queue_events": "server-sent events",
+    "live_phone.feed_events": "server-sent events",
+    "live_rounds.export_round": "file download",
+    "live_rounds.export_poll": "file download",
     "live.qr_code": "image download",
     "meetings.minutes_file": "file download",
     "my_account.download_data": "JSON download",
