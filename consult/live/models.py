@@ -85,4 +85,6 @@ class PollAnswer(SQLModel, table=True):
     phone_id: int = Field(foreign_key="livephone.id", index=True)
     choices: list[int] = json_field()
     words: str = Field(default="", max_length=200)
+    # The words' Italian content lemmas, computed once when answered: the cloud only counts them.
+    lemmas: list[str] = json_field()
     updated_at: datetime = Field(default_factory=utcnow)

@@ -128,15 +128,18 @@ def answer(
     if poll.status != "open" or live.status != "open":
         raise PollError("poll-closed")
     choices, words = _checked(poll, choices, words)
+    lemmas = sorted(set(nlp_runtime.content_lemmas([words])[0])) if words else []
     poll_id, phone_id = stored_id(poll), stored_id(phones.register(db, stored_id(live), token))
 
     def update(row: PollAnswer) -> None:
-        row.choices, row.words, row.updated_at = choices, words, utcnow()
+        row.choices, row.words, row.lemmas, row.updated_at = choices, words, lemmas, utcnow()
 
     return phones.one_per_phone(
         db,
         lambda: answer_of(db, poll_id, phone_id),
-        lambda: PollAnswer(poll_id=poll_id, phone_id=phone_id, choices=choices, words=words),
+        lambda: PollAnswer(
+            poll_id=poll_id, phone_id=phone_id, choices=choices, words=words, lemmas=lemmas
+        ),
         update,
     )
 
@@ -185,8 +188,7 @@ def result(db: Session, poll: LivePoll) -> PollResult:
         )
     answers = list(db.exec(select(PollAnswer).where(PollAnswer.poll_id == poll.id)))
     if poll.kind == "words":
-        lemmas = nlp_runtime.content_lemmas([a.words for a in answers])
-        cloud = Counter(word for words in lemmas for word in set(words))
+        cloud = Counter(word for a in answers for word in set(a.lemmas))
         ranked = sorted(cloud.items(), key=lambda pair: (-pair[1], pair[0]))[:CLOUD_SIZE]
         return PollResult(poll.kind, poll.question, len(answers), words=ranked)
     counts = Counter(choice for a in answers for choice in a.choices)

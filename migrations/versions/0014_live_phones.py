@@ -95,6 +95,7 @@ def upgrade() -> None:
         sa.Column("phone_id", sa.Integer(), nullable=False),
         sa.Column("choices", sa.JSON(), nullable=False),
         sa.Column("words", TEXT(length=200), nullable=False),
+        sa.Column("lemmas", sa.JSON(), nullable=False),
         sa.Column("updated_at", WHEN(), nullable=False),
         sa.ForeignKeyConstraint(["poll_id"], ["livepoll.id"]),
         sa.ForeignKeyConstraint(["phone_id"], ["livephone.id"]),
