@@ -139,8 +139,15 @@ def _axes(db: Session, meeting: Meeting) -> list[Axis]:
 
 
 def close_session(db: Session, live: LiveSession, *, actor_id: int) -> None:
+    """Close the room; its open priorities rounds and polls close too, their results frozen."""
     if live.status == "closed":
         return
+    for round_ in priorities.rounds(db, stored_id(live)):
+        if round_.status == "open":
+            priorities.close_round(db, round_, actor_id=actor_id)
+    for poll in polls.polls(db, stored_id(live)):
+        if poll.status == "open":
+            polls.close_poll(db, poll, actor_id=actor_id)
     live.status, live.closed_at = "closed", utcnow()
     db.add(live)
     audit.record(

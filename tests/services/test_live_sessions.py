@@ -134,3 +134,50 @@ def test_a_chosen_code_with_look_alikes_is_refused(db, create_user, create_meeti
         live_sessions.open_session(
             db, meeting, actor_id=create_user(role="admin").id, code="DEMO42"
         )
+
+
+def test_closing_a_session_freezes_its_open_rounds_and_polls(db, create_user, create_meeting):
+    from consult.live import polls, priorities
+
+    admin = create_user(role="admin")
+    live = live_sessions.open_session(db, create_meeting(status="open"), actor_id=admin.id)
+    round_ = priorities.open_round(db, live, actor_id=admin.id, method="top3")
+    poll = polls.open_poll(
+        db, live, actor_id=admin.id, kind="single", question="Sì o no?", options=["Sì", "No"]
+    )
+    live_sessions.close_session(db, live, actor_id=admin.id)
+    db.commit()
+    assert (round_.status, poll.status) == ("closed", "closed")
+    assert round_.result["voters"] == 0 and poll.result["options"] == [["Sì", 0], ["No", 0]]
+
+
+def test_two_taps_racing_for_the_same_ballot_leave_one_row_with_the_later_values(
+    db, create_user, create_meeting
+):
+    """The losing tap's insert hits the unique constraint and updates the winner's row."""
+    from consult.live import phones, priorities
+    from consult.live.models import PriorityBallot
+
+    admin = create_user(role="admin")
+    live = live_sessions.open_session(db, create_meeting(status="open"), actor_id=admin.id)
+    phone = phones.register(db, live.id, "token-of-one-phone")
+    round_ = priorities.open_round(db, live, actor_id=admin.id, method="points", points=5)
+    db.add(PriorityBallot(round_id=round_.id, phone_id=phone.id, allocations={"1": 5}))
+    db.commit()  # the other tap's row, already stored
+    looks = iter([None])  # this tap looked before the other committed: it saw nothing
+
+    def find():
+        return next(looks, None) or db.exec(select(PriorityBallot)).first()
+
+    def update(row):
+        row.allocations = {"1": 2}
+
+    row = phones.one_per_phone(
+        db,
+        find,
+        lambda: PriorityBallot(round_id=round_.id, phone_id=phone.id, allocations={"1": 2}),
+        update,
+    )
+    db.commit()
+    assert db.exec(select(PriorityBallot)).all() == [row]
+    assert row.allocations == {"1": 2}
