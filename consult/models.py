@@ -34,7 +34,13 @@ from consult.framework.models import (
     objective_dict,
 )
 from consult.live.models import LivePhone, LivePoll, PollAnswer, PriorityBallot, PriorityRound
-from consult.meetings.models import LiveSession, Meeting, MeetingFacilitator, WorkingGroup
+from consult.meetings.models import (
+    LiveSession,
+    Meeting,
+    MeetingFacilitator,
+    MeetingRegistration,
+    WorkingGroup,
+)
 from consult.notifications.models import Follow, Notification
 from consult.proposals.models import (
     CHANNELS,
@@ -76,6 +82,7 @@ __all__ = [
     "Meeting",
     "MeetingComment",
     "MeetingFacilitator",
+    "MeetingRegistration",
     "Notification",
     "Objective",
     "ObjectiveMapping",

@@ -2,7 +2,7 @@
 switches of a session and the facilitator of a working group.
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0018
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
