@@ -141,11 +141,17 @@ def support(code: str, contribution_id: int):
     item = live_phones.feed_contribution(session_db, live, contribution_id) or abort(404)
     identity = phone_identity()
     back = url_for("live.session_form", code=live.code, ordine=_order()) + f"#proposta-{item.id}"
-    if identity is None:
-        flash(_("Non riconosciamo questo telefono: tocca di nuovo «Sostieni»."), "error")
-        response: WsgiResponse = redirect(back, 303)
+    if identity is None:  # a forged or dropped cookie: nothing stored, a fresh identity given
+        message = _("Non riconosciamo questo telefono: tocca di nuovo «Sostieni».")
+        response: WsgiResponse
+        if request.headers.get("HX-Request"):
+            page = _feed_item(session_db, live, contribution_id, None, message)
+            response = current_app.make_response((page, 403))
+        else:
+            flash(message, "error")
+            response = redirect(back, 303)
         set_phone_cookie(response, secrets.token_urlsafe(16))
-        return response if not request.headers.get("HX-Request") else (response, 403)
+        return response
     outcome = live_phones.support(session_db, live, item, identity)
     if outcome is live_phones.SupportOutcome.CLOSED:
         message, status = _("Il sostegno alle proposte non è attivo in questo momento."), 409
@@ -155,12 +161,18 @@ def support(code: str, contribution_id: int):
     else:
         message, status = _("Sostieni già questa proposta."), 200
     if request.headers.get("HX-Request"):
-        feed = live_phones.feed(session_db, live, identity)
-        entry = next((f for f in feed if f.contribution.id == item.id), None)
-        page = render_template("live/_feed_item.html", live=live, entry=entry, message=message)
-        return page, status
+        return _feed_item(session_db, live, contribution_id, identity, message), status
     flash(message, "success" if status == 200 else "error")
     return redirect(back, 303)
+
+
+def _feed_item(
+    session_db: Session, live: LiveSession, item_id: int, identity: str | None, message: str
+) -> str:
+    """One proposal of the feed as this phone sees it, with the answer to its tap."""
+    feed = live_phones.feed(session_db, live, identity)
+    entry = next((f for f in feed if f.contribution.id == item_id), None)
+    return render_template("live/_feed_item.html", live=live, entry=entry, message=message)
 
 
 @bp.route("/live/<code>/priorita/<int:round_id>", methods=["GET", "POST"])

@@ -126,6 +126,12 @@ def test_a_forged_phone_cookie_cannot_support(app, db, room):
     assert response.status_code == 303 and _count(db, Support) == 0
     follow = phone.get(response.headers["Location"]).get_data(as_text=True)
     assert "Non riconosciamo questo telefono" in follow
+    htmx = app.test_client()
+    htmx.set_cookie("live_join", "forged-phone.signature")
+    url = f"/live/{live.code}/proposte/{item.id}/sostieni"
+    refused = htmx.post(url, headers={"HX-Request": "true"})
+    assert refused.status_code == 403 and "Non riconosciamo" in refused.get_data(as_text=True)
+    assert _count(db, Support) == 0
 
 
 def test_pending_and_other_sessions_proposals_cannot_be_supported(
