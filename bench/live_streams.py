@@ -5,7 +5,7 @@ server main used to run, as a baseline) on 127.0.0.1 over the demo data, opens t
 moderation queue's, signed in as the demo facilitator), then for `--seconds` keeps slow-header
 and idle clients on the server (they reconnect whenever dropped) while it times the home page
 and /proposte/nuova and publishes `--publishes` events (a phone submitting a proposal in room
-DEMO42), timing each one's arrival on every stream. Loopback only, bounded in time.
+DEMA42), timing each one's arrival on every stream. Loopback only, bounded in time.
 
     ulimit -n 65536   # if allowed: this process holds a socket per client (20,000 is plenty)
     python bench/live_streams.py                                    # SQLite, 1 worker
@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import stream_load
 
 ROOT = stream_load.ROOT
-FACILITATOR, PASSWORD, CODE = "facilitatore@example.org", "consult-demo", "DEMO42"
+FACILITATOR, PASSWORD, CODE = "facilitatore@example.org", "consult-demo", "DEMA42"
 
 
 def prepare_database(url: str, env: dict[str, str]) -> None:

@@ -44,6 +44,10 @@ def init_app(app: Flask) -> None:
         "LIVE_STREAMS_PER_ADDRESS",
         int(os.environ.get("CONSULT_LIVE_STREAMS_PER_ADDRESS", STREAMS_PER_ADDRESS)),
     )
+    # Supports, ballots and poll answers of one phone (a phone that taps a lot is still fine).
+    app.config.setdefault(
+        "LIVE_TAP_RATE_LIMIT", os.environ.get("CONSULT_LIVE_TAP_RATE_LIMIT", "120 per minute")
+    )
     app.extensions["consult.live_broker"] = live_events.make_broker(app.config.get("REDIS_URL"))
     app.extensions["consult.live_stream_slots"] = StreamSlots(
         app.config["LIVE_STREAMS_PER_ADDRESS"]

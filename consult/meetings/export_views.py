@@ -63,7 +63,7 @@ def _id(live: LiveSession | None) -> int | None:
 
 
 def _filename(meeting: Meeting, live: LiveSession | None, extension: str) -> str:
-    """ASCII, e.g. `incontro-territoriale-di-torino-sessione-DEMO42-2026-11-25.csv`."""
+    """ASCII, e.g. `incontro-territoriale-di-torino-sessione-DEMA42-2026-11-25.csv`."""
     words = fold(meeting.title).encode("ascii", "ignore").decode().split()
     slug = "-".join(words)[:60].strip("-") or f"incontro-{meeting.id}"
     session_part = f"-sessione-{fold(live.code).upper()}" if live else ""

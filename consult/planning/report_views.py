@@ -23,6 +23,7 @@ from consult.accounts.auth import role_required
 from consult.common.sheet_web import sheet_words
 from consult.config import ROOT
 from consult.framework.context import current_consultation
+from consult.meetings import live_outcomes
 from consult.planning.exports import (
     chosen_statuses,
     csv_chunks,
@@ -122,6 +123,7 @@ def _report_context() -> dict:
         "report": data,
         "today": date.today(),
         "share_mode": "riga",
+        "votes": live_outcomes.closed_votes(db.session(), consultation_id=consultation.id),
     }
 
 

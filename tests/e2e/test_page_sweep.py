@@ -45,6 +45,9 @@ ACCOUNTS = {
 NOT_PAGES = {
     "live.projector_events": "server-sent events",
     "moderation.queue_events": "server-sent events",
+    "live_phone.feed_events": "server-sent events",
+    "live_rounds.export_round": "file download",
+    "live_rounds.export_poll": "file download",
     "live.qr_code": "image download",
     "meetings.minutes_file": "file download",
     "my_account.download_data": "JSON download",
@@ -124,7 +127,7 @@ def sweep_ids(live_app, demo_ids) -> dict:
         "token": demo_ids["token"],
         "stable_key": demo_ids["theme"],
         "objective_code": demo_ids["objective"],
-        "code": "DEMO42",
+        "code": "DEMA42",
         "live_item": live_item.id if live_item else None,
         "response_id": response.id if response else None,
         "run_id": run.id if run else None,

@@ -28,7 +28,7 @@ def demo_database(app):
     """The app fixture's database (SQLite file or TEST_DATABASE_URL) filled with the demo."""
     result = app.test_cli_runner().invoke(args=["demo", "--no-themes"])
     assert result.exit_code == 0, result.output
-    assert "/live/DEMO42" in result.output
+    assert "/live/DEMA42" in result.output
     app.extensions["consult.engine"].dispose()
     return app.config["DATABASE_URL"]
 
@@ -54,14 +54,14 @@ def server(demo_database, tmp_path):
 def test_pages_answer_and_every_stream_gets_its_events_while_streams_and_pests_hold_on(server):
     base, port = server
     cookie, path = stream_load.queue_stream(
-        base, "DEMO42", "facilitatore@example.org", "consult-demo"
+        base, "DEMA42", "facilitatore@example.org", "consult-demo"
     )
     load = stream_load.Load(
         host="127.0.0.1",
         port=port,
         stream_path=path,
         cookie=cookie,
-        publish=stream_load.phone_publisher(base, "DEMO42"),
+        publish=stream_load.phone_publisher(base, "DEMA42"),
         marker=b"event: queue",
         streams=STREAMS,
         slow=SLOW,
@@ -88,7 +88,7 @@ def test_pages_answer_and_every_stream_gets_its_events_while_streams_and_pests_h
 def test_the_stream_past_the_per_address_cap_is_refused_and_a_left_one_frees_its_slot(server):
     base, port = server
     cookie, path = stream_load.queue_stream(
-        base, "DEMO42", "facilitatore@example.org", "consult-demo"
+        base, "DEMA42", "facilitatore@example.org", "consult-demo"
     )
 
     async def scenario() -> tuple[list, int, int]:
