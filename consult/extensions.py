@@ -82,8 +82,27 @@ def extra_security_headers(response):
     return response
 
 
+# The language code people choose -> the locale that formats numbers and dates (British English:
+# 03/12/2026, not 12/3/26). Translations of "en_GB" come from the "en" catalogue.
+FORMAT_LOCALES = {"en": "en_GB"}
+
+
 def select_locale() -> str:
-    """The language chosen with the switch, else the account's, else the browser's, else Italian."""
+    """The language chosen with the switch, else the account's, else the browser's, else Italian
+    (as its formatting locale)."""
+    language = _select_language()
+    return FORMAT_LOCALES.get(language, language)
+
+
+def page_language() -> str:
+    """The language code of the page ("it", "en"): what accounts and follows remember."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return locale.language if locale is not None else "it"
+
+
+def _select_language() -> str:
     from flask import current_app
     from flask_login import current_user
 

@@ -11,7 +11,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -31,7 +30,7 @@ from consult.accounts.models import User
 from consult.common.forms import clean_text
 from consult.common.models import utcnow
 from consult.common.web import safe_next
-from consult.extensions import limiter
+from consult.extensions import limiter, page_language
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -112,7 +111,7 @@ def register():
         email=email,
         password=form.password.data or "",
         display_name=form.display_name.data or "",
-        locale=str(get_locale()),
+        locale=page_language(),
     )
     _mail_later("verify" if user is not None else "already-registered", email)
     return render_template("accounts/register_sent.html", email=accounts.normalise_email(email))

@@ -1,7 +1,6 @@
 """Following without an account, confirming by a signed link, one-click unsubscribe, preferences."""
 
 from flask import Blueprint, abort, current_app, render_template, request
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField
@@ -10,7 +9,7 @@ from wtforms.validators import DataRequired, Email, Length
 
 from consult import db
 from consult.common.forms import clean_text
-from consult.extensions import csrf, limiter
+from consult.extensions import csrf, limiter, page_language
 from consult.notifications import services, tokens
 from consult.notifications.models import FOLLOW_KINDS
 
@@ -60,7 +59,7 @@ def follow(kind: str, target_id: int):
             kind=kind,
             target_id=target_id,
             frequency=form.frequency.data or "immediate",
-            locale=str(get_locale() or "it"),
+            locale=page_language(),
         )
         return render_template("notifications/follow_sent.html")
     status = 422 if form.is_submitted() else 200

@@ -9,14 +9,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from consult import db
 from consult.common.errors import render_error
-from consult.extensions import SMALL_FORM_LIMITS, limiter
+from consult.extensions import SMALL_FORM_LIMITS, limiter, page_language
 from consult.framework.context import current_consultation
 from consult.framework.models import Consultation
 from consult.notifications import services as notifications
@@ -69,7 +68,7 @@ def new():
     )
     if created:
         notifications.submitted(
-            db.session(), contribution, locale=str(get_locale() or "it"), notify=form.notify.data
+            db.session(), contribution, locale=page_language(), notify=form.notify.data
         )
     return redirect(url_for("tracking.receipt", token=contribution.tracking_token), code=303)
 

@@ -9,11 +9,12 @@ from flask import (
     request,
     session,
 )
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime
 
 from consult import db
 from consult.common.models import utcnow
 from consult.common.web import safe_next
+from consult.extensions import page_language
 from consult.framework import services as framework
 from consult.framework.context import find_current
 from consult.meetings import figures
@@ -25,7 +26,7 @@ bp = Blueprint("public", __name__)
 def layout_context() -> dict:
     """Values every page's layout needs."""
     return {
-        "current_locale": str(get_locale()),
+        "current_locale": page_language(),
         "languages": current_app.config["LANGUAGES"],
         "format_date": format_date,
         "format_datetime": format_datetime,

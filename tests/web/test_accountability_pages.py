@@ -249,6 +249,7 @@ def test_gap_alerts_say_where_in_correct_italian(client, db, planner, analysed, 
     page = client.get("/pianificazione/copertura?min_proposte=2").get_data(as_text=True)
     assert "Solo 1 proposta è arrivata dalla Città metropolitana di Torino." in page
     assert "Suggerimento: pianifica un incontro nella Città metropolitana di Torino." in page
+    assert "circa 1 attese" not in page
     client.post("/lingua", data={"lang": "en"})
     english = client.get("/pianificazione/copertura?min_proposte=2").get_data(as_text=True)
     assert "Suggestion: plan a meeting in Città metropolitana di Torino." in english

@@ -1,7 +1,7 @@
 """What planners do on the analysis, themes and mapping pages."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -215,3 +215,20 @@ def test_a_theme_listed_twice_keeps_unique_ids_and_labels(client, db, planner, n
     assert len(ids) == len(set(ids))
     queue_id = f"objective-queue-theme-{nidi['casa'].id}"
     assert f'for="{queue_id}"' in page and f'for="objective-themes-theme-{nidi["casa"].id}"' in page
+
+
+def test_run_durations_are_numbers_of_the_page_language(client, db, planner, consultation):
+    started = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    run = AnalysisRun(
+        consultation_id=consultation.id,
+        status="succeeded",
+        started_at=started,
+        finished_at=started + timedelta(seconds=168.6),
+        timings={"stages": {"embedding": 12.25}},
+    )
+    db.add(run)
+    db.commit()
+    page = client.get("/pianificazione/analisi").get_data(as_text=True)
+    assert "168,6 s" in page and "168.6 s" not in page and "12,2 s" in page
+    client.post("/lingua", data={"lang": "en"})
+    assert "168.6 s" in client.get("/pianificazione/analisi").get_data(as_text=True)

@@ -78,3 +78,14 @@ def test_missing_csrf_token_is_refused_in_italian(csrf_app):
     response = client.post("/lingua", data={"lang": "en"})
     assert response.status_code == 400
     assert "ricarica la pagina e riprova" in response.get_data(as_text=True)
+
+
+def test_english_pages_format_dates_the_british_way(app, client):
+    from datetime import date
+
+    from flask_babel import format_date
+
+    client.post("/lingua", data={"lang": "en"})
+    assert '<html lang="en">' in client.get("/proposte/privacy").get_data(as_text=True)
+    with app.test_request_context(headers={"Accept-Language": "en-GB"}):
+        assert format_date(date(2026, 12, 3), "short") == "03/12/2026"

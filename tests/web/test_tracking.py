@@ -1,5 +1,6 @@
 """The author's private tracking page: the journey, and nothing that leaks the token."""
 
+import html
 import re
 from datetime import UTC, datetime
 
@@ -105,3 +106,15 @@ def test_tracking_page_lists_known_facts_without_dangling_separators(client, cre
     with_role = create_contribution(participant_role="sindacato")
     page = client.get(f"/traccia/{with_role.tracking_token}").get_data(as_text=True)
     assert facts.search(page).group(1) == "Sindacato"
+
+
+def test_an_unpublished_proposal_is_not_told_its_theme_is_coming(client, create_contribution):
+    rejected = create_contribution(status="rejected", rejection_reason="Fuori tema")
+    page = html.unescape(client.get(f"/traccia/{rejected.tracking_token}").get_data(as_text=True))
+    assert "Non ancora: i temi nascono" not in page and "Non ancora collegata" not in page
+    assert "Una proposta non pubblicata non entra nell'analisi" in page
+    target = create_contribution(text="La proposta che le riunisce")
+    merged = create_contribution(status="merged", merged_into_id=target.id)
+    page = client.get(f"/traccia/{merged.tracking_token}").get_data(as_text=True)
+    assert "Conta insieme alla proposta in cui è confluita" in page
+    assert "Non ancora: i temi nascono" not in page
