@@ -132,9 +132,10 @@ def undo(meeting_id: int, contribution_id: int):
     if not allowed or meeting_entry.is_referenced(session, contribution_id):
         return _undo_refused(meeting, contribution)
     meeting_entry.undo(session, contribution, actor_id=current_user.id)
-    if request.headers.get("HX-Request"):
-        return ""
-    flash(_("Proposta n. %(id)s eliminata.", id=contribution_id), "success")
+    message = _("Proposta n. %(id)s eliminata.", id=contribution_id)
+    if request.headers.get("HX-Request"):  # the item goes; the form's status says so
+        return render_template("entry/_undone.html", message=message)
+    flash(message, "success")
     return redirect(url_for("entry.fast_entry", meeting_id=meeting.id))
 
 

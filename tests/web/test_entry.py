@@ -127,6 +127,20 @@ def test_undo_deletes_own_fresh_entry_with_audit(client, db, logged):
     assert actions == ["contribution.entered", "contribution.entry_undone"]
 
 
+def test_htmx_undo_replaces_the_saved_message_out_of_band(client, db, logged):
+    saved = client.post(_url(logged["meeting"]), data=_entry(), headers={"HX-Request": "true"})
+    stored = db.exec(select(Contribution)).one()
+    assert f"Proposta n. {stored.id} salvata." in saved.get_data(as_text=True)
+    assert 'id="entry-status"' in saved.get_data(as_text=True)
+    response = client.post(
+        _url(logged["meeting"], f"inserimento/{stored.id}/annulla"), headers={"HX-Request": "1"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in page
+    assert 'id="entry-status"' in page and 'hx-swap-oob="true"' in page
+    assert f"Proposta n. {stored.id} eliminata." in page and "salvata" not in page
+
+
 def test_undo_refused_for_someone_elses_or_supported_entry(client, db, logged, auth):
     client.post(_url(logged["meeting"]), data=_entry())
     stored = db.exec(select(Contribution)).one()

@@ -217,6 +217,19 @@ def test_a_theme_listed_twice_keeps_unique_ids_and_labels(client, db, planner, n
     assert f'for="{queue_id}"' in page and f'for="objective-themes-theme-{nidi["casa"].id}"' in page
 
 
+def test_the_history_refreshes_itself_when_the_status_says_the_run_finished(
+    client, db, planner, theme_corpus
+):
+    client.post("/pianificazione/analisi")
+    run = db.exec(select(AnalysisRun)).one()
+    page = client.get("/pianificazione/analisi").get_data(as_text=True)
+    history = re.search(r'<div id="run-history"[^>]*>', page).group(0)
+    assert 'hx-trigger="analysis-finished from:body"' in history
+    assert 'hx-select="#run-history"' in history
+    done = client.get(f"/pianificazione/analisi/{run.id}/stato", headers={"HX-Request": "true"})
+    assert done.headers["HX-Trigger"] == "analysis-finished"
+
+
 def test_run_durations_are_numbers_of_the_page_language(client, db, planner, consultation):
     started = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     run = AnalysisRun(
