@@ -24,6 +24,7 @@ from consult.framework.models import Consultation, Framework, Objective, Territo
 from consult.meetings.models import LiveSession, Meeting, MeetingFacilitator
 from consult.notifications import tokens as notification_tokens
 from consult.proposals.models import Comment, Contribution
+from tests.consultation_client import ConsultationClient
 from tests.conftest import TEST_DATABASE_URL
 from tests.factories import _TEST_HASH
 
@@ -52,6 +53,7 @@ def make_app(tmp_path, **config) -> Flask:
             **config,
         }
     )
+    app.test_client_class = ConsultationClient
     if TEST_DATABASE_URL.startswith("sqlite"):
         SQLModel.metadata.create_all(app.extensions["consult.engine"])
     return app
