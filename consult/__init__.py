@@ -7,7 +7,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import consult.models  # noqa: F401  (every table, and the hooks keeping stored assignments current)
-from consult import config, db
+from consult import config, consultation_urls, db
 from consult.cache_policy import keep_private_pages_out_of_caches, let_public_pages_be_cached
 from consult.extensions import (
     CONTENT_SECURITY_POLICY,
@@ -22,7 +22,6 @@ from consult.extensions import (
     select_locale,
     talisman,
 )
-from consult import consultation_urls
 from consult.hosting import base_url_problem
 from consult.request_input import NulFreeRequest, refuse_nul_in_query
 from consult.routing import StoredIdConverter, TextSegmentConverter

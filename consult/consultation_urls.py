@@ -13,7 +13,8 @@ import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import Flask, abort, current_app, has_request_context, redirect, request
+from flask import Flask, abort, current_app, g, has_request_context, redirect, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from consult.framework.context import (
@@ -107,10 +108,21 @@ class ConsultationFlask(CanonicalFlask):
         here = requested_slug()
         wanted = None
         if is_scoped(name) and not _site:
-            wanted = _consultation or here or default_slug()
+            wanted = _consultation or here or _default_for_links()
         if wanted == here:
             return url
         return _move_prefix(url, here, wanted)
+
+
+def _default_for_links() -> str | None:
+    """The default consultation's slug, once per request; None while the database is down
+    (links then take the old unprefixed addresses, which redirect once it is back)."""
+    if "consult_link_slug" not in g:
+        try:
+            g.consult_link_slug = default_slug()
+        except SQLAlchemyError:
+            g.consult_link_slug = None
+    return g.consult_link_slug
 
 
 def _move_prefix(url: str, here: str | None, wanted: str | None) -> str:

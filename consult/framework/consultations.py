@@ -23,8 +23,10 @@ def listed(db: Session) -> list[Consultation]:
     """Every consultation, open ones first, each group in the order they were created."""
     return list(
         db.exec(
-            select(Consultation).order_by(
-                col(Consultation.is_active).desc(), col(Consultation.id)
-            )
+            select(Consultation).order_by(col(Consultation.is_active).desc(), col(Consultation.id))
         )
     )
+
+
+def by_id(db: Session, consultation_id: int) -> Consultation | None:
+    return db.get(Consultation, consultation_id)

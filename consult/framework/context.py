@@ -54,3 +54,16 @@ def current_consultation(*, missing: int = 404) -> Consultation:
     if consultation is None:
         abort(missing if requested_slug() is None else 404)
     return consultation
+
+
+def require_here(consultation_id: int | None) -> None:
+    """404 unless a row of `consultation_id` belongs to the request's consultation: an id or a
+    code from another consultation names nothing under this one's prefix."""
+    if consultation_id != current_consultation().id:
+        abort(404)
+
+
+def slug_of(consultation_id: int) -> str | None:
+    """The slug of another consultation, to send a visitor to its own pages."""
+    consultation = consultations.by_id(db.session(), consultation_id)
+    return consultation.slug if consultation is not None else None

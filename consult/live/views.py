@@ -34,6 +34,7 @@ from consult.analysis import live_classification
 from consult.common.errors import render_error
 from consult.common.forms import clean_text, proposal_text
 from consult.extensions import limiter
+from consult.framework.context import require_here, slug_of
 from consult.framework.labels import ROLE_LABELS
 from consult.live import events as live_events
 from consult.live import runtime as live_runtime
@@ -105,8 +106,11 @@ def join():
     form = JoinForm()
     if form.validate_on_submit():
         live = live_sessions.by_code(db.session(), form.code.data)
-        if live is not None:
-            return redirect(url_for("live.session_form", code=live.code), 303)
+        meeting = meetings.get_meeting(db.session(), live.meeting_id) if live else None
+        if live is not None and meeting is not None:
+            # a code is unique on the site: the phone goes to its session's consultation
+            home = slug_of(meeting.consultation_id)
+            return redirect(url_for("live.session_form", code=live.code, _consultation=home), 303)
         form.code.errors = [_("Nessuna sessione con questo codice: controlla il codice in sala.")]
     status = 422 if form.is_submitted() else 200
     return render_template("live/join.html", form=form), status
@@ -129,6 +133,7 @@ def session_form(code: str):
     meeting = meetings.get_meeting(session_db, live.meeting_id)
     if meeting is None:
         abort(404)
+    require_here(meeting.consultation_id)
     if live.status != "open":
         return render_template("live/closed.html", live=live, meeting=meeting), 410
     form = _proposal_form(session_db, live, meeting)
@@ -224,6 +229,8 @@ def _proposal(form: LiveProposalForm, token: str) -> live_sessions.LiveProposal:
 def qr_code(code: str, kind: str):
     """The QR code of the session's join address, for posters, slides and the projector."""
     live = live_sessions.by_code(db.session(), code) or abort(404)
+    meeting = meetings.get_meeting(db.session(), live.meeting_id) or abort(404)
+    require_here(meeting.consultation_id)
     url = url_for("live.session_form", code=live.code, _external=True)
     qr = segno.make(url, error="m")
     buffer = io.BytesIO()
@@ -250,6 +257,7 @@ def _projected_session(code: str) -> tuple[LiveSession, Meeting]:
     meeting = meetings.get_meeting(session_db, live.meeting_id)
     if meeting is None or not may_manage(meeting):
         abort(403)
+    require_here(meeting.consultation_id)
     return live, meeting
 
 

@@ -14,8 +14,8 @@ from flask_babel import format_date, format_datetime, get_locale
 from consult import db
 from consult.common.models import utcnow
 from consult.common.web import safe_next
-from consult.framework import services as framework
 from consult.framework import consultations
+from consult.framework import services as framework
 from consult.framework.context import current_consultation, requested_slug
 from consult.meetings.services import stored_id
 from consult.public import services

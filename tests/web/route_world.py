@@ -24,8 +24,8 @@ from consult.framework.models import Consultation, Framework, Objective, Territo
 from consult.meetings.models import LiveSession, Meeting, MeetingFacilitator
 from consult.notifications import tokens as notification_tokens
 from consult.proposals.models import Comment, Contribution
-from tests.consultation_client import ConsultationClient
 from tests.conftest import TEST_DATABASE_URL
+from tests.consultation_client import ConsultationClient
 from tests.factories import _TEST_HASH
 
 # "other_facilitator" is a facilitator who does NOT run the sample meeting.
