@@ -8,6 +8,7 @@ import httpx
 import pytest
 from sqlmodel import select
 from werkzeug.serving import make_server
+
 from tests.consultation_client import HERE
 
 

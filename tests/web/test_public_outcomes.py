@@ -4,6 +4,7 @@ concern it (to it, its theme or its objective, saying which) and the list filter
 import re
 
 import pytest
+
 from tests.consultation_client import HERE
 
 
