@@ -6,7 +6,7 @@ pages (accounts, administration) and requests to the old unprefixed addresses ca
 they are about the default consultation (``CONSULT_CONSULTATION``, else the first active one).
 """
 
-from flask import abort, current_app, g, has_request_context, request
+from flask import abort, current_app, g, has_request_context, render_template, request
 
 from consult import db
 from consult.framework import consultations
@@ -67,3 +67,13 @@ def slug_of(consultation_id: int) -> str | None:
     """The slug of another consultation, to send a visitor to its own pages."""
     consultation = consultations.by_id(db.session(), consultation_id)
     return consultation.slug if consultation is not None else None
+
+
+def participation_closed(*, live: bool = False):
+    """The page a participation form shows once its phase is over (409 when something was
+    sent: nothing is stored)."""
+    status = 409 if request.method == "POST" else 200
+    page = render_template(
+        "public/participation_closed.html", consultation=current_consultation(), live=live
+    )
+    return page, status

@@ -34,7 +34,8 @@ from consult.analysis import live_classification
 from consult.common.errors import render_error
 from consult.common.forms import clean_text, proposal_text
 from consult.extensions import limiter
-from consult.framework.context import require_here, slug_of
+from consult.framework import phases
+from consult.framework.context import participation_closed, require_here, slug_of
 from consult.framework.labels import ROLE_LABELS
 from consult.live import events as live_events
 from consult.live import runtime as live_runtime
@@ -134,6 +135,8 @@ def session_form(code: str):
     if meeting is None:
         abort(404)
     require_here(meeting.consultation_id)
+    if not phases.allows(session_db, meeting.consultation_id, "live"):
+        return participation_closed(live=True)
     if live.status != "open":
         return render_template("live/closed.html", live=live, meeting=meeting), 410
     form = _proposal_form(session_db, live, meeting)
