@@ -153,6 +153,7 @@ def build_world(app: Flask) -> World:
             "response_id": response.id,
             "user_id": users["target"].id,
             "objective_code": objective.code,
+            "consultation_slug": consultation.slug,
             "follow_kind": "objective",
             "target_id": objective.id,
             "unsubscribe_token": notification_tokens.make("test-secret", "unsubscribe", "a@b.it"),

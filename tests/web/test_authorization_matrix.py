@@ -127,6 +127,17 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "user_admin.index"): admins(200),
     ("POST", "user_admin.change_role"): admins(400),
     ("POST", "user_admin.change_active"): admins(400),
+    # the administration of consultations (site-wide, outside any /c/<slug>/)
+    ("GET", "admin.index"): admins(200),
+    ("GET", "admin.create"): admins(200),
+    ("POST", "admin.create"): admins(422),
+    ("POST", "admin.confirm"): admins(400),
+    ("GET", "admin.edit"): (admins(200), {"slug": "consultation_slug"}),
+    ("POST", "admin.edit"): (admins(422), {"slug": "consultation_slug"}),
+    ("GET", "admin.phases_page"): (admins(200), {"slug": "consultation_slug"}),
+    ("POST", "admin.phases_page"): (admins(303), {"slug": "consultation_slug"}),
+    ("GET", "admin.objectives"): (admins(200), {"slug": "consultation_slug"}),
+    ("POST", "admin.objectives"): (admins(404), {"slug": "consultation_slug"}),
     # meetings and live sessions, run by their own facilitators
     ("GET", "meetings.index"): facilitators(200),
     ("GET", "meetings.create"): facilitators(200),
