@@ -78,7 +78,8 @@ def _figure(html: str, pattern: str) -> str:
 
 
 def test_home_statistics_and_report_agree(demo, client, auth):
-    home = client.get("/").get_data(as_text=True)
+    assert "Patto di sviluppo di comunità solidali" in client.get("/").get_data(as_text=True)
+    home = client.get("/c/piemonte-2018/").get_data(as_text=True)  # the default one's home
     assert _figure(home, r"(\d+) incontri svolti") == "9"
     assert "in corso</span>" in home
     assert re.search(r"3 incontri in corso o in programma", home)

@@ -51,6 +51,9 @@ class TextsForm(FlaskForm):
     privacy_recipients = TextAreaField(
         _l("Destinatari dei dati"), validators=[Optional(), Length(max=2000)]
     )
+    privacy_example = BooleanField(
+        _l("L'informativa contiene testi di esempio (la pagina pubblica lo segnala)")
+    )
 
     def values(self) -> dict:
         return {

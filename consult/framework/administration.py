@@ -22,6 +22,7 @@ TEXT_FIELDS = (
     "privacy_legal_basis",
     "privacy_retention",
     "privacy_recipients",
+    "privacy_example",
 )
 OBJECTIVE_FIELDS = ("title", "description", "keywords")
 

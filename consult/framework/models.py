@@ -78,6 +78,7 @@ class Consultation(SQLModel, table=True):
     privacy_legal_basis: str = ""
     privacy_retention: str = ""
     privacy_recipients: str = ""
+    privacy_example: bool = False  # the texts are examples (the demo's): the page says so
 
 
 class Phase(SQLModel, table=True):

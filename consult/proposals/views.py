@@ -121,4 +121,5 @@ def validate_field():
 
 @bp.get("/proposte/privacy")
 def privacy():
-    return render_template("proposals/privacy.html")
+    """The privacy notice (GDPR art. 13) written from the consultation's own data."""
+    return render_template("proposals/privacy.html", consultation=current_consultation())

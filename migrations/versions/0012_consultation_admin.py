@@ -41,17 +41,21 @@ def upgrade() -> None:
                     name, sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default=""
                 )
             )
+        batch_op.add_column(
+            sa.Column("privacy_example", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
     # The models carry no server defaults: drop them once existing rows are filled.
     with op.batch_alter_table("phase") as batch_op:
         for name in PHASE_FLAGS:
             batch_op.alter_column(name, server_default=None)
     with op.batch_alter_table("consultation") as batch_op:
-        for name in PRIVACY_TEXTS:
+        for name in (*PRIVACY_TEXTS, "privacy_example"):
             batch_op.alter_column(name, server_default=None)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("consultation") as batch_op:
+        batch_op.drop_column("privacy_example")
         for name in reversed(PRIVACY_TEXTS):
             batch_op.drop_column(name)
     with op.batch_alter_table("phase") as batch_op:
