@@ -17,7 +17,9 @@ from consult.proposals.models import Contribution
 from tests.consultation_client import HERE
 
 
-def workbook(*, kind: str = "sectoral", ends_on: str = "2099-12-31") -> bytes:
+def workbook(
+    *, kind: str = "sectoral", ends_on: str = "2099-12-31", territory: str = "asti"
+) -> bytes:
     """A framework for a consultation on work, as an administrator would write it in Excel."""
     book = Workbook()
     sheets = {
@@ -38,7 +40,7 @@ def workbook(*, kind: str = "sectoral", ends_on: str = "2099-12-31") -> bytes:
             ["orientamento", "cross-cutting", None, "Orientamento", "Servizi di orientamento.", ""],
             ["tirocini", kind, 1, "Tirocini", "Tirocini retribuiti.", "tirocinio; stage"],
         ],
-        "territori": [["codice", "nome", "tipo", "padre"], ["asti", "Asti", "province", None]],
+        "territori": [["codice", "nome", "tipo", "padre"], [territory, "Asti", "province", None]],
         "fasi": [["nome", "inizio", "fine"], ["Ascolto", "2026-01-01", ends_on]],
     }
     book.remove(book.active)
