@@ -74,7 +74,7 @@ def test_a_second_consultation_from_an_excel_framework(browser, base_url, live_a
     phone.goto(base_url + "/")
     phone.get_by_role("link", name="Consultazione sul lavoro").click()
     expect(phone).to_have_url(re.compile(r"/c/lavoro-2026/$"))
-    phone.get_by_role("link", name="Fai una proposta").click()
+    phone.locator("#main").get_by_role("link", name="Fai una proposta").click()
     phone.get_by_label("La tua proposta").fill(TEXT)
     phone.get_by_label("Territorio").select_option(label="Asti (tutta la provincia)")
     phone.get_by_label("Partecipi come").select_option(label="Cittadina o cittadino")

@@ -160,3 +160,12 @@ def test_the_site_home_lists_open_and_past_consultations(client, db, two):
     assert f'href="{OTHER}/"' in past_part and "Consultazione sul lavoro" in past_part
     index = client.get("/api/v1/").get_json()
     assert [c["slug"] for c in index["consultations"]] == ["piemonte-2018", "lavoro-2026"]
+
+
+def test_a_meeting_is_managed_only_under_its_consultation(client, auth, create_user, db, two):
+    meeting = db.exec(select(Meeting).where(Meeting.title == "Incontro sul lavoro")).one()
+    auth.login(create_user(role="admin").email)
+    assert client.get(f"{OTHER}/facilitatore/incontri/{meeting.id}").status_code == 200
+    assert client.get(f"{HERE}/facilitatore/incontri/{meeting.id}").status_code == 404
+    listed = client.get(f"{HERE}/facilitatore/incontri").get_data(as_text=True)
+    assert "Incontro sul lavoro" not in listed
