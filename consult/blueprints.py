@@ -27,6 +27,7 @@ from consult.live import views as live
 from consult.meetings import entry_views as entry
 from consult.meetings import export_views as exports
 from consult.meetings import import_views as imports
+from consult.meetings import public_views as public_meetings
 from consult.meetings import views as meetings
 from consult.notifications import jobs as notification_jobs
 from consult.notifications import views as notifications
@@ -42,7 +43,7 @@ from consult.public import views as public
 BLUEPRINT_MODULES = (
     # everyone
     public, proposals, similar, browse, engagement, tracking, objectives, statistics, live, api,
-    api_accountability, strategy, api_strategy, notifications,
+    api_accountability, strategy, api_strategy, notifications, public_meetings,
     # accounts
     accounts, account_page, user_admin, consultation_admin,
     # facilitators

@@ -33,7 +33,13 @@ from consult.framework.models import (
     Territory,
     objective_dict,
 )
-from consult.meetings.models import LiveSession, Meeting, MeetingFacilitator, WorkingGroup
+from consult.meetings.models import (
+    LiveSession,
+    Meeting,
+    MeetingFacilitator,
+    MeetingRegistration,
+    WorkingGroup,
+)
 from consult.notifications.models import Follow, Notification
 from consult.proposals.models import (
     CHANNELS,
@@ -73,6 +79,7 @@ __all__ = [
     "Meeting",
     "MeetingComment",
     "MeetingFacilitator",
+    "MeetingRegistration",
     "Notification",
     "Objective",
     "ObjectiveMapping",

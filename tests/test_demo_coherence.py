@@ -1,6 +1,7 @@
 """A fresh demo tells one story: a consultation open today, the 2017 tour replayed in the past
-weeks, today's laboratory with its live session, meetings planned, and a strategy in its second
-draft; the home page, the statistics and the report give the same figures."""
+weeks, today's laboratory with its live session, meetings planned, and a strategy approved in its
+second version, citing what the meetings said; the home page, the statistics and the report give
+the same figures."""
 
 import re
 from datetime import UTC, timedelta
@@ -57,13 +58,13 @@ def test_proposals_are_dated_between_the_plenary_and_today(demo, db):
             assert created.date() == _aware(meetings[proposal.meeting_id].starts_at).date()
 
 
-def test_the_strategy_has_a_version_in_consultation_and_a_draft_citing_its_inputs(demo, db):
+def test_the_strategy_comes_back_approved_citing_its_inputs(demo, db):
     statuses = [v.status for v in db.exec(select(StrategyVersion).order_by(StrategyVersion.number))]
-    assert statuses == ["in-consultazione", "bozza"]
+    assert statuses == ["superata", "approvata"]
     assert {a.status for a in db.exec(select(Amendment))} == {
         "accolto-con-modifiche",
+        "accolto",
         "non-accolto",
-        "in-valutazione",
     }
     cited = db.exec(select(SectionInput)).all()
     assert any(c.amendment_id for c in cited)

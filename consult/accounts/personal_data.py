@@ -17,6 +17,7 @@ from consult.accounts.models import User
 from consult.accounts.services import stored_user_id
 from consult.common import audit
 from consult.common.models import AuditLog
+from consult.meetings.models import MeetingRegistration
 from consult.notifications import services as notifications
 from consult.proposals.models import AbuseReport, Comment, Contribution, Support
 
@@ -107,8 +108,25 @@ def export(db: Session, user: User, tracking_url: Callable[[str], str]) -> dict[
             }
             for e in _audit_about(db, user)
         ],
+        "meeting_registrations": [
+            {
+                "meeting_id": r.meeting_id,
+                "name": r.name,
+                "email": r.email,
+                "created_at": _iso(r.created_at),
+            }
+            for r in _own_registrations(db, user)
+        ],
         **notifications.personal_data(db, user.email),
     }
+
+
+def _own_registrations(db: Session, user: User) -> list[MeetingRegistration]:
+    """Registrations to meetings made with the account's address, once it is verified."""
+    if not user.email_verified:
+        return []
+    email = user.email.strip().lower()
+    return list(db.exec(select(MeetingRegistration).where(MeetingRegistration.email == email)))
 
 
 def _proposal(c: Contribution, tracking_url: Callable[[str], str]) -> dict[str, Any]:
@@ -149,6 +167,9 @@ def delete_account(db: Session, user: User) -> None:
     for report in db.exec(select(AbuseReport).where(AbuseReport.reporter_id == user.id)).all():
         report.reason = _scrub_text(report.reason, written)
         db.add(report)
+    for registration in _own_registrations(db, user):  # still counted, no longer named
+        registration.name, registration.email = "", None
+        db.add(registration)
     for entry in _audit_about(db, user):
         entry.before = _scrub(entry.before, identifiers)
         entry.after = _scrub(entry.after, identifiers)

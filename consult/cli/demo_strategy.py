@@ -1,9 +1,10 @@
 """The demo's strategy document: the draft that travels to the meetings and comes back richer.
 
-Version 1 (the framework's axes and objectives) is in consultation; two of the tour's meetings
+Version 1 (the framework's axes and objectives) went to the meetings; two of the tour's meetings
 commented on it, the demo participant proposed three amendments (one accepted with changes, one
-declined with a reason, one still under evaluation), and version 2 is the planners' draft that
-takes up the accepted text, a meeting's comment and two proposals, each cited.
+accepted as written, one declined with a reason), and version 2, approved, takes up the accepted
+texts, a meeting's comment and two proposals, each cited: the seed's "la strategia ne risulta
+arricchita", made checkable. Version 1 is then superseded.
 """
 
 from sqlmodel import Session, col, select
@@ -47,12 +48,16 @@ AMENDMENTS = (
         "famiglie-minori",
         "Aggiungere i centri per le famiglie in ogni distretto, aperti anche il sabato, come "
         "primo punto di ascolto per i genitori.",
-        "in-valutazione",
+        "accolto",
     ),
 )
 DECLINED_REASON = (
     "Il servizio civile universale è volontario per legge nazionale: la Regione può ampliare "
     "i posti e i progetti, non renderlo obbligatorio."
+)
+APPROVAL_NOTE = (
+    "Versione approvata dopo l'ascolto dei territori: accoglie due emendamenti, il commento "
+    "dell'incontro di Cuneo sulle aree interne e le proposte su affitti e lavoro."
 )
 ACCEPTED_TEXT = (
     "Dalla politica della casa alle politiche per l'abitare: agenzie sociali per la locazione "
@@ -87,18 +92,19 @@ def ensure_strategy(
         amendment = inputs.propose_amendment(
             db, sections[key], text=text, author_id=stored_id(participant)
         )
-        if outcome != "in-valutazione":
-            inputs.decide(
-                db,
-                amendment,
-                consultation,
-                outcome=outcome,
-                actor_id=stored_id(planner),
-                text=ACCEPTED_TEXT if outcome == "accolto-con-modifiche" else "",
-                reason=DECLINED_REASON if outcome == "non-accolto" else "",
-            )
+        inputs.decide(
+            db,
+            amendment,
+            consultation,
+            outcome=outcome,
+            actor_id=stored_id(planner),
+            text=ACCEPTED_TEXT if outcome == "accolto-con-modifiche" else "",
+            reason=DECLINED_REASON if outcome == "non-accolto" else "",
+        )
     draft = versions.start_draft(db, consultation, actor_id=stored_id(planner))
     _cite(db, draft.id, "abitare", comments[0].id, _proposals_about(db, consultation_id, "affitt"))
+    _cite(db, draft.id, "poverta", comments[1].id, _proposals_about(db, consultation_id, "lavor"))
+    versions.publish(db, draft, note=APPROVAL_NOTE, approve=True, actor_id=stored_id(planner))
 
 
 def _cite(

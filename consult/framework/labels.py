@@ -1,9 +1,11 @@
 """Readable, translated names for the codes stored with proposals, and small page helpers."""
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from consult.common.svg_charts import bar_chart
+from consult.framework.places import Preposition, italian_place
 
 ROLE_LABELS = {
     "cittadino": _l("Cittadina o cittadino"),
@@ -53,7 +55,17 @@ def labels_context() -> dict:
         "response_status_labels": RESPONSE_STATUS_LABELS,
         "proposal_status_labels": PROPOSAL_STATUS_LABELS,
         "bar_chart": chart,
+        "place": place,
     }
+
+
+def place(preposition: Preposition, name: str, article: str = "", kind: str = "") -> str:
+    """Where ("in") or from where ("da") a territory is, in the page's language: Italian
+    contracts the article ("nella Città metropolitana di Torino", "ad Asti")."""
+    locale = get_locale()
+    if locale is None or locale.language == "it":
+        return italian_place(preposition, name, article=article, kind=kind)
+    return f"{'in' if preposition == 'in' else 'from'} {name}"
 
 
 def chart(items: list[tuple[str, int]], title: str) -> Markup:

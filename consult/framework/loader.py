@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from consult.framework.models import Axis, Consultation, Framework, Objective, Phase, Territory
+from consult.framework.places import article_for
 from consult.framework.schema import FrameworkSpec
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "data"
@@ -141,6 +142,7 @@ def _upsert_territories(db: Session, spec: FrameworkSpec) -> None:
         territory = db.exec(select(Territory).where(Territory.code == item.code)).first()
         territory = territory or Territory(code=item.code, name=item.name, kind=item.kind)
         territory.name, territory.kind = item.name, item.kind
+        territory.article = article_for(item.name, stated=item.article)
         db.add(territory)
         by_code[item.code] = territory
     db.flush()

@@ -60,6 +60,8 @@ class Territory(SQLModel, table=True):
     name: str = Field(max_length=200)
     kind: str = Field(max_length=20)
     parent_id: int | None = Field(default=None, foreign_key="territory.id", index=True)
+    # The Italian article the name takes ("la" Città metropolitana di Torino), for place phrases.
+    article: str = Field(default="", max_length=3)
 
 
 class Consultation(SQLModel, table=True):

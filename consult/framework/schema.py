@@ -34,6 +34,8 @@ class TerritorySpec(_Strict):
     name: str = Field(min_length=1)
     kind: Literal["region", "province", "ambito", "distretto"]
     parent: str | None = None
+    # The article the name takes; left out, it follows from the name (see framework/places.py).
+    article: Literal["", "il", "lo", "la", "l'", "i", "gli", "le"] | None = None
 
 
 class PhaseSpec(_Strict):

@@ -1,4 +1,5 @@
-"""Forms of the facilitator area: meetings, their closing record, live sessions."""
+"""Forms of the facilitator area (meetings, their closing record, live sessions) and the public
+registration to a meeting."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -7,6 +8,8 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     DecimalField,
+    EmailField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -15,9 +18,18 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from consult.common.forms import clean_text
+from consult.proposals.forms import IDEMPOTENCY_KEY, new_idempotency_key
 
 MINUTES_EXTENSIONS = ("pdf", "docx", "odt", "txt")
 MINUTES_MAX_BYTES = 4 * 1024 * 1024
@@ -85,3 +97,37 @@ class LiveSessionForm(FlaskForm):
         filters=[clean_text],
         validators=[Length(max=2000)],
     )
+
+
+class RegistrationForm(FlaskForm):
+    """Saying you will come: a name and an address are optional (then you are only counted)."""
+
+    name = StringField(
+        _l("Nome (facoltativo)"),
+        filters=[clean_text],
+        validators=[Length(max=120, message=_l("Il nome può avere al massimo 120 caratteri."))],
+    )
+    email = EmailField(
+        _l("E-mail (facoltativa)"),
+        filters=[clean_text],
+        validators=[
+            Optional(),
+            Length(max=254, message=_l("L'e-mail è troppo lunga.")),
+            Email(_l("Controlla l'e-mail: sembra incompleta.")),
+        ],
+    )
+    consent = BooleanField(
+        _l("Ho letto l'informativa privacy e acconsento al trattamento dei dati.")
+    )
+    idempotency_key = HiddenField()
+
+    def validate_consent(self, field) -> None:
+        """Consent is needed only when we keep something about the person."""
+        if (self.name.data or self.email.data) and not field.data:
+            raise ValidationError(
+                _l("Per lasciare nome o e-mail devi accettare l'informativa privacy.")
+            )
+
+    def ensure_idempotency_key(self) -> None:
+        if not IDEMPOTENCY_KEY.match(self.idempotency_key.data or ""):
+            self.idempotency_key.data = new_idempotency_key()

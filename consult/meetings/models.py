@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from consult.common.models import utcnow
@@ -55,3 +56,21 @@ class WorkingGroup(SQLModel, table=True):
     name: str = Field(max_length=200)
     axis_number: int | None = None
     position: int = 0
+
+
+class MeetingRegistration(SQLModel, table=True):
+    """Someone who says they will come to a public meeting: named, or only counted.
+
+    The page's idempotency key makes a double tap one registration; an address registers once."""
+
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "idempotency_key"),
+        UniqueConstraint("meeting_id", "email"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    name: str = Field(default="", max_length=120)
+    email: str | None = Field(default=None, max_length=254, index=True)
+    idempotency_key: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)

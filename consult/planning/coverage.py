@@ -46,6 +46,8 @@ class Line:
     code: str
     label: str
     total: int = 0
+    article: str = ""  # territories: for "nella Città metropolitana di Torino"
+    kind: str = ""
 
 
 @dataclass
@@ -231,7 +233,7 @@ def _row_code(objective_id: int | None, source: str, objective_codes: dict[int, 
 
 def _province_lines(provinces: dict[int, Territory]) -> list[Line]:
     return [
-        Line(t.code, t.name)
+        Line(t.code, t.name, article=t.article, kind=t.kind)
         for t in sorted({p.id: p for p in provinces.values()}.values(), key=lambda t: t.name)
     ]
 

@@ -68,7 +68,7 @@ def _tick(page, label: str) -> None:
 def _open_live_session_page(page, base_url: str) -> None:
     """From the facilitator's menu to the DEMO42 session, as a facilitator clicks it."""
     page.goto(base_url + "/")
-    page.get_by_role("link", name="Incontri").click()
+    page.get_by_role("link", name="Gestione incontri").click()
     page.get_by_role("link", name="Laboratorio di comunità di Torino").click()
     page.get_by_role("link", name=re.compile("Sessione DEMO42")).click()
     expect(page.get_by_role("heading", name=re.compile("Sessione dal vivo"))).to_be_visible()

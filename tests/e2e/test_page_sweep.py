@@ -18,6 +18,9 @@ from consult.accountability.models import Response
 from consult.accounts import services as accounts
 from consult.accounts.models import User
 from consult.analysis.models import AnalysisRun
+from consult.coplanning import versions
+from consult.coplanning.models import Amendment
+from consult.framework.models import Consultation
 from consult.proposals.models import Contribution
 from tests.e2e.conftest import PHONE, SCREENSHOTS, _context
 from tests.web.route_world import ROLES
@@ -88,6 +91,8 @@ FORMS = {
     "responses.create": "main form[method=post]",
     "responses.edit": "main form[method=post]",
     "strategy_meetings.comment": "main form[method=post]",
+    "strategy.amend": "main form[method=post]",
+    "coplanning.edit_section": "main form[method=post]",
 }
 
 # Defects the sweep found that are not fixed yet: (route, variant or "errors" suffix) -> reason.
@@ -109,7 +114,9 @@ def sweep_ids(live_app, demo_ids) -> dict:
         secret = live_app.config["SECRET_KEY"]
         reset = accounts.make_reset_token(secret, user)
         verify = accounts.make_verification_token(secret, user)
+        strategy = _strategy_ids(session)
     return {
+        **strategy,
         "meeting_id": demo_ids["meeting"],
         "session_id": demo_ids["session"],
         "contribution_id": demo_ids["contribution"],
@@ -123,6 +130,27 @@ def sweep_ids(live_app, demo_ids) -> dict:
         "run_id": run.id if run else None,
         "reset_token": reset,
         "verify_token": verify,
+    }
+
+
+def _strategy_ids(session) -> dict:
+    """A version in consultation and a draft, so every co-planning page has something to show:
+    the demo's strategy ends approved, so the sweep opens the next round (once; idempotent)."""
+    consultation = session.exec(select(Consultation)).first()
+    if versions.open_version(session, consultation.id) is None:
+        opened = versions.start_draft(session, consultation, actor_id=None)
+        versions.publish(session, opened, note="", approve=False, actor_id=None)
+    in_consultation = versions.open_version(session, consultation.id)
+    draft = versions.start_draft(session, consultation, actor_id=None)
+    session.commit()
+    amendment = session.exec(select(Amendment).order_by(col(Amendment.id))).first()
+    return {
+        "number": in_consultation.number,
+        "published_id": in_consultation.id,
+        "section_id": versions.sections(session, in_consultation.id)[0].id,
+        "version_id": draft.id,
+        "draft_section": versions.sections(session, draft.id)[0].id,
+        "amendment_token": amendment.tracking_token if amendment else None,
     }
 
 

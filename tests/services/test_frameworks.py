@@ -75,6 +75,14 @@ def test_piemonte_framework_has_the_eight_objectives_and_provinces(db):
     assert db.exec(select(Consultation)).one().slug == "piemonte-2018"
 
 
+def test_territories_carry_the_article_their_name_takes(db):
+    frameworks.load(db, frameworks.bundled_path("piemonte-2018"))
+    articles = {t.code: t.article for t in db.exec(select(Territory))}
+    assert articles["torino"] == "la"  # stated nowhere: "Città metropolitana di ..."
+    assert articles["verbano-cusio-ossola"] == "il"  # stated in the file
+    assert articles["asti"] == "" and articles["torino-nord-ovest"] == "l'"
+
+
 def test_loading_twice_changes_nothing(db):
     path = frameworks.bundled_path("piemonte-2018")
     frameworks.load(db, path)
@@ -113,6 +121,7 @@ def test_json_files_load_too(db, tmp_path):
         (lambda d: d["objectives"][0].update(axis=7), "objectives[0].axis: axis 7 is not declared"),
         (lambda d: d["objectives"][0].update(kind="other"), "objectives[0].kind"),
         (lambda d: d["territories"][0].update(parent="nowhere"), "territories[0].parent"),
+        (lambda d: d["territories"][0].update(article="the"), "territories[0].article"),
         (lambda d: d.pop("objectives"), "objectives: Field required"),
         (lambda d: d.update(colour="blue"), "colour: Extra inputs are not permitted"),
     ],

@@ -20,6 +20,7 @@ from consult.accounts.models import User
 from consult.analysis.models import AnalysisRun, Theme
 from consult.common import upload_store
 from consult.common.tokens import new_tracking_token
+from consult.coplanning import inputs, versions
 from consult.framework.models import Consultation, Framework, Objective, Territory
 from consult.meetings.models import LiveSession, Meeting, MeetingFacilitator
 from consult.notifications import tokens as notification_tokens
@@ -93,7 +94,9 @@ def _minutes_on_disk(app: Flask) -> str:
 
 def build_world(app: Flask) -> World:
     """An open meeting run by one facilitator, its live session with a pending item, a published
-    proposal with a comment, a theme of the current run, a draft response and a kept upload."""
+    proposal with a comment, a theme of the current run, a draft response, a kept upload, and a
+    strategy: version 1 in consultation with an amendment and a meeting's comment, version 2
+    drafted."""
     empty_database(app)
     with Session(app.extensions["consult.engine"], expire_on_commit=False) as db:
         users = _users(db)
@@ -135,8 +138,10 @@ def build_world(app: Flask) -> World:
             consultation_id=consultation.id, objective_id=objective.id, text="Risposta in bozza."
         )
         db.add_all([theme, response])
+        strategy = _strategy(db, consultation, meeting)
         db.commit()
         params = {
+            **strategy,
             "meeting_id": meeting.id,
             "session_id": live.id,
             "code": live.code,
@@ -165,6 +170,29 @@ def build_world(app: Flask) -> World:
             "action": "approva",
         }
     return World(params=params, users=users)
+
+
+def _strategy(db: Session, consultation: Consultation, meeting: Meeting) -> dict:
+    """Version 1 in consultation (amended, commented by the meeting) and the draft of version 2."""
+    first = versions.start_draft(db, consultation, actor_id=None)
+    versions.publish(db, first, note="", approve=False, actor_id=None)
+    section = versions.sections(db, first.id or 0)[0]
+    amendment = inputs.propose_amendment(
+        db, section, text="Un testo nuovo per la premessa.", author_id=None
+    )
+    inputs.record_meeting_comment(
+        db, section, meeting, text="L'incontro chiede una premessa più breve.", actor_id=None
+    )
+    draft = versions.start_draft(db, consultation, actor_id=None)
+    return {
+        "number": first.number,
+        "published_id": first.id,
+        "section_id": section.id,
+        "amendment_id": amendment.id,
+        "amendment_token": amendment.tracking_token,
+        "version_id": draft.id,
+        "draft_section": versions.sections(db, draft.id or 0)[0].id,
+    }
 
 
 def _users(db: Session) -> dict[str, User]:

@@ -243,3 +243,16 @@ def test_planner_sees_answer_links_on_public_pages(client, auth, create_user, an
     assert f'href="{HERE}/obiettivi/abitare"' in matrix
     assert f'href="{HERE}/obiettivi/fuori-strategia"' in matrix
     assert f'href="{HERE}/obiettivi/non-assegnate"' not in matrix
+
+
+def test_gap_alerts_say_where_in_correct_italian(client, db, planner, analysed, territories):
+    torino = territories["torino"]
+    torino.name, torino.article = "Città metropolitana di Torino", "la"
+    db.add(torino)
+    db.commit()
+    page = client.get("/pianificazione/copertura?min_proposte=2").get_data(as_text=True)
+    assert "Solo 1 proposta è arrivata dalla Città metropolitana di Torino." in page
+    assert "Suggerimento: pianifica un incontro nella Città metropolitana di Torino." in page
+    client.post("/lingua", data={"lang": "en"})
+    english = client.get("/pianificazione/copertura?min_proposte=2").get_data(as_text=True)
+    assert "Suggestion: plan a meeting in Città metropolitana di Torino." in english

@@ -67,6 +67,9 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "public.home"): everyone(200),
     ("POST", "public.set_language"): everyone(400),
     ("GET", "statistics.index"): everyone(200),
+    ("GET", "public_meetings.index"): everyone(200),
+    ("GET", "public_meetings.detail"): everyone(200),
+    ("POST", "public_meetings.register"): everyone(303),  # an empty form counts you in
     ("GET", "browse.index"): everyone(200),
     ("GET", "browse.detail"): everyone(200),
     ("GET", "proposals.new"): everyone(200),
@@ -212,26 +215,26 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "api_accountability.themes"): everyone(200),
     ("GET", "api_accountability.responses"): everyone(200),
     ("GET", "api_accountability.objective"): (everyone(200), {"code": "objective_code"}),
-    # co-planning (h-k): the sample has no strategy yet, so an id names nothing (404) once past
-    # the role check; tests/web/test_coplanning_access.py runs every route on a full strategy
+    # co-planning: the sample's version 1 is in consultation (amended, commented), version 2 a
+    # draft; tests/web/test_coplanning_access.py adds what a published version refuses (409)
     ("GET", "strategy.index"): everyone(200),
-    ("GET", "strategy.version"): (everyone(404), {"number": "run_id"}),
-    ("GET", "strategy.changes_page"): (everyone(404), {"number": "run_id"}),
-    ("GET", "strategy.amend"): (everyone(404), {"section_id": "run_id"}),
-    ("POST", "strategy.amend"): (everyone(404), {"section_id": "run_id"}),
-    ("GET", "strategy.track"): everyone(404),
+    ("GET", "strategy.version"): everyone(200),
+    ("GET", "strategy.changes_page"): everyone(200),
+    ("GET", "strategy.amend"): everyone(200),
+    ("POST", "strategy.amend"): everyone(422),
+    ("GET", "strategy.track"): (everyone(200), {"token": "amendment_token"}),
     ("GET", "api_strategy.versions_index"): everyone(200),
-    ("GET", "api_strategy.version"): (everyone(404), {"number": "run_id"}),
+    ("GET", "api_strategy.version"): everyone(200),
     ("GET", "strategy_meetings.comment"): own_meeting(200),
     ("POST", "strategy_meetings.comment"): own_meeting(422),
     ("GET", "coplanning.dashboard"): planners(200),
     ("POST", "coplanning.start_draft"): planners(303),
-    ("GET", "coplanning.workspace"): (planners(404), {"version_id": "run_id"}),
-    ("GET", "coplanning.edit_section"): (planners(404), {"section_id": "run_id"}),
-    ("POST", "coplanning.edit_section"): (planners(404), {"section_id": "run_id"}),
-    ("POST", "coplanning.publish"): (planners(404), {"version_id": "run_id"}),
-    ("GET", "coplanning.review"): (planners(404), {"version_id": "run_id"}),
-    ("POST", "coplanning.decide"): (planners(404), {"amendment_id": "run_id"}),
+    ("GET", "coplanning.workspace"): planners(200),
+    ("GET", "coplanning.edit_section"): (planners(200), {"section_id": "draft_section"}),
+    ("POST", "coplanning.edit_section"): (planners(422), {"section_id": "draft_section"}),
+    ("POST", "coplanning.publish"): planners(303),
+    ("GET", "coplanning.review"): (planners(200), {"version_id": "published_id"}),
+    ("POST", "coplanning.decide"): planners(422),
 }
 
 
