@@ -71,19 +71,32 @@ def _state(row: Any, fields: tuple[str, ...]) -> dict[str, Any]:
 def update_texts(
     db: Session, consultation: Consultation, values: dict[str, Any], *, actor_id: int | None
 ) -> None:
-    before = _state(consultation, TEXT_FIELDS)
-    for name in TEXT_FIELDS:
-        setattr(consultation, name, values[name])
-    db.add(consultation)
+    _update(db, consultation, TEXT_FIELDS, values, "consultation", actor_id=actor_id)
+
+
+def _update(
+    db: Session,
+    row: Consultation | Objective,
+    fields: tuple[str, ...],
+    values: dict[str, Any],
+    entity_type: str,
+    *,
+    actor_id: int | None,
+) -> None:
+    """Set `fields` of `row` from `values`, with the audit entry of the state before and after."""
+    before = _state(row, fields)
+    for name in fields:
+        setattr(row, name, values[name])
+    db.add(row)
     db.flush()
     audit.record(
         db,
         actor_id=actor_id,
-        action="consultation.updated",
-        entity_type="consultation",
-        entity_id=consultation.id or 0,
+        action=f"{entity_type}.updated",
+        entity_type=entity_type,
+        entity_id=row.id or 0,
         before=before,
-        after=_state(consultation, TEXT_FIELDS),
+        after=_state(row, fields),
     )
 
 
@@ -131,20 +144,8 @@ def save_phases(
 def update_objective(
     db: Session, objective: Objective, values: dict[str, Any], *, actor_id: int | None
 ) -> None:
-    before = _state(objective, OBJECTIVE_FIELDS)
-    objective.title, objective.description = values["title"], values["description"]
-    objective.keywords = list(values["keywords"])
-    db.add(objective)
-    db.flush()
-    audit.record(
-        db,
-        actor_id=actor_id,
-        action="objective.updated",
-        entity_type="objective",
-        entity_id=objective.id or 0,
-        before=before,
-        after=_state(objective, OBJECTIVE_FIELDS),
-    )
+    values = dict(values, keywords=list(values["keywords"]))
+    _update(db, objective, OBJECTIVE_FIELDS, values, "objective", actor_id=actor_id)
 
 
 def objective_of(db: Session, consultation: Consultation, objective_id: int) -> Objective | None:
