@@ -25,9 +25,12 @@ def requested_slug() -> str | None:
 def find_default() -> Consultation | None:
     """The site's default consultation, or None when none is loaded yet."""
     if "consult_default_consultation" not in g:
-        g.consult_default_consultation = consultations.current(
-            db.session(), current_app.config["CONSULTATION_SLUG"]
-        )
+        slug = current_app.config["CONSULTATION_SLUG"]
+        if has_request_context():
+            g.consult_default_consultation = consultations.current(db.session(), slug)
+        else:  # a job or command building links: no request session would ever close this one
+            with db.standalone_session() as session:
+                g.consult_default_consultation = consultations.current(session, slug)
     return g.consult_default_consultation
 
 

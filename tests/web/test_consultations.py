@@ -1,6 +1,7 @@
 """Several consultations on one site: each under /c/<slug>/ with its own data, kept apart."""
 
 import pytest
+from flask import g, url_for
 from flask.testing import FlaskClient
 from sqlmodel import select
 
@@ -169,3 +170,10 @@ def test_a_meeting_is_managed_only_under_its_consultation(client, auth, create_u
     assert client.get(f"{HERE}/facilitatore/incontri/{meeting.id}").status_code == 404
     listed = client.get(f"{HERE}/facilitatore/incontri").get_data(as_text=True)
     assert "Incontro sul lavoro" not in listed
+
+
+def test_links_built_outside_a_request_leave_no_session_open(app, two):
+    with app.app_context():
+        link = url_for("browse.index")
+        assert "db_session" not in g  # a job's app context has no request to close one
+    assert link.endswith(f"{HERE}/proposte")
