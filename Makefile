@@ -111,14 +111,13 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy consult nlp
 
-# Live sessions keep one Server-Sent Events connection per projector and moderation page open,
-# so gunicorn runs threaded (gthread) workers. Live events cross processes only through Redis:
-# without REDIS_URL one worker serves everything (with many threads); with it, two.
+# Live event streams (projector, moderation queue, phone feeds) stay open as long as their page:
+# gunicorn runs gevent workers (gunicorn.conf.py), which hold each connection without a thread,
+# cut idle and slow clients after CONSULT_KEEPALIVE_SECONDS, and never keep pages waiting.
+# Live events cross processes only through Redis: without REDIS_URL one worker, with it two.
 WORKERS ?= $(if $(REDIS_URL),2,1)
-THREADS ?= 32
 serve: install assets translations
-	$(BIN)/gunicorn --worker-class gthread --workers $(WORKERS) --threads $(THREADS) \
-		--bind $(HOST):$(PORT) wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) instance

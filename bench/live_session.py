@@ -11,7 +11,7 @@ Reports p50/p95/p99 submit latency, errors, rows stored versus sent (through the
 --database-url, else by counting this run's items in the moderation queue) and
 approval-to-projector latency. Only talks to 127.0.0.1; bounded in requests and time.
 
-    python bench/live_session.py --url http://127.0.0.1:8000 --code DEMO42
+    python bench/live_session.py --url http://127.0.0.1:8000 --code DEMA42
 
 Needs httpx (a dependency of the project's environment) and, for --database-url, SQLAlchemy.
 """
@@ -320,7 +320,7 @@ def report(args, results: Results, stored: int, submit_seconds: float) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:8000")
-    parser.add_argument("--code", default="DEMO42")
+    parser.add_argument("--code", default="DEMA42")
     parser.add_argument("--participants", type=int, default=400)
     parser.add_argument("--proposals", type=int, default=2)
     parser.add_argument("--duration", type=float, default=60.0)

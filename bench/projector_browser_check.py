@@ -6,7 +6,7 @@ WebDriver): a 390 px "phone" tab joins by code at /live and submits a proposal; 
 opened before the approval, must show it without a reload (checked with a marker set on the
 page's window before approving). Prints the approval-to-screen latency and saves screenshots.
 
-    python bench/projector_browser_check.py --url http://127.0.0.1:5103 --code DEMO42
+    python bench/projector_browser_check.py --url http://127.0.0.1:5103 --code DEMA42
 """
 
 import argparse
@@ -122,7 +122,7 @@ class Tab:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:5103")
-    parser.add_argument("--code", default="DEMO42")
+    parser.add_argument("--code", default="DEMA42")
     parser.add_argument("--email", default="facilitatore@example.org")
     parser.add_argument("--password", default="consult-demo")
     parser.add_argument("--chromium", default="/usr/bin/chromium")

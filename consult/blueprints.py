@@ -21,6 +21,8 @@ from consult.coplanning import planner_views as coplanning
 from consult.coplanning import views as strategy
 from consult.framework import labels
 from consult.live import moderation_views as moderation
+from consult.live import phone_views as live_phone
+from consult.live import round_views as live_rounds
 from consult.live import runtime as live_runtime
 from consult.live import session_views as live_sessions
 from consult.live import views as live
@@ -29,6 +31,7 @@ from consult.meetings import export_views as exports
 from consult.meetings import import_views as imports
 from consult.meetings import public_views as public_meetings
 from consult.meetings import views as meetings
+from consult.moderation import views as desk
 from consult.notifications import jobs as notification_jobs
 from consult.notifications import views as notifications
 from consult.planning import coverage_views as coverage
@@ -42,12 +45,13 @@ from consult.public import views as public
 
 BLUEPRINT_MODULES = (
     # everyone
-    public, proposals, similar, browse, engagement, tracking, objectives, statistics, live, api,
-    api_accountability, strategy, api_strategy, notifications, public_meetings,
+    public, proposals, similar, browse, engagement, tracking, objectives, statistics, live,
+    live_phone, api, api_accountability, strategy, api_strategy, notifications, public_meetings,
     # accounts
     accounts, account_page, user_admin, consultation_admin,
     # facilitators
-    meetings, live_sessions, moderation, entry, imports, exports, strategy_meetings,
+    desk, meetings, live_sessions, live_rounds, moderation, entry, imports, exports,
+    strategy_meetings,
     # planners
     analysis, themes, mapping, coverage, responses, reports, coplanning,
 )  # fmt: skip

@@ -6,6 +6,7 @@ environment (`consult.worker.run`), so a worker needs nothing but the environmen
 """
 
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -42,9 +43,24 @@ def enqueue(
     elif executor == "inline":
         function(*args)
     else:
-        threading.Thread(
-            target=_run_in_app_context, args=(app, function, args), daemon=True, name=name
-        ).start()
+        start_native_thread(_run_in_app_context, (app, function, args), name=name)
+
+
+def start_native_thread(target: Callable[..., Any], args: tuple, *, name: str) -> None:
+    """Run `target(*args)` on an operating-system thread, also in a gevent worker.
+
+    `make serve` runs gevent workers, whose monkey-patching turns `threading.Thread` into a
+    greenlet: a CPU-bound job (a theme fit takes minutes) would hold the worker's event loop for
+    its whole run and stall every page and live stream. gevent's thread pool runs it on a real
+    thread instead, which shares the interpreter with the loop like any thread does.
+    """
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is not None and monkey.is_module_patched("threading"):
+        import gevent
+
+        gevent.get_hub().threadpool.spawn(target, *args)
+        return
+    threading.Thread(target=target, args=args, daemon=True, name=name).start()
 
 
 def on_commit(session: Session, start: Callable[[], None]) -> None:

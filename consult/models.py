@@ -33,6 +33,7 @@ from consult.framework.models import (
     Territory,
     objective_dict,
 )
+from consult.live.models import LivePhone, LivePoll, PollAnswer, PriorityBallot, PriorityRound
 from consult.meetings.models import (
     LiveSession,
     Meeting,
@@ -75,6 +76,8 @@ __all__ = [
     "EmbeddingCache",
     "Follow",
     "Framework",
+    "LivePhone",
+    "LivePoll",
     "LiveSession",
     "Meeting",
     "MeetingComment",
@@ -84,6 +87,9 @@ __all__ = [
     "Objective",
     "ObjectiveMapping",
     "Phase",
+    "PollAnswer",
+    "PriorityBallot",
+    "PriorityRound",
     "Response",
     "SectionInput",
     "StrategySection",

@@ -527,9 +527,15 @@ class ObjectiveClassifier:
         return code, conf, matches, conf < self.review_threshold
 
     def _membership(self, p: float, best: float) -> float:
-        """Return a secondary objective's confidence that it also applies (below the best's)."""
+        """Return a secondary objective's confidence that it also applies (at most the best's).
+
+        A runner-up whose membership reaches the best's confidence is reported *tied* with it
+        (listed after it): when the best is itself uncertain, the two are equally plausible and
+        both count "da verificare" (consult.analysis.assignment), rather than the alternative
+        being dropped because the best is uncertain.
+        """
         power = getattr(self, "secondary_power", 1.0)  # models saved before it: raw p
-        return round(min(float(p) ** power, 0.999 * best), 4)
+        return round(min(float(p) ** power, best), 4)
 
     def match_vectors(self, vectors: np.ndarray) -> list[list[ObjectiveMatch]]:
         """Return objective matches per vector, best first (ObjectiveMapper-compatible)."""

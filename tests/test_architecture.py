@@ -18,6 +18,7 @@ FEATURE_ORDER = (
     "meetings",
     "analysis",
     "live",
+    "moderation",
     "accountability",
     "planning",
     "coplanning",

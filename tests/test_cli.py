@@ -39,9 +39,9 @@ def test_demo_is_idempotent_and_prints_demo_accounts(runner, db, tmp_path):
     assert "consult-demo" in first.output
     second = runner.invoke(args=["demo", "--data", str(data), "--no-themes"])
     assert second.exit_code == 0, second.output
-    # 2 from the file and 6 waiting for moderation in the demo live session DEMO42
+    # 2 from the file and 6 waiting for moderation in the demo live session DEMA42
     assert "0 proposals added (8 in all)" in second.output
-    assert "/live/DEMO42" in second.output
+    assert "/live/DEMA42" in second.output
     assert len(db.exec(select(User)).all()) == 4
     waiting = db.exec(select(Contribution).where(Contribution.channel == "live")).all()
     assert len([c for c in waiting if c.live_session_id]) == 6

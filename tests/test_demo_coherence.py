@@ -93,3 +93,32 @@ def test_home_statistics_and_report_agree(demo, client, auth):
     report = client.get("/pianificazione/rapporto").get_data(as_text=True)
     assert _figure(report, r'data-figure="meetings">(\d+)') == "9"
     assert _figure(report, r'data-figure="proposals">(\d+)') == proposals
+
+
+def _figures(html: str) -> dict[str, str]:
+    """The `data-figure` values of a page, whitespace squeezed."""
+    found = re.findall(r'data-figure="(\w+)">(.*?)</(?:dd|span)>', html, flags=re.S)
+    return {name: " ".join(re.sub(r"<[^>]+>", "", value).split()) for name, value in found}
+
+
+def test_every_page_and_the_api_give_the_same_meetings_interlocutori_and_km(demo, client, auth):
+    home = _figures(client.get("/").get_data(as_text=True))
+    statistics = _figures(client.get("/statistiche").get_data(as_text=True))
+    api = client.get("/api/v1/consultation").get_json()["figures"]
+    auth.login("pianificatore@example.org", "consult-demo")
+    report = _figures(client.get("/pianificazione/rapporto").get_data(as_text=True))
+    assert api["meetings_held"] == 9 and api["meetings_counted"] == "closed"
+    assert api["interlocutors"] == 408 and api["km_travelled"] == 1117.9
+    assert home["meetings"] == "9 incontri svolti"
+    assert home["interlocutors"] == "408 interlocutori"
+    assert home["km"] == "1.117,9 km percorsi"
+    assert statistics["meetings"] == report["meetings"] == "9"
+    assert statistics["interlocutors"] == report["interlocutors"] == "408"
+    assert statistics["km"] == report["km"] == "1.117,9"
+    proposals = f"{api['proposals']:,}".replace(",", ".")
+    assert home["proposals"] == f"{proposals} proposte pubblicate"
+    assert statistics["proposals"] == report["proposals"] == proposals
+    assert sum(api["proposals_by_channel"].values()) == api["proposals"]
+    client.post("/lingua", data={"lang": "en"})
+    english = _figures(client.get("/statistiche").get_data(as_text=True))
+    assert english["km"] == "1,117.9"

@@ -13,6 +13,7 @@ from consult.analysis.models import (
     ContributionAssignment,
     ContributionTheme,
     Theme,
+    counts_at,
 )
 from consult.common import audit
 from consult.common.models import utcnow
@@ -89,10 +90,7 @@ def concerned_proposals(db: Session, response: Response) -> list[Contribution]:
     # Those counting for the objective by the one rule (its stored result).
     counting = select(ContributionAssignment.contribution_id).where(
         ContributionAssignment.objective_id == response.objective_id,
-        or_(
-            col(ContributionAssignment.rank) == 0,
-            col(ContributionAssignment.confidence) >= DEFAULT_THRESHOLD,
-        ),
+        counts_at(DEFAULT_THRESHOLD),
     )
     return list(db.exec(query.where(col(Contribution.id).in_(counting))).all())
 

@@ -27,6 +27,7 @@ def password_messages() -> dict[str, str]:
 def role_labels() -> dict[str, str]:
     return {
         "participant": _l("Partecipante"),
+        "moderator": _l("Moderatore"),
         "facilitator": _l("Facilitatore"),
         "planner": _l("Pianificatore"),
         "admin": _l("Amministratore"),

@@ -7,7 +7,7 @@ from sqlmodel import Field, SQLModel
 
 from consult.common.models import utcnow
 
-ROLES = ("participant", "facilitator", "planner", "admin")
+ROLES = ("participant", "moderator", "facilitator", "planner", "admin")
 
 
 class User(UserMixin, SQLModel, table=True):

@@ -3,7 +3,7 @@
 Precedence, first match wins:
 1. the planner's confirmed mapping(s) of the proposal;
 2. the model's best mapping of the proposal (current run), whatever its confidence, plus its
-   secondary mappings at or above the confidence threshold;
+   secondary mappings at or above the confidence threshold or as confident as the best one;
 3. its primary theme's planner mapping, else the theme's best model mapping
    (a merged theme is followed to the theme it was merged into; a discarded theme is skipped;
    an off-strategy theme without mappings counts as fuori-strategia);
@@ -91,8 +91,8 @@ def assign_ranked(
 ) -> dict[int, tuple[Assignment, dict[int | None, float | None]]]:
     """The rule at threshold 0, with each counted objective's best confidence (what is stored).
 
-    At threshold t the rule keeps the first objective and those whose confidence is >= t: the
-    stored rows answer any threshold with `rank == 0 or confidence >= t`, in rank order.
+    At threshold t the rule keeps the first objective and those whose confidence is >= t or
+    >= the first one's: the stored rows answer any threshold with `counts_at(t)`, in rank order.
     """
     contributions = list(contributions)
     if not contributions:
@@ -239,8 +239,12 @@ def _pick(
     if not model:
         return None
     # The best objective always counts (with its calibrated confidence; below the review
-    # threshold it is "da verificare", never dropped); secondary ones count above `threshold`.
-    counted = [model[0], *(m for m in model[1:] if m.confidence >= threshold)]
+    # threshold it is "da verificare", never dropped); secondary ones count above `threshold`,
+    # or when as confident as the best (an uncertain best and an equally plausible runner-up:
+    # both count and are reviewed, the runner-up is not dropped for the best's uncertainty).
+    # The sort is stable and mappings come in id order, so on a tie the model's best stays first.
+    floor = min(threshold, model[0].confidence)
+    counted = [model[0], *(m for m in model[1:] if m.confidence >= floor)]
     return _unique(m.objective_id for m in counted), "model", model[0].confidence
 
 

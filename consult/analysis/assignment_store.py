@@ -15,7 +15,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, event, insert, inspect, or_
+from sqlalchemy import delete, event, insert, inspect
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session, col, select
@@ -27,6 +27,7 @@ from consult.analysis.models import (
     ContributionTheme,
     ObjectiveMapping,
     Theme,
+    counts_at,
 )
 from consult.framework.models import Consultation
 from consult.proposals.models import Contribution
@@ -342,8 +343,7 @@ def _reaches(themes: dict, theme_id, targets: set[int]) -> bool:
 
 def counted(threshold: float):
     """The rows that count at `threshold` (the first objective always does)."""
-    row = ContributionAssignment
-    return or_(col(row.rank) == 0, col(row.confidence) >= threshold)
+    return counts_at(threshold)
 
 
 def stored_assignments(

@@ -151,7 +151,7 @@ def _model_top(db: Session, target: dict) -> dict:
             ObjectiveMapping.source == "model",
             *[getattr(ObjectiveMapping, k) == v for k, v in target.items()],
         )
-        .order_by(col(ObjectiveMapping.confidence).desc())
+        .order_by(col(ObjectiveMapping.confidence).desc(), col(ObjectiveMapping.id))
     ).first()
     if row is None:
         return {"objective_id": None, "confidence": None}

@@ -3,8 +3,10 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, UniqueConstraint
-from sqlmodel import Column, Field, SQLModel
+from sqlalchemy import ColumnElement, ForeignKey, Index, Integer, LargeBinary, UniqueConstraint, or_
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
+from sqlmodel import Column, Field, SQLModel, col
 
 from consult.common.models import json_field, utcnow
 
@@ -108,7 +110,7 @@ class ContributionAssignment(SQLModel, table=True):
 
     One row per objective (rank 0 first); `objective_id` None with source "unmapped" is the one
     row of an unassigned proposal, None otherwise fuori-strategia. `confidence` is that
-    objective's best confidence: at threshold t a row counts when `rank == 0 or confidence >= t`.
+    objective's best confidence: at threshold t a row counts when `counts_at(t)`.
     Maintained in the proposal's transaction by `analysis.assignment_store`; derived, so it holds
     no foreign key besides the proposal's.
     """
@@ -131,3 +133,18 @@ class ContributionAssignment(SQLModel, table=True):
     source: str = Field(max_length=20)
     confidence: float | None = None
     theme_id: int | None = Field(default=None, index=True)
+
+
+def counts_at(threshold: float) -> ColumnElement[bool]:
+    """The stored rows that count at `threshold`: the first objective always; a secondary at or
+    above the threshold, or as confident as the first (the one rule, analysis.assignment)."""
+    row = ContributionAssignment
+    first = aliased(ContributionAssignment)
+    best = (
+        sa_select(col(first.confidence))
+        .where(col(first.contribution_id) == col(row.contribution_id), col(first.rank) == 0)
+        .correlate(row)
+        .scalar_subquery()
+    )
+    confidence = col(row.confidence)
+    return or_(col(row.rank) == 0, confidence >= threshold, confidence >= best)

@@ -176,3 +176,23 @@ def forget_all() -> None:
         _models.clear()
         _lexical.clear()
         _assigned.clear()
+
+
+_preprocessor_lock = threading.Lock()
+_preprocessor: Any = None
+
+
+def content_lemmas(texts: Sequence[str]) -> list[list[str]]:
+    """Each text's Italian content lemmas (stop words dropped), with nlp's one preprocessor.
+
+    For the live word cloud: "servizi per gli anziani" and "Servizio agli anziani" give the same
+    words. The preprocessor is built once per process (spaCy's blank Italian, under a second).
+    """
+    global _preprocessor
+    with _preprocessor_lock:
+        if _preprocessor is None:
+            from nlp import ItalianPreprocessor
+
+            _preprocessor = ItalianPreprocessor()
+        preprocessor = _preprocessor
+    return [preprocessor.lemmas(text) for text in texts]

@@ -10,6 +10,7 @@ from consult.framework import consultations
 from consult.framework import services as framework
 from consult.framework.context import current_consultation
 from consult.framework.models import objective_dict
+from consult.meetings import figures
 from consult.meetings.services import stored_id
 from consult.proposals import search as proposal_search
 from consult.proposals import services as proposals
@@ -70,6 +71,8 @@ def consultation():
                 for p in phases
             ],
             "axes": [{"number": a.number, "title": a.title} for a in axes],
+            # the figures of the home page, /statistiche and the report (closed meetings count)
+            "figures": figures.public_figures(db.session(), stored_id(item)).as_json(),
         }
     )
 

@@ -8,6 +8,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from consult import db
+from consult.accounts.models import ROLES
 
 
 def register_commands(app: Flask) -> None:
@@ -212,7 +213,7 @@ def users_group() -> None:
 @click.argument("email")
 @click.option(
     "--role",
-    type=click.Choice(["participant", "facilitator", "planner", "admin"]),
+    type=click.Choice(list(ROLES)),
     default="participant",
     show_default=True,
 )

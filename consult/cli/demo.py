@@ -29,7 +29,7 @@ DEMO_ACCOUNTS = (
     ("pianificatore@example.org", "planner", "Pianificatrice demo"),
     ("partecipante@example.org", "participant", "Partecipante demo"),
 )
-DEMO_LIVE_CODE = "DEMO42"
+DEMO_LIVE_CODE = "DEMA42"
 DEMO_LIVE_PROPOSALS = (
     "Servirebbe uno sportello unico per la casa nei comuni piccoli, non solo a Torino.",
     "Più educativa di strada nei quartieri periferici, anche la sera e nel fine settimana.",
@@ -189,7 +189,7 @@ def _load_proposals(
 
 
 def _ensure_live_session(db: Session, meeting: Meeting, *, facilitator: User) -> str:
-    """An open live session with the code DEMO42 and a few proposals waiting for moderation."""
+    """An open live session with the code DEMA42 and a few proposals waiting for moderation."""
     live = db.exec(select(LiveSession).where(LiveSession.code == DEMO_LIVE_CODE)).first()
     if live is None:
         live = live_sessions.open_session(

@@ -9,8 +9,10 @@ and never if the transaction rolls back.
 
 import contextlib
 import json
+import logging
 import queue
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any, Protocol
 
@@ -19,6 +21,9 @@ from sqlmodel import Session
 
 PENDING_KEY = "consult.live_events"
 SUBSCRIBER_BUFFER = 256
+LISTENER_READY_SECONDS = 2.0
+LISTENER_RETRY_SECONDS = 1.0
+log = logging.getLogger(__name__)
 
 
 class Subscription(Protocol):
@@ -87,35 +92,81 @@ class InProcessBroker:
                     del self._subscribers[channel]
 
 
-class _RedisSubscription:
-    def __init__(self, client: Any, channel: str) -> None:
-        self._pubsub = client.pubsub(ignore_subscribe_messages=True)
-        self._pubsub.subscribe(channel)
-
-    def get(self, timeout: float) -> dict[str, Any] | None:
-        message = self._pubsub.get_message(timeout=timeout)
-        if message is None or message.get("type") != "message":
-            return None
-        return json.loads(message["data"])
-
-    def close(self) -> None:
-        self._pubsub.close()
-
-
 class RedisBroker:
-    """Redis pub/sub: every process subscribed to a channel gets every event published on it."""
+    """Redis pub/sub: every process subscribed to a channel gets every event published on it.
+
+    A process holds ONE pattern subscription to Redis, whatever the number of open streams, and
+    fans each message out to its local subscribers (the in-process broker). A thousand phones on
+    a room's feed are a thousand queues in memory, not a thousand Redis connections. While Redis
+    is unreachable the listener retries every second; streams meanwhile get no events and fall
+    back on their periodic refresh and heartbeats.
+    """
 
     def __init__(self, url: str, prefix: str = "consult:live:") -> None:
         import redis
 
         self._client = redis.Redis.from_url(url, health_check_interval=30)
         self._prefix = prefix
+        self._local = InProcessBroker()
+        self._lock = threading.Lock()
+        self._listening = threading.Event()
+        self._listener: threading.Thread | None = None
 
     def publish(self, channel: str, event: dict[str, Any]) -> None:
         self._client.publish(self._prefix + channel, json.dumps(event))
 
-    def subscribe(self, channel: str) -> _RedisSubscription:
-        return _RedisSubscription(self._client, self._prefix + channel)
+    def subscribe(self, channel: str) -> _QueueSubscription:
+        subscription = self._local.subscribe(channel)
+        self._start_listener()
+        return subscription
+
+    def subscriber_count(self, channel: str) -> int:
+        return self._local.subscriber_count(channel)
+
+    def _start_listener(self) -> None:
+        """Start the process's listener once; wait (briefly) until Redis confirmed it, so an
+        event published right after the first subscribe is not missed."""
+        with self._lock:
+            if self._listener is None or not self._listener.is_alive():
+                self._listening.clear()
+                self._listener = threading.Thread(
+                    target=self._listen, name="consult-live-events", daemon=True
+                )
+                self._listener.start()
+        self._listening.wait(timeout=LISTENER_READY_SECONDS)
+
+    def _listen(self) -> None:
+        import redis
+
+        while True:
+            pubsub = self._client.pubsub(ignore_subscribe_messages=False)
+            try:
+                pubsub.psubscribe(self._prefix + "*")
+                for message in pubsub.listen():
+                    self._dispatch(message)
+            except redis.RedisError as error:
+                self._listening.clear()
+                log.warning("live events: Redis subscription lost, retrying: %s", error)
+                time.sleep(LISTENER_RETRY_SECONDS)
+            finally:
+                with contextlib.suppress(redis.RedisError):
+                    pubsub.close()
+
+    def _dispatch(self, message: dict[str, Any]) -> None:
+        if message.get("type") == "psubscribe":
+            self._listening.set()
+            return
+        if message.get("type") != "pmessage":
+            return
+        channel = message["channel"]
+        if isinstance(channel, bytes):
+            channel = channel.decode()
+        try:
+            payload = json.loads(message["data"])
+        except ValueError:
+            log.warning("live events: dropped a message that is not JSON on %s", channel)
+            return
+        self._local.publish(channel.removeprefix(self._prefix), payload)
 
 
 def make_broker(redis_url: str | None) -> Broker:

@@ -215,23 +215,25 @@ def session_items(db: Session, live_session_id: int, ids: list[int]) -> list[Con
 
 
 def queue(
-    db: Session, live_session_id: int, status: str = "pending", limit: int | None = None
+    db: Session,
+    live_session_id: int,
+    status: str = "pending",
+    limit: int | None = None,
+    group_id: int | None = None,
 ) -> list[Contribution]:
-    """Up to `limit` of the session's items in one state: pending oldest first (in the order
-    they were sent), the others newest first."""
+    """Up to `limit` of the session's items (of one working group, if given) in one state:
+    pending oldest first (in the order they were sent), the others newest first."""
     order = (
         (col(Contribution.created_at), col(Contribution.id))
         if status == "pending"
         else (col(Contribution.updated_at).desc(), col(Contribution.id).desc())
     )
-    return list(
-        db.exec(
-            select(Contribution)
-            .where(Contribution.live_session_id == live_session_id, Contribution.status == status)
-            .order_by(*order)
-            .limit(limit or QUEUE_LIMIT)
-        )
+    query = select(Contribution).where(
+        Contribution.live_session_id == live_session_id, Contribution.status == status
     )
+    if group_id is not None:
+        query = query.where(Contribution.working_group_id == group_id)
+    return list(db.exec(query.order_by(*order).limit(limit or QUEUE_LIMIT)))
 
 
 def open_reports(db: Session, contribution_ids: list[int]) -> dict[int, list[AbuseReport]]:

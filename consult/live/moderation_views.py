@@ -15,7 +15,7 @@ from consult.live import moderation
 from consult.live import runtime as live_runtime
 from consult.live import services as live_sessions
 from consult.meetings.access import managed_session
-from consult.meetings.models import LiveSession
+from consult.meetings.models import LiveSession, WorkingGroup
 from consult.meetings.services import stored_id
 from consult.proposals.models import Contribution
 
@@ -52,15 +52,27 @@ def _announce(live: LiveSession, kind: str, ids: list[int]) -> None:
     )
 
 
+def _group(session_db: Session, live: LiveSession) -> WorkingGroup | None:
+    """The working group named by `?gruppo=` (its own queue), None for the whole session."""
+    group_id = parse_int(request.args.get("gruppo", ""), 0)
+    if not group_id:
+        return None
+    return live_sessions.get_group(session_db, stored_id(live), group_id) or abort(404)
+
+
 def _queue_context(session_db: Session, live: LiveSession, status: str) -> dict:
     live_id = stored_id(live)
-    items = moderation.queue(session_db, live_id, status)
+    group = _group(session_db, live)
+    group_id = stored_id(group) if group is not None else None
+    items = moderation.queue(session_db, live_id, status, group_id=group_id)
     return {
         "live": live,
         "status": status,
         "tabs": TABS,
         "items": items,
-        "counts": live_sessions.counts_by_status(session_db, live_id),
+        "group": group,
+        "scope": {"gruppo": group_id} if group_id else {},
+        "counts": live_sessions.counts_by_status(session_db, live_id, group_id),
         "reports": moderation.open_reports(session_db, [stored_id(c) for c in items]),
         "groups": {g.id: g.name for g in live_sessions.working_groups(session_db, live_id)},
     }

@@ -5,7 +5,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, current_app, stream_with_context
+from flask import Flask, Response, current_app, request, stream_with_context
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import Session
 
@@ -14,6 +15,7 @@ from consult.common.errors import DATABASE_OUTAGES
 from consult.live import events as live_events
 from consult.live import presence as live_presence
 from consult.live import services as live_sessions
+from consult.live.stream_slots import StreamSlots
 
 HEARTBEAT_SECONDS = 15.0
 RECONNECT_MILLISECONDS = 2000
@@ -21,6 +23,9 @@ STREAM_MAX_SECONDS = 3600.0
 # How soon a staff stream notices that its account was deactivated or logged out everywhere.
 AUTH_CHECK_SECONDS = 10.0
 RETRY_SECONDS = 2.0
+# A whole room of phones behind one NAT shares an address; past this a stream gets a 429.
+STREAMS_PER_ADDRESS = 2500
+TOO_MANY_STREAMS_RETRY_SECONDS = 30
 
 
 def init_app(app: Flask) -> None:
@@ -31,7 +36,22 @@ def init_app(app: Flask) -> None:
     app.config.setdefault(
         "LIVE_ROOM_RATE_LIMIT", os.environ.get("CONSULT_LIVE_ROOM_RATE_LIMIT", "1200 per minute")
     )
+    app.config.setdefault(
+        "LIVE_HEARTBEAT_SECONDS",
+        float(os.environ.get("CONSULT_LIVE_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)),
+    )
+    app.config.setdefault(
+        "LIVE_STREAMS_PER_ADDRESS",
+        int(os.environ.get("CONSULT_LIVE_STREAMS_PER_ADDRESS", STREAMS_PER_ADDRESS)),
+    )
+    # Supports, ballots and poll answers of one phone (a phone that taps a lot is still fine).
+    app.config.setdefault(
+        "LIVE_TAP_RATE_LIMIT", os.environ.get("CONSULT_LIVE_TAP_RATE_LIMIT", "120 per minute")
+    )
     app.extensions["consult.live_broker"] = live_events.make_broker(app.config.get("REDIS_URL"))
+    app.extensions["consult.live_stream_slots"] = StreamSlots(
+        app.config["LIVE_STREAMS_PER_ADDRESS"]
+    )
     app.extensions["consult.live_presence"] = live_presence.make_presence(
         app.config.get("REDIS_URL")
     )
@@ -43,6 +63,20 @@ def broker() -> live_events.Broker:
 
 def presence() -> live_presence.Presence:
     return current_app.extensions["consult.live_presence"]
+
+
+def stream_slots() -> StreamSlots:
+    return current_app.extensions["consult.live_stream_slots"]
+
+
+def too_many_streams() -> Response:
+    """429 for an address that already holds its share of open streams."""
+    message = _(
+        "Troppe connessioni aperte da questo indirizzo: chiudi qualche pagina dal vivo e riprova."
+    )
+    response = Response(message, status=429, mimetype="text/plain")
+    response.headers["Retry-After"] = str(TOO_MANY_STREAMS_RETRY_SECONDS)
+    return response
 
 
 def sse_event(name: str, data: str) -> str:
@@ -61,12 +95,29 @@ def _render_or_retry(render: Callable, events: list) -> tuple[str | None, bool]:
 
 
 def signed_in_check() -> Callable[[], bool]:
-    """For a staff stream: whether the current account is still signed in, read afresh."""
+    """For a staff stream: whether the current account is still signed in.
+
+    The answer is read from the database at most once per half AUTH_CHECK_SECONDS per account
+    and process, however many streams the account holds open (a facilitator's tabs, a wall of
+    projectors): each stream asks every AUTH_CHECK_SECONDS, so a revoked account's streams still
+    end within 1.5 x AUTH_CHECK_SECONDS. While one stream reads, the others take the last answer.
+    """
     user_id, version, engine = current_user.id, current_user.session_version, db.engine()
+    answers: dict[tuple[int, int], tuple[float, bool]] = current_app.extensions.setdefault(
+        "consult.live_account_checks", {}
+    )
+    key = (user_id, version)
 
     def still_allowed() -> bool:
+        now = time.monotonic()
+        checked, allowed = answers.get(key, (float("-inf"), True))
+        if now - checked < AUTH_CHECK_SECONDS / 2:
+            return allowed
+        answers[key] = (now, allowed)  # the others use this answer while this stream reads
         with Session(engine) as session_db:
-            return live_sessions.account_still_signed_in(session_db, user_id, version)
+            allowed = live_sessions.account_still_signed_in(session_db, user_id, version)
+        answers[key] = (time.monotonic(), allowed)
+        return allowed
 
     return still_allowed
 
@@ -87,8 +138,16 @@ def event_stream(
     the first chunk is sent, so a long stream holds no database connection; `render` opens its
     own session when it needs one. `still_allowed`, checked every AUTH_CHECK_SECONDS, ends a
     staff stream once its account is deactivated or logged out everywhere.
+
+    Each client address holds at most LIVE_STREAMS_PER_ADDRESS streams (a 429 past it); the slot
+    is given back when the response is closed, which the server does as soon as a write fails
+    because the client left (at the latest one heartbeat after it did).
     """
+    release = stream_slots().acquire(request.remote_addr or "")
+    if release is None:
+        return too_many_streams()
     events_broker = broker()
+    heartbeat = current_app.config["LIVE_HEARTBEAT_SECONDS"]
 
     def generate():
         subscription = events_broker.subscribe(channel)  # before the first render: none missed
@@ -103,7 +162,7 @@ def event_stream(
                     if not still_allowed():
                         return
                     checked = time.monotonic()
-                wait = RETRY_SECONDS if missed else min(HEARTBEAT_SECONDS, refresh_every or 1e9)
+                wait = RETRY_SECONDS if missed else min(heartbeat, refresh_every or 1e9)
                 event = subscription.get(timeout=wait)
                 events = [event] if event is not None else []
                 deadline = time.monotonic() + coalesce
@@ -125,6 +184,7 @@ def event_stream(
             subscription.close()
 
     response = Response(stream_with_context(generate()), mimetype="text/event-stream")
+    response.call_on_close(release)
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"  # nginx must not buffer the stream
     return response

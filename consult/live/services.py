@@ -15,6 +15,8 @@ from consult.analysis.models import ContributionAssignment
 from consult.common import audit
 from consult.common.models import utcnow
 from consult.framework.models import Axis, Consultation, Objective
+from consult.live import polls, priorities
+from consult.meetings import services as meetings
 from consult.meetings.models import LiveSession, Meeting, WorkingGroup
 from consult.meetings.services import stored_id
 from consult.proposals import services as proposals
@@ -23,7 +25,7 @@ from consult.proposals.models import Contribution
 # No 0/O, 1/I/L: a code read aloud or from a projector must not be mistyped.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
-# What a typed code may look like (also accepts older or hand-chosen codes such as DEMO42).
+# What a typed code may look like: lenient, so a code from before the rule still opens its room.
 CODE_PATTERN = re.compile(r"^[A-Z0-9]{4,12}$")
 PROJECTOR_LIMIT = 40
 
@@ -46,6 +48,11 @@ def normalise_code(raw: str | None) -> str | None:
     """Upper-case, drop spaces and dashes; None when it cannot be a code at all."""
     code = re.sub(r"[\s-]", "", raw or "").upper()
     return code if CODE_PATTERN.match(code) else None
+
+
+def follows_code_rule(code: str) -> bool:
+    """Whether a code is one the product would hand out: 6 characters without look-alikes."""
+    return len(code) == CODE_LENGTH and set(code) <= set(CODE_ALPHABET)
 
 
 def new_code(db: Session) -> str:
@@ -78,6 +85,8 @@ def open_session(
         raise LiveSessionError("meeting-closed")
     if moderation not in ("pre", "post"):
         raise LiveSessionError("moderation")
+    if code is not None and not follows_code_rule(code):
+        raise LiveSessionError("code")  # a chosen code obeys the same rule as a drawn one
     live = LiveSession(
         meeting_id=stored_id(meeting), code=code or new_code(db), moderation=moderation
     )
@@ -130,8 +139,15 @@ def _axes(db: Session, meeting: Meeting) -> list[Axis]:
 
 
 def close_session(db: Session, live: LiveSession, *, actor_id: int) -> None:
+    """Close the room; its open priorities rounds and polls close too, their results frozen."""
     if live.status == "closed":
         return
+    for round_ in priorities.rounds(db, stored_id(live)):
+        if round_.status == "open":
+            priorities.close_round(db, round_, actor_id=actor_id)
+    for poll in polls.polls(db, stored_id(live)):
+        if poll.status == "open":
+            polls.close_poll(db, poll, actor_id=actor_id)
     live.status, live.closed_at = "closed", utcnow()
     db.add(live)
     audit.record(
@@ -184,36 +200,45 @@ def submit(db: Session, live: LiveSession, proposal: LiveProposal) -> tuple[Cont
     return contribution, created
 
 
-def projected(db: Session, live_session_id: int) -> list[Contribution]:
-    """What the projector shows: published proposals, highlighted first, newest first."""
+def projected(
+    db: Session, live_session_id: int, group_id: int | None = None, limit: int = PROJECTOR_LIMIT
+) -> list[Contribution]:
+    """What the projector shows: published proposals (of one working group, if given),
+    highlighted first, newest first."""
+    query = select(Contribution).where(
+        Contribution.live_session_id == live_session_id, Contribution.status == "published"
+    )
+    if group_id is not None:
+        query = query.where(Contribution.working_group_id == group_id)
     return list(
         db.exec(
-            select(Contribution)
-            .where(
-                Contribution.live_session_id == live_session_id,
-                Contribution.status == "published",
-            )
-            .order_by(
+            query.order_by(
                 col(Contribution.highlighted).desc(),
                 col(Contribution.published_at).desc(),
                 col(Contribution.id).desc(),
-            )
-            .limit(PROJECTOR_LIMIT)
+            ).limit(limit)
         )
     )
 
 
-def counts_by_status(db: Session, live_session_id: int) -> dict[str, int]:
-    rows = db.exec(
-        select(Contribution.status, func.count())
-        .where(Contribution.live_session_id == live_session_id)
-        .group_by(Contribution.status)
-    ).all()
+def counts_by_status(
+    db: Session, live_session_id: int, group_id: int | None = None
+) -> dict[str, int]:
+    query = select(Contribution.status, func.count()).where(
+        Contribution.live_session_id == live_session_id
+    )
+    if group_id is not None:
+        query = query.where(Contribution.working_group_id == group_id)
+    rows = db.exec(query.group_by(Contribution.status)).all()
     return {status: count for status, count in rows}
 
 
 def objective_counts(
-    db: Session, live: LiveSession, *, threshold: float = DEFAULT_THRESHOLD
+    db: Session,
+    live: LiveSession,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    group_id: int | None = None,
 ) -> list[tuple[Objective, int]]:
     """Published proposals of the session per objective, by the shared assignment rule.
 
@@ -229,7 +254,7 @@ def objective_counts(
         )
     )
     row = ContributionAssignment
-    counted = db.exec(
+    query = (
         select(col(row.objective_id), func.count())
         .join(Contribution, col(Contribution.id) == row.contribution_id)
         .where(
@@ -238,8 +263,10 @@ def objective_counts(
             col(row.objective_id).is_not(None),
             assignment_store.counted(threshold),
         )
-        .group_by(col(row.objective_id))
-    ).all()
+    )
+    if group_id is not None:
+        query = query.where(Contribution.working_group_id == group_id)
+    counted = db.exec(query.group_by(col(row.objective_id))).all()
     counts: dict[int, int] = {oid: n for oid, n in counted if oid is not None}
     return [(o, counts.get(stored_id(o), 0)) for o in objectives]
 
@@ -255,18 +282,69 @@ def get_live_session(db: Session, live_session_id: int) -> LiveSession | None:
     return db.get(LiveSession, live_session_id)
 
 
+def get_group(db: Session, live_session_id: int, group_id: int) -> WorkingGroup | None:
+    group = db.get(WorkingGroup, group_id)
+    return group if group is not None and group.live_session_id == live_session_id else None
+
+
+GROUP_COLUMN_LIMIT = 6
+
+
 def projector_state(
-    db: Session, live: LiveSession, *, threshold: float = DEFAULT_THRESHOLD
+    db: Session,
+    live: LiveSession,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    group: WorkingGroup | None = None,
 ) -> dict[str, Any]:
-    """What the projector's live part shows: proposals, counts per objective and per state."""
+    """What the projector's live part shows, for the plenary or one working group: proposals,
+    counts per objective (the shared assignment rule) and per state, the running round or poll;
+    the plenary also shows every group side by side."""
     live_id = stored_id(live)
-    items = projected(db, live_id)
+    group_id = stored_id(group) if group is not None else None
+    items = projected(db, live_id, group_id)
+    round_ = priorities.open_round_of(db, live_id, group_id)
+    poll = polls.open_poll_of(db, live_id, group_id)
+    groups = working_groups(db, live_id) if group is None else []
     return {
         "live": live,
+        "group": group,
         "highlighted": [c for c in items if c.highlighted],
         "items": [c for c in items if not c.highlighted],
         "objective_counts": [
-            (o, n) for o, n in objective_counts(db, live, threshold=threshold) if n
+            (o, n)
+            for o, n in objective_counts(db, live, threshold=threshold, group_id=group_id)
+            if n
         ],
-        "counts": counts_by_status(db, live_id),
+        "counts": counts_by_status(db, live_id, group_id),
+        "round": (round_, priorities.tally(db, round_)) if round_ else None,
+        "poll": (poll, polls.result(db, poll)) if poll else None,
+        "group_columns": [
+            (g, projected(db, live_id, stored_id(g), limit=GROUP_COLUMN_LIMIT)) for g in groups
+        ],
+        "group_names": {g.id: g.name for g in working_groups(db, live_id)},
     }
+
+
+def assign_group_facilitator(
+    db: Session, group: WorkingGroup, user_id: int | None, *, actor_id: int
+) -> None:
+    """Put one of the meeting's facilitators in charge of a group (None: nobody in particular)."""
+    live = db.get(LiveSession, group.live_session_id)
+    if live is None:
+        raise LookupError(f"working group {group.id} has no session")
+    if user_id is not None and user_id not in meetings.facilitator_ids(db, live.meeting_id):
+        raise LiveSessionError("facilitator")
+    before = group.facilitator_id
+    group.facilitator_id = user_id
+    db.add(group)
+    audit.record(
+        db,
+        actor_id=actor_id,
+        action="working_group.facilitator",
+        entity_type="working_group",
+        entity_id=stored_id(group),
+        before={"facilitator_id": before},
+        after={"facilitator_id": user_id},
+    )
+    db.flush()

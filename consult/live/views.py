@@ -21,7 +21,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session
 from werkzeug.wrappers import Response as WsgiResponse
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
@@ -33,22 +32,23 @@ from consult.accounts.auth import role_required
 from consult.analysis import live_classification
 from consult.common.errors import render_error
 from consult.common.forms import clean_text, proposal_text
+from consult.common.numbers import parse_int
 from consult.extensions import limiter
 from consult.framework import phases
 from consult.framework.context import participation_closed, require_here, slug_of
 from consult.framework.labels import ROLE_LABELS
 from consult.live import events as live_events
+from consult.live import phones as live_phones
 from consult.live import runtime as live_runtime
 from consult.live import services as live_sessions
+from consult.live.phone_views import phone_context
+from consult.live.web import phone_identity, phone_key, set_phone_cookie
 from consult.meetings import services as meetings
 from consult.meetings.access import may_manage
-from consult.meetings.models import LiveSession, Meeting
+from consult.meetings.models import LiveSession, Meeting, WorkingGroup
 from consult.proposals.models import PARTICIPANT_ROLES
 
 bp = Blueprint("live", __name__)
-
-JOIN_COOKIE = "live_join"
-PHONE_SALT = "live-phone"  # the join cookie is signed: a rewritten one is no phone at all
 
 
 class JoinForm(FlaskForm):
@@ -80,28 +80,6 @@ class LiveProposalForm(FlaskForm):
     idempotency_key = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
 
 
-def _phone_signer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key or "", salt=PHONE_SALT)
-
-
-def phone_identity() -> str | None:
-    """The phone's identity from its signed join cookie; None when missing or forged."""
-    raw = request.cookies.get(JOIN_COOKIE)
-    if not raw:
-        return None
-    try:
-        token = _phone_signer().loads(raw)
-    except BadSignature:
-        return None
-    return token if isinstance(token, str) else None
-
-
-def _phone_key() -> str:
-    """Rate-limit each phone (address and signed join cookie), so a room behind one NAT is not
-    one phone; every request without a valid signature shares its address's one bucket."""
-    return f"{request.remote_addr}:{phone_identity() or 'unsigned'}"
-
-
 @bp.route("/live", methods=["GET", "POST"])
 def join():
     form = JoinForm()
@@ -119,7 +97,7 @@ def join():
 
 @bp.route("/live/<code>", methods=["GET", "POST"])
 @limiter.limit(
-    lambda: current_app.config["LIVE_PHONE_RATE_LIMIT"], key_func=_phone_key, methods=["POST"]
+    lambda: current_app.config["LIVE_PHONE_RATE_LIMIT"], key_func=phone_key, methods=["POST"]
 )
 @limiter.limit(lambda: current_app.config["LIVE_ROOM_RATE_LIMIT"], methods=["POST"])
 def session_form(code: str):
@@ -139,10 +117,10 @@ def session_form(code: str):
         return participation_closed(live=True)
     if live.status != "open":
         return render_template("live/closed.html", live=live, meeting=meeting), 410
-    form = _proposal_form(session_db, live, meeting)
     identity = phone_identity()
     token = identity or secrets.token_urlsafe(16)
     live_id = meetings.stored_id(live)
+    form = _proposal_form(session_db, live, meeting, identity)
     if identity:  # a page load without the signed cookie is not yet a phone in the room
         live_runtime.presence().seen(live_id, identity)
     status = 200
@@ -152,10 +130,11 @@ def session_form(code: str):
         # kept and the phone gets its identity now, so pressing send again works.
         form.validate()
         form.text.errors = [_("Non riconosciamo questo telefono: premi di nuovo «Invia».")]
-        page = render_template("live/session.html", form=form, live=live, meeting=meeting)
+        page = _phone_page(session_db, form, live, meeting, identity)
         response = current_app.make_response((page, 422))
     elif form.validate_on_submit():
         contribution, created = live_sessions.submit(session_db, live, _proposal(form, token))
+        live_phones.record_consent(session_db, live_id, token)  # asked once per session
         if created:
             live_events.publish_after_commit(
                 session_db,
@@ -167,17 +146,9 @@ def session_form(code: str):
         response = redirect(url_for("tracking.receipt", token=contribution.tracking_token), 303)
     else:
         status = 422 if form.is_submitted() else 200
-        response = current_app.make_response(
-            (render_template("live/session.html", form=form, live=live, meeting=meeting), status)
-        )
-    response.set_cookie(
-        JOIN_COOKIE,
-        _phone_signer().dumps(token),
-        max_age=86400,
-        httponly=True,
-        samesite="Lax",
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
-    )
+        page = _phone_page(session_db, form, live, meeting, identity)
+        response = current_app.make_response((page, status))
+    set_phone_cookie(response, token)
     return response
 
 
@@ -191,14 +162,36 @@ def csrf_expired(_error):
         generic = _("La sessione è scaduta o il modulo non è valido: ricarica la pagina e riprova.")
         return render_error(400, generic)
     meeting = meetings.get_meeting(db.session(), live.meeting_id) or abort(404)
-    form = _proposal_form(db.session(), live, meeting)
+    identity = phone_identity()
+    form = _proposal_form(db.session(), live, meeting, identity)
     form.text.errors = [message]
-    page = render_template("live/session.html", form=form, live=live, meeting=meeting)
-    return page, 400
+    return _phone_page(db.session(), form, live, meeting, identity), 400
 
 
-def _proposal_form(session_db: Session, live: LiveSession, meeting: Meeting) -> LiveProposalForm:
+def _phone_page(
+    session_db: Session,
+    form: LiveProposalForm,
+    live: LiveSession,
+    meeting: Meeting,
+    identity: str | None,
+) -> str:
+    """The phone's page: the proposal form, the open rounds and polls, and the room's feed."""
+    return render_template(
+        "live/session.html",
+        form=form,
+        live=live,
+        meeting=meeting,
+        **phone_context(session_db, live, identity),
+    )
+
+
+def _proposal_form(
+    session_db: Session, live: LiveSession, meeting: Meeting, identity: str | None
+) -> LiveProposalForm:
+    """The proposal form; a phone that consented earlier in this session is not asked again."""
     form = LiveProposalForm()
+    if live_phones.has_consented(session_db, meetings.stored_id(live), identity):
+        del form.consent
     territories = meetings.territories(session_db)
     form.territory.choices = [SelectChoice(t.id, t.name) for t in territories]
     if not form.is_submitted():
@@ -253,21 +246,33 @@ def qr_code(code: str, kind: str):
     )
 
 
-def _projected_session(code: str) -> tuple[LiveSession, Meeting]:
-    """The session whose projector the current user may open: its facilitators and admins."""
+def _projected_session(code: str) -> tuple[LiveSession, Meeting, WorkingGroup | None]:
+    """The session whose projector the current user may open (its facilitators and admins),
+    and the working group named by `?gruppo=` (404 if it is not one of the session's)."""
     session_db = db.session()
     live = live_sessions.by_code(session_db, code) or abort(404)
     meeting = meetings.get_meeting(session_db, live.meeting_id)
     if meeting is None or not may_manage(meeting):
         abort(403)
     require_here(meeting.consultation_id)
-    return live, meeting
+    raw = request.args.get("gruppo", "")
+    if not raw:
+        return live, meeting, None
+    group_id = parse_int(raw, 0)
+    group = (
+        live_sessions.get_group(session_db, meetings.stored_id(live), group_id)
+        if group_id
+        else None
+    )
+    return live, meeting, group or abort(404)
 
 
-def projector_context(session_db: Session, live: LiveSession) -> dict:
+def projector_context(
+    session_db: Session, live: LiveSession, group: WorkingGroup | None = None
+) -> dict:
     """Everything the projector's live part shows: the database's state and who is connected."""
     state = live_sessions.projector_state(
-        session_db, live, threshold=current_app.config["OBJECTIVE_THRESHOLD"]
+        session_db, live, threshold=current_app.config["OBJECTIVE_THRESHOLD"], group=group
     )
     return {**state, "connected": live_runtime.presence().count(meetings.stored_id(live))}
 
@@ -275,14 +280,15 @@ def projector_context(session_db: Session, live: LiveSession) -> dict:
 @bp.get("/live/<code>/proiettore")
 @role_required("facilitator")
 def projector(code: str):
-    live, meeting = _projected_session(code)
+    live, meeting, group = _projected_session(code)
     live_classification.warm(db.session(), meeting.consultation_id)
     join_url = url_for("live.session_form", code=live.code, _external=True)
     return render_template(
         "live/projector.html",
         meeting=meeting,
         join_url=join_url,
-        **projector_context(db.session(), live),
+        scope={"gruppo": group.id} if group else {},
+        **projector_context(db.session(), live, group),
     )
 
 
@@ -290,16 +296,19 @@ def projector(code: str):
 @role_required("facilitator")
 def projector_content(code: str):
     """The polling fallback: the live part of the projector as a fragment."""
-    live, _meeting = _projected_session(code)
-    return render_template("live/_projector_content.html", **projector_context(db.session(), live))
+    live, _meeting, group = _projected_session(code)
+    return render_template(
+        "live/_projector_content.html", **projector_context(db.session(), live, group)
+    )
 
 
 @bp.get("/live/<code>/proiettore/eventi")
 @role_required("facilitator")
 def projector_events(code: str):
     """Server-Sent Events: the projector's live part, re-sent whenever the session changes."""
-    live, _meeting = _projected_session(code)
+    live, _meeting, group = _projected_session(code)
     live_id, moderation = meetings.stored_id(live), live.moderation
+    group_id = group.id if group else None
     engine = db.engine()
 
     def render(events: list) -> str | None:
@@ -309,8 +318,9 @@ def projector_events(code: str):
             current = live_sessions.get_live_session(session_db, live_id)
             if current is None:  # the session is gone: nothing left to show
                 return None
+            scope = live_sessions.get_group(session_db, live_id, group_id) if group_id else None
             html = render_template(
-                "live/_projector_content.html", **projector_context(session_db, current)
+                "live/_projector_content.html", **projector_context(session_db, current, scope)
             )
         return live_runtime.sse_event("projector", html)
 

@@ -3,10 +3,12 @@
 from datetime import date
 
 from flask import Blueprint, Response, abort, request
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from consult import db
 from consult.common.numbers import parse_int
+from consult.common.sheet_web import sheet_words
 from consult.common.text_rules import fold
 from consult.meetings import exports
 from consult.meetings import services as meetings
@@ -26,7 +28,9 @@ def meeting_csv(meeting_id: int):
         db.session(), meeting_id=meetings.stored_id(meeting), live_session_id=_id(live)
     )
     return attachment(
-        exports.to_csv(rows), "text/csv; charset=utf-8", _filename(meeting, live, "csv")
+        exports.to_csv(rows, sheet_words()),
+        "text/csv; charset=utf-8",
+        _filename(meeting, live, "csv"),
     )
 
 
@@ -37,7 +41,8 @@ def meeting_xlsx(meeting_id: int):
     rows = exports.export_rows(
         db.session(), meeting_id=meetings.stored_id(meeting), live_session_id=_id(live)
     )
-    return attachment(exports.to_xlsx(rows), XLSX_MIME, _filename(meeting, live, "xlsx"))
+    body = exports.to_xlsx(rows, sheet_title=_("Contributi"), words=sheet_words())
+    return attachment(body, XLSX_MIME, _filename(meeting, live, "xlsx"))
 
 
 def _scope(meeting_id: int) -> tuple[Meeting, LiveSession | None]:
@@ -58,7 +63,7 @@ def _id(live: LiveSession | None) -> int | None:
 
 
 def _filename(meeting: Meeting, live: LiveSession | None, extension: str) -> str:
-    """ASCII, e.g. `incontro-territoriale-di-torino-sessione-DEMO42-2026-11-25.csv`."""
+    """ASCII, e.g. `incontro-territoriale-di-torino-sessione-DEMA42-2026-11-25.csv`."""
     words = fold(meeting.title).encode("ascii", "ignore").decode().split()
     slug = "-".join(words)[:60].strip("-") or f"incontro-{meeting.id}"
     session_part = f"-sessione-{fold(live.code).upper()}" if live else ""

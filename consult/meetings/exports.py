@@ -1,60 +1,57 @@
-"""A meeting's or live session's items as CSV (for Excel in Italian) and XLSX, for staff.
-
-CSV choice: UTF-8 with a BOM and `;` as delimiter. Excel with Italian regional settings (what
-regional and municipal offices use) treats `,` as the decimal separator and opens a
-double-clicked `;` file in columns, and the BOM makes it read accented letters as UTF-8;
-LibreOffice and scripts read it as well when told the delimiter.
-Cells starting with = + - @ (or tab/carriage return) get a leading apostrophe so that a
-proposal cannot become a spreadsheet formula (CSV injection).
+"""A meeting's or live session's items as CSV and XLSX for staff, in the product's one
+spreadsheet dialect (`common/sheet_dialect.py`: `;` and a BOM, dates dd/mm/yyyy hh:mm in
+Italian time, real dates and an autofilter in XLSX, formulas neutralised). Headers and values
+are in the user's language, the labels the pages show, with the codes in extra columns.
 """
 
-import csv
-import io
-from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, func, select
 
-from consult.common.spreadsheets import neutralise
+from consult.common import sheet_dialect
+from consult.common.sheet_dialect import ITALIAN, Column, Words
+from consult.framework.labels import CHANNEL_LABELS, PROPOSAL_STATUS_LABELS, ROLE_LABELS
 from consult.framework.models import Objective, Territory
 from consult.meetings.models import WorkingGroup
 from consult.meetings.services import stored_id
 from consult.proposals.models import Contribution, Support
 
-COLUMNS = (
-    "id",
-    "creato_il",
-    "canale",
-    "stato",
-    "testo",
-    "testo_originale",
-    "titolo",
-    "territorio",
-    "gruppo_di_lavoro",
-    "ruolo",
-    "obiettivo_suggerito",
-    "sostegni",
-    "in_evidenza",
-    "discusso",
-    "provenienza",
-    "riga_origine",
+CSV_DELIMITER = sheet_dialect.DELIMITER
+# (key, header, width, kind): labels first, then the codes for tools.
+SHEET_COLUMNS = (
+    ("id", _l("N."), 8, "integer"),
+    ("created_at", _l("Inserita il"), 17, "datetime"),
+    ("channel_label", _l("Canale"), 20, "text"),
+    ("status_label", _l("Stato"), 22, "text"),
+    ("text", _l("Testo"), 80, "long-text"),
+    ("original_text", _l("Testo originale"), 50, "long-text"),
+    ("title", _l("Titolo"), 30, "text"),
+    ("territory", _l("Territorio"), 18, "text"),
+    ("group", _l("Gruppo di lavoro"), 20, "text"),
+    ("role_label", _l("Ruolo di chi scrive"), 26, "text"),
+    ("objective", _l("Obiettivo suggerito"), 30, "text"),
+    ("supports", _l("Sostegni"), 10, "integer"),
+    ("highlighted", _l("In evidenza"), 11, "boolean"),
+    ("discussed", _l("Discussa"), 10, "boolean"),
+    ("source", _l("Provenienza"), 14, "text"),
+    ("source_row", _l("Riga del file"), 12, "text"),
+    ("channel", _l("Codice canale"), 13, "text"),
+    ("status", _l("Codice stato"), 12, "text"),
+    ("role", _l("Codice ruolo"), 16, "text"),
+    ("objective_code", _l("Codice obiettivo"), 16, "text"),
 )
-CSV_DELIMITER = ";"
-COLUMN_WIDTHS = {
-    "testo": 80,
-    "testo_originale": 50,
-    "titolo": 30,
-    "territorio": 18,
-    "gruppo_di_lavoro": 20,
-    "obiettivo_suggerito": 22,
-    "creato_il": 19,
-}
+
+
+def sheet_columns() -> list[Column]:
+    """The columns, headers in the current language."""
+    return [Column(key, str(header), width, kind) for key, header, width, kind in SHEET_COLUMNS]
 
 
 def export_rows(
     db: Session, *, meeting_id: int, live_session_id: int | None = None
-) -> list[list[Any]]:
-    """One list of values per contribution, in COLUMNS order, oldest first."""
+) -> list[dict[str, Any]]:
+    """One row per contribution of the meeting (or live session), oldest first."""
     query = select(Contribution).where(Contribution.meeting_id == meeting_id)
     if live_session_id is not None:
         query = query.where(Contribution.live_session_id == live_session_id)
@@ -75,127 +72,138 @@ def export_rows(
     return [_row(c, supports.get(stored_id(c), 0), names) for c in items]
 
 
-def _names(db: Session) -> dict[str, dict[int, str]]:
+def _names(db: Session) -> dict[str, dict[int, tuple[str, str]]]:
+    """(label, code) of territories, objectives and working groups by id."""
     return {
-        "territory": {stored_id(t): t.name for t in db.exec(select(Territory))},
-        "objective": {stored_id(o): o.code for o in db.exec(select(Objective))},
-        "group": {stored_id(g): g.name for g in db.exec(select(WorkingGroup))},
+        "territory": {stored_id(t): (t.name, t.code) for t in db.exec(select(Territory))},
+        "objective": {stored_id(o): (o.title, o.code) for o in db.exec(select(Objective))},
+        "group": {stored_id(g): (g.name, "") for g in db.exec(select(WorkingGroup))},
     }
 
 
-def _name(names: dict[int, str], key: int | None) -> str:
-    return names.get(key, "") if key is not None else ""
+def _name(names: dict[int, tuple[str, str]], key: int | None, part: int = 0) -> str:
+    return names[key][part] if key is not None and key in names else ""
 
 
-def _row(c: Contribution, supports: int, names: dict[str, dict[int, str]]) -> list[Any]:
+def _label(labels: dict, code: str | None) -> str:
+    return str(labels[code]) if code in labels else (code or "")
+
+
+def _row(c: Contribution, supports: int, names: dict) -> dict[str, Any]:
     provenance = c.provenance or {}
+    return {
+        "id": c.id,
+        "created_at": c.created_at,
+        "channel_label": _label(CHANNEL_LABELS, c.channel),
+        "status_label": _label(PROPOSAL_STATUS_LABELS, c.status),
+        "text": c.text,
+        "original_text": c.original_text or "",
+        "title": c.title or "",
+        "territory": _name(names["territory"], c.territory_id),
+        "group": _name(names["group"], c.working_group_id),
+        "role_label": _label(ROLE_LABELS, c.participant_role),
+        "objective": _name(names["objective"], c.suggested_objective_id),
+        "supports": supports,
+        "highlighted": c.highlighted,
+        "discussed": c.discussed,
+        "source": str(provenance.get("source", "")),
+        "source_row": str(provenance.get("row", "")),
+        "channel": c.channel,
+        "status": c.status,
+        "role": c.participant_role or "",
+        "objective_code": _name(names["objective"], c.suggested_objective_id, 1),
+    }
+
+
+def to_csv(rows: list[dict[str, Any]], words: Words = ITALIAN) -> bytes:
+    """UTF-8 with BOM, `;`-separated, yes/no in words, every formula neutralised."""
+    return sheet_dialect.to_csv(sheet_columns(), rows, words)
+
+
+def to_xlsx(
+    rows: list[dict[str, Any]], *, sheet_title: str = "Contributi", words: Words = ITALIAN
+) -> bytes:
+    """An XLSX workbook: bold frozen header, sized columns, real dates, an autofilter."""
+    return sheet_dialect.to_xlsx(sheet_columns(), rows, sheet_title=sheet_title, words=words)
+
+
+def template_examples(accepted: list[Any]) -> list[tuple[str, ...]]:
+    """Two example rows written the way people write them: the labels the site shows, a
+    province as "Provincia di ...", an objective by its title, a date in words."""
+    provinces = [a for a in accepted if a.field == "territory" and a.kind == "province"]
+    objectives = [a for a in accepted if a.field == "objective"]
+    first = provinces[0].label if provinces else ""
+    second = f"Provincia di {provinces[min(1, len(provinces) - 1)].label}" if provinces else ""
     return [
-        c.id,
-        _naive(c.created_at),
-        c.channel,
-        c.status,
-        c.text,
-        c.original_text or "",
-        c.title or "",
-        _name(names["territory"], c.territory_id),
-        _name(names["group"], c.working_group_id),
-        c.participant_role or "",
-        _name(names["objective"], c.suggested_objective_id),
-        supports,
-        c.highlighted,
-        c.discussed,
-        str(provenance.get("source", "")),
-        str(provenance.get("row", "")),
+        (
+            "Aprire uno sportello unico per l'abitare in ogni distretto.",
+            "Sportello abitare",
+            first,
+            "Operatrice o operatore sociale",
+            "Su carta",
+            objectives[0].code if objectives else "",
+            "",
+            "09/10/2017",
+        ),
+        (
+            "Più posti di servizio civile nei centri per anziani.",
+            "",
+            second,
+            "Giovane in servizio civile",
+            "Incontro sul territorio",
+            objectives[-1].label if objectives else "",
+            "Marco",
+            "12 ottobre 2017",
+        ),
     ]
 
 
-def _naive(moment: datetime | None) -> datetime | None:
-    """Spreadsheets hold no time zones: times are written in UTC without one."""
-    return moment.replace(tzinfo=None, microsecond=0) if moment else None
-
-
-def to_csv(rows: list[list[Any]]) -> bytes:
-    """UTF-8 with BOM, `;`-separated, booleans as sì/no, every formula neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([_csv_cell(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "sì" if value else "no"
-    if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
-    return "" if value is None else neutralise(value)
-
-
-def to_xlsx(rows: list[list[Any]], *, sheet_title: str = "Contributi") -> bytes:
-    """An XLSX workbook: bold frozen header, sized columns, formulas neutralised."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_title[:31]
-    sheet.append(list(COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([neutralise(v) for v in row])
-    sheet.freeze_panes = "A2"
-    for index, name in enumerate(COLUMNS, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = COLUMN_WIDTHS.get(name, max(10, len(name) + 2))
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for cell in sheet["E"][1:]:
-        cell.alignment = wrap
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def template_csv() -> bytes:
-    """The import template: expected headers and one example row, in the export's dialect."""
+def template_csv(accepted: list[Any], words: Words = ITALIAN) -> bytes:
+    """The import template: expected headers and example rows, in the export's dialect."""
     from consult.meetings.import_mapping import TEMPLATE_HEADERS
 
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow(TEMPLATE_HEADERS)
-    writer.writerow(TEMPLATE_EXAMPLE)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    columns = sheet_dialect.text_columns(TEMPLATE_HEADERS)
+    rows = sheet_dialect.positional(template_examples(accepted))
+    return sheet_dialect.to_csv(columns, rows, words)
 
 
-def template_xlsx() -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
+def template_xlsx(accepted: list[Any], field_labels: dict[str, str]) -> bytes:
+    """The template with a second sheet listing every value each column accepts."""
     from consult.meetings.import_mapping import TEMPLATE_HEADERS
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Proposte"
-    sheet.append(list(TEMPLATE_HEADERS))
-    sheet.append(list(TEMPLATE_EXAMPLE))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    sheet.column_dimensions["A"].width = 80
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    columns = sheet_dialect.text_columns(TEMPLATE_HEADERS)
+    columns[0] = Column("c0", TEMPLATE_HEADERS[0], 80, "long-text")
+    values = [
+        Column("field", str(_l("Colonna")), 30),
+        Column("label", str(_l("Valore da scrivere")), 45),
+        Column("code", str(_l("Oppure il codice")), 24),
+    ]
+    listed = [{"field": field_labels[a.field], "label": a.label, "code": a.code} for a in accepted]
+    listed.append(
+        {
+            "field": field_labels["date"],
+            "label": str(_l("12/10/2017, 12-10-17, 2017-10-12 o 12 ottobre 2017")),
+            "code": "",
+        }
+    )
+    return sheet_dialect.sheets_to_xlsx(
+        [
+            sheet_dialect.Sheet(
+                str(_l("Proposte")),
+                columns,
+                sheet_dialect.positional(template_examples(accepted)),
+            ),
+            sheet_dialect.Sheet(str(_l("Valori ammessi")), values, listed),
+        ]
+    )
 
 
-TEMPLATE_EXAMPLE = (
-    "Aprire uno sportello unico per l'abitare in ogni distretto.",
-    "Sportello abitare",
-    "Torino",
-    "operatore-sociale",
-    "cartaceo",
-    "abitare",
-    "",
-    "09/10/2017",
-)
+def rejected_csv(headers: list[str], rows: list[list[Any]], words: Words = ITALIAN) -> bytes:
+    """The rejected rows of an import, their cells as read plus the reason, to fix and upload."""
+    columns = sheet_dialect.text_columns(headers)
+    return sheet_dialect.to_csv(columns, sheet_dialect.positional(rows), words)
+
+
+def rejected_xlsx(headers: list[str], rows: list[list[Any]], *, sheet_title: str) -> bytes:
+    columns = sheet_dialect.text_columns(headers)
+    return sheet_dialect.to_xlsx(columns, sheet_dialect.positional(rows), sheet_title=sheet_title)

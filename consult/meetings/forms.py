@@ -7,7 +7,6 @@ from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
-    DecimalField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -28,7 +27,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from consult.common.forms import clean_text
+from consult.common.forms import LocalDecimalField, clean_text
 from consult.proposals.forms import IDEMPOTENCY_KEY, new_idempotency_key
 
 MINUTES_EXTENSIONS = ("pdf", "docx", "odt", "txt")
@@ -50,9 +49,10 @@ class MeetingForm(FlaskForm):
     )
     agenda = TextAreaField(_l("Ordine del giorno"), filters=[clean_text])
     facilitators = SelectMultipleField(_l("Facilitatori"), coerce=int)
-    km_travelled = DecimalField(
+    km_travelled = LocalDecimalField(
         _l("Km percorsi (facoltativo)"),
         places=1,
+        message=_l("Scrivi i km come numero, con la virgola per i decimali: ad esempio 94,6."),
         validators=[
             Optional(),
             NumberRange(0, 100000, _l("I km devono essere un numero non negativo.")),

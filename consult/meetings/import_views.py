@@ -26,7 +26,9 @@ from sqlalchemy import event
 
 from consult import db, jobs
 from consult.common import upload_store
+from consult.common.sheet_web import sheet_words
 from consult.common.tabular import Table, TableError, read_table
+from consult.framework.context import current_consultation
 from consult.meetings import exports, import_runs, imports
 from consult.meetings import services as meetings
 from consult.meetings.access import managed_meeting
@@ -34,6 +36,7 @@ from consult.meetings.export_views import XLSX_MIME, attachment
 from consult.meetings.import_mapping import (
     FIELD_LABELS,
     FIELDS,
+    TEMPLATE_HEADERS,
     MappingError,
     guess_mapping,
     mapping_from_form,
@@ -249,14 +252,46 @@ def status(meeting_id: int, token: str):
     return response
 
 
+@bp.get("/<int:meeting_id>/importa/<token>/scartate.<any(csv, xlsx):extension>")
+@login_required
+def rejected_rows(meeting_id: int, token: str, extension: str):
+    """The rejected rows as they were in the file, with a column saying why: fix them there
+    and upload the file again (the extra columns are not mapped to anything)."""
+    meeting = managed_meeting(meeting_id)
+    stored, table = _load(meeting, token, request.args.get("foglio"))
+    try:
+        chosen = (
+            mapping_from_form(table, request.args)
+            if any(f in request.args for f in FIELDS)
+            else guess_mapping(table.headers)
+        )
+    except MappingError:
+        abort(400)
+    plan = imports.plan_import(db.session(), table, chosen, meeting)
+    headers = [*table.headers, _("Riga del file"), _("Motivo dello scarto")]
+    rows = [
+        [*cells, str(number), "; ".join(_(p.message, **p.params) for p in problems)]
+        for number, cells, problems in imports.rejected_cells(table, plan)
+    ]
+    stem = Path(stored.filename).stem.encode("ascii", "ignore").decode() or "file"
+    filename = f"righe-scartate-{stem[:40]}.{extension}"
+    if extension == "csv":
+        body = exports.rejected_csv(headers, rows, sheet_words())
+        return attachment(body, "text/csv; charset=utf-8", filename)
+    body = exports.rejected_xlsx(headers, rows, sheet_title=_("Righe scartate"))
+    return attachment(body, XLSX_MIME, filename)
+
+
 @bp.get("/modello-importazione.<any(csv, xlsx):extension>")
 @login_required
 def template(extension: str):
-    """A file with the expected headers and one example row."""
+    """The expected headers and example rows; the XLSX also lists every accepted value."""
     if not current_user.has_role("facilitator"):
         abort(403)
+    accepted = imports.accepted_values(db.session(), current_consultation().id or 0)
     if extension == "csv":
-        body, mimetype = exports.template_csv(), "text/csv; charset=utf-8"
+        body, mimetype = exports.template_csv(accepted, sheet_words()), "text/csv; charset=utf-8"
     else:
-        body, mimetype = exports.template_xlsx(), XLSX_MIME
+        body = exports.template_xlsx(accepted, dict(zip(FIELDS, TEMPLATE_HEADERS, strict=True)))
+        mimetype = XLSX_MIME
     return attachment(body, mimetype, f"modello-importazione-proposte.{extension}")

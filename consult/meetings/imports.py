@@ -11,35 +11,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from consult.common import audit
 from consult.common.models import utcnow
 from consult.common.tabular import Table, cell_text
 from consult.common.text_rules import _l, clean_text, duplicate_key, fold, text_problem
 from consult.framework.models import Consultation, Objective, Territory
+from consult.meetings import import_vocabulary as vocabulary
 from consult.meetings.import_mapping import Mapping
 from consult.meetings.models import Meeting
 from consult.meetings.services import stored_id
 from consult.proposals import services as proposals
-from consult.proposals.models import PARTICIPANT_ROLES, Contribution
+from consult.proposals.models import Contribution
 
-IMPORT_CHANNELS = ("meeting", "paper", "import")
-CHANNEL_WORDS = {
-    "meeting": ("meeting", "incontro", "in presenza", "sala", "verbale"),
-    "paper": ("paper", "carta", "cartaceo", "modulo", "scheda"),
-    "import": ("import", "importazione", "file"),
-}
-DATE_FORMATS = (
-    "%d/%m/%Y",
-    "%d/%m/%y",
-    "%d-%m-%Y",
-    "%d.%m.%Y",
-    "%Y-%m-%d",
-    "%d/%m/%Y %H:%M",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M:%S",
-)
+IMPORT_CHANNELS = vocabulary.IMPORT_CHANNELS
 
 
 @dataclass
@@ -78,16 +64,16 @@ class Lookups:
     channels: dict[str, str]
     existing: dict[str, int]
     default_territory_id: int | None
+    refused_channels: set[str] = field(default_factory=set)
 
 
 def load_lookups(db: Session, meeting: Meeting) -> Lookups:
     consultation = db.get(Consultation, meeting.consultation_id)
     if consultation is None:
         raise ValueError(f"meeting {meeting.id} has no consultation")
-    territories: dict[str, int] = {}
-    for territory in db.exec(select(Territory)):
-        territories.setdefault(fold(territory.code), stored_id(territory))
-        territories.setdefault(fold(territory.name), stored_id(territory))
+    territories = vocabulary.territory_words(
+        (t.code, t.name, stored_id(t)) for t in db.exec(select(Territory))
+    )
     objectives: dict[str, int] = {}
     query = select(Objective).where(Objective.framework_id == consultation.framework_id)
     for objective in db.exec(query):
@@ -100,10 +86,11 @@ def load_lookups(db: Session, meeting: Meeting) -> Lookups:
     return Lookups(
         territories=territories,
         objectives=objectives,
-        roles={fold(role): role for role in PARTICIPANT_ROLES},
-        channels={fold(w): c for c, words in CHANNEL_WORDS.items() for w in words},
+        roles=vocabulary.role_words(),
+        channels=vocabulary.channel_words(),
         existing=existing,
         default_territory_id=meeting.territory_id,
+        refused_channels=vocabulary.refused_channel_words(),
     )
 
 
@@ -145,13 +132,7 @@ def check_row(number: int, cells: list[Any], mapping: Mapping, lookups: Lookups)
         _bounded(result, cell("author"), 120, _l("Il nome dell'autore supera 120 caratteri."))
         or None
     )
-    result.values["territory_id"] = _lookup(
-        result,
-        cell("territory"),
-        lookups.territories,
-        lookups.default_territory_id,
-        _l("Territorio sconosciuto: «%(value)s»."),
-    )
+    result.values["territory_id"] = _territory(result, cell("territory"), lookups)
     result.values["participant_role"] = _lookup(
         result, cell("role"), lookups.roles, None, _l("Ruolo sconosciuto: «%(value)s».")
     )
@@ -160,7 +141,14 @@ def check_row(number: int, cells: list[Any], mapping: Mapping, lookups: Lookups)
         cell("channel"),
         lookups.channels,
         "import",
-        _l("Canale non ammesso: «%(value)s» (usa incontro, cartaceo o importazione)."),
+        _l(
+            "Canale non ammesso in un'importazione: «%(value)s» "
+            "(usa Incontro sul territorio, Su carta o Importata)."
+        )
+        if fold(cell_text(cell("channel"))) in lookups.refused_channels
+        else _l(
+            "Canale sconosciuto: «%(value)s» (usa Incontro sul territorio, Su carta o Importata)."
+        ),
     )
     result.values["suggested_objective_id"] = _lookup(
         result,
@@ -190,6 +178,18 @@ def _lookup(result: RowResult, value: Any, known: dict, default: Any, message: s
     return None
 
 
+def _territory(result: RowResult, value: Any, lookups: Lookups) -> int | None:
+    raw = cell_text(value)
+    if not raw:
+        return lookups.default_territory_id
+    found = vocabulary.find_territory(lookups.territories, raw)
+    if found is None:
+        result.problems.append(
+            Problem(_l("Territorio sconosciuto: «%(value)s»."), {"value": raw[:80]})
+        )
+    return found
+
+
 def _date(result: RowResult, value: Any) -> date | None:
     if isinstance(value, datetime):
         return value.date()
@@ -198,15 +198,15 @@ def _date(result: RowResult, value: Any) -> date | None:
     raw = cell_text(value)
     if not raw:
         return None
-    for pattern in DATE_FORMATS:
-        try:
-            return datetime.strptime(raw, pattern).date()
-        except ValueError:
-            continue
-    result.problems.append(
-        Problem(_l("Data non valida: «%(value)s» (usa gg/mm/aaaa)."), {"value": raw[:40]})
-    )
-    return None
+    found = vocabulary.parse_date(raw)
+    if found is None:
+        result.problems.append(
+            Problem(
+                _l("Data non valida: «%(value)s» (usa 12/10/2017 o 12 ottobre 2017)."),
+                {"value": raw[:40]},
+            )
+        )
+    return found
 
 
 def _check_duplicates(result: RowResult, lookups: Lookups, seen: dict[str, int]) -> None:
@@ -325,3 +325,32 @@ def _draft(
         idempotency_key="import-" + key.hexdigest()[:57],
         **values,
     )
+
+
+def accepted_values(db: Session, consultation_id: int) -> list[vocabulary.Accepted]:
+    """What the template lists: channels, roles, and the consultation's territories and
+    objectives, each as the label people write and its code."""
+    consultation = db.get(Consultation, consultation_id)
+    if consultation is None:
+        return vocabulary.accepted_values([], [])
+    territories = db.exec(select(Territory).order_by(col(Territory.id))).all()
+    objectives = db.exec(
+        select(Objective)
+        .where(Objective.framework_id == consultation.framework_id)
+        .order_by(col(Objective.id))
+    ).all()
+    return vocabulary.accepted_values(
+        [(t.code, t.name, t.kind) for t in territories], [(o.code, o.title) for o in objectives]
+    )
+
+
+def rejected_cells(table: Table, plan: ImportPlan) -> list[tuple[int, list[str], list[Problem]]]:
+    """Each rejected row as it was in the file (its number, its cells padded to the header)
+    with its problems, for the file people fix and upload again."""
+    width = len(table.headers)
+    found = []
+    for item in plan.rejected:
+        cells = table.rows[item.row - table.first_row]
+        padded = [cell_text(c) for c in cells[:width]] + [""] * (width - len(cells))
+        found.append((item.row, padded, item.problems))
+    return found

@@ -44,6 +44,10 @@ class LiveSession(SQLModel, table=True):
     code: str = Field(max_length=12, unique=True, index=True)
     status: str = Field(default="open", max_length=20)
     moderation: str = Field(default="pre", max_length=10)
+    # What phones see besides the form: the room's approved proposals, and whether they may
+    # support them. The facilitator turns each on or off during the meeting.
+    feed_enabled: bool = True
+    supports_enabled: bool = True
     opened_at: datetime = Field(default_factory=utcnow)
     closed_at: datetime | None = None
 
@@ -56,6 +60,8 @@ class WorkingGroup(SQLModel, table=True):
     name: str = Field(max_length=200)
     axis_number: int | None = None
     position: int = 0
+    # The meeting's facilitator who runs this group (its queue and projector open on it).
+    facilitator_id: int | None = Field(default=None, foreign_key="user.id", index=True)
 
 
 class MeetingRegistration(SQLModel, table=True):

@@ -1,6 +1,6 @@
 """The meeting registry: planned, open and closed territorial meetings, and what they produced."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlmodel import Session, col, func, select
@@ -37,15 +37,6 @@ class ClosingRecord:
         if not self.minutes.strip() and not self.minutes_file:
             gaps.append("minutes")
         return gaps
-
-
-@dataclass
-class Statistics:
-    meetings_held: int = 0
-    interlocutors: int = 0
-    territories: int = 0
-    km_travelled: float = 0.0
-    per_channel: dict[str, int] = field(default_factory=dict)
 
 
 class _Stored(Protocol):
@@ -235,26 +226,3 @@ def _state(meeting: Meeting) -> dict[str, Any]:
         "organisations": meeting.organisations,
         "minutes_file": meeting.minutes_file,
     }
-
-
-def statistics(db: Session, consultation_id: int) -> Statistics:
-    """Meetings held, interlocutors met, territories covered, km travelled, proposals by channel."""
-    held = select(Meeting).where(
-        Meeting.consultation_id == consultation_id, Meeting.status == "closed"
-    )
-    meetings = list(db.exec(held))
-    per_channel = db.exec(
-        select(Contribution.channel, func.count())
-        .where(
-            Contribution.consultation_id == consultation_id,
-            Contribution.status == "published",
-        )
-        .group_by(Contribution.channel)
-    ).all()
-    return Statistics(
-        meetings_held=len(meetings),
-        interlocutors=sum(m.attendance or 0 for m in meetings),
-        territories=len({m.territory_id for m in meetings if m.territory_id is not None}),
-        km_travelled=round(sum(m.km_travelled or 0.0 for m in meetings), 1),
-        per_channel={channel: count for channel, count in per_channel},
-    )

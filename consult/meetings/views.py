@@ -24,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from consult import db
 from consult.accounts.auth import role_required
 from consult.framework.context import current_consultation
+from consult.meetings import live_outcomes
 from consult.meetings import public as public_meetings
 from consult.meetings import services as meetings
 from consult.meetings.access import managed_meeting
@@ -151,6 +152,7 @@ def render_show(meeting: Meeting, live_form: LiveSessionForm, status: int = 200)
         facilitators=meetings.facilitators(session_db, meeting_id),
         sessions=meetings.live_sessions(session_db, meeting_id),
         linked=meetings.linked_contributions(session_db, meeting_id),
+        votes=live_outcomes.closed_votes(session_db, meeting_id=meeting_id),
         registrations=public_meetings.registrations(session_db, meeting_id),
         live_form=live_form,
     ), status

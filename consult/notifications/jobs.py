@@ -33,6 +33,8 @@ def _subject(row: Notification) -> str:
         "approved": _("La tua proposta «%(title)s» è pubblicata", title=title),
         "rejected": _("La tua proposta «%(title)s» non è stata pubblicata", title=title),
         "merged": _("La tua proposta «%(title)s» è stata unita a un'altra", title=title),
+        "hidden": _("La tua proposta «%(title)s» resta nascosta", title=title),
+        "restored": _("La tua proposta «%(title)s» è di nuovo pubblicata", title=title),
         "answered": _("La Regione ha risposto"),
         "confirm": _("Conferma: vuoi ricevere aggiornamenti?"),
         "digest": _("Gli aggiornamenti di oggi"),

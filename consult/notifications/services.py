@@ -19,7 +19,7 @@ from consult.notifications.models import FOLLOW_KINDS, FREQUENCIES, Follow, Noti
 from consult.proposals.models import Contribution
 
 PENDING_FLAG = "consult.notifications.pending"
-AUTHOR_EVENTS = ("approved", "rejected", "merged")
+AUTHOR_EVENTS = ("approved", "rejected", "merged", "hidden", "restored")
 
 
 def _mark(db: Session) -> None:
@@ -97,9 +97,15 @@ def submitted(db: Session, contribution: Contribution, *, locale: str, notify: b
 
 
 def status_changed(
-    db: Session, contribution: Contribution, kind: str, *, kept: Contribution | None = None
+    db: Session,
+    contribution: Contribution,
+    kind: str,
+    *,
+    kept: Contribution | None = None,
+    direct: bool = False,
 ) -> None:
-    """Tell the author (if they asked) that their proposal was approved, rejected or merged."""
+    """Tell the author (if they asked) that their proposal was approved, rejected, merged,
+    hidden or restored; with `direct`, also an author who left an address but no follow."""
     if kind not in AUTHOR_EVENTS:
         raise ValueError(kind)
     payload = {**_proposal_payload(contribution), "token": contribution.tracking_token}
@@ -109,7 +115,21 @@ def status_changed(
         payload["kept_id"] = kept.id
         payload["kept_title"] = kept.title or kept.text[:120]
     follows = db.exec(_active("author", [contribution.id or 0])).all()
-    _queue(db, [_row(f, f"{kind}:{contribution.id}", kind, payload) for f in follows])
+    rows = [_row(f, f"{kind}:{contribution.id}", kind, payload) for f in follows]
+    email = (contribution.author_email or "").strip().lower()
+    if direct and email and not rows:
+        # A moderator's decision reaches the author even without a follow, like the receipt.
+        rows = [
+            {
+                "email": email,
+                "event_key": f"{kind}:{contribution.id}",
+                "kind": kind,
+                "locale": "it",
+                "follow_id": None,
+                "payload": payload,
+            }
+        ]
+    _queue(db, rows)
 
 
 def answer_published(

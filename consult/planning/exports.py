@@ -1,22 +1,26 @@
 """Proposals with their theme, objectives and confidence, as CSV, XLSX and JSON.
 
 Built on the public serialiser (`contribution_dict`): never authors, e-mails or tokens. Staff
-exports add the moderation status. Spreadsheet cells are neutralised against formula injection.
+exports add the moderation status; planners choose which statuses (published by default). The
+JSON keeps codes; the spreadsheets speak the product's one dialect (`common/sheet_dialect.py`):
+headers and values in the user's language, the labels the pages show, with the codes in extra
+columns for tools. Spreadsheet cells are neutralised against formula injection.
 """
 
-import csv
-import io
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
-from openpyxl import Workbook
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
 from consult.analysis import assignment_store
 from consult.analysis.assignment import DEFAULT_THRESHOLD, current_themes
+from consult.common import sheet_dialect
+from consult.common.sheet_dialect import ITALIAN, Column, Words
 from consult.common.spreadsheets import neutralise
 from consult.framework import services as framework
+from consult.framework.labels import CHANNEL_LABELS, PROPOSAL_STATUS_LABELS, ROLE_LABELS
 from consult.framework.models import OFF_STRATEGY_CODE, Consultation, Objective, Territory
 from consult.meetings.services import stored_id
 from consult.proposals.models import Contribution
@@ -42,14 +46,58 @@ COLUMNS = (
 
 
 BATCH = 1000
-CSV_CHUNK_ROWS = 200
+STATUSES = tuple(PROPOSAL_STATUS_LABELS)  # what a planner may choose to export
+DEFAULT_STATUSES = ("published",)
+SOURCE_LABELS = {
+    "planner": _l("Pianificatore, sulla proposta"),
+    "model": _l("Modello, sulla proposta"),
+    "theme-planner": _l("Pianificatore, sul tema"),
+    "theme-model": _l("Modello, sul tema"),
+    "suggested": _l("Chi ha scritto"),
+    "unmapped": _l("Non assegnata"),
+}
+# (key, header, width, kind): labels first, as the pages show them, then the codes for tools.
+SHEET_COLUMNS = (
+    ("id", _l("N."), 8, "integer"),
+    ("status_label", _l("Stato"), 22, "text"),
+    ("title", _l("Titolo"), 30, "text"),
+    ("text", _l("Testo"), 80, "long-text"),
+    ("channel_label", _l("Canale"), 20, "text"),
+    ("territory_label", _l("Territorio"), 18, "text"),
+    ("meeting_id", _l("N. incontro"), 11, "integer"),
+    ("role_label", _l("Ruolo di chi scrive"), 26, "text"),
+    ("suggested_objective_label", _l("Obiettivo suggerito"), 30, "text"),
+    ("published_at", _l("Pubblicata il"), 17, "datetime"),
+    ("theme_label", _l("Tema"), 30, "text"),
+    ("objective_labels", _l("Obiettivi"), 40, "text"),
+    ("objective_source_label", _l("Assegnata da"), 24, "text"),
+    ("confidence", _l("Confidenza"), 11, "decimal"),
+    ("status", _l("Codice stato"), 12, "text"),
+    ("channel", _l("Codice canale"), 13, "text"),
+    ("territory", _l("Codice territorio"), 16, "text"),
+    ("participant_role", _l("Codice ruolo"), 16, "text"),
+    ("suggested_objective", _l("Codice obiettivo suggerito"), 16, "text"),
+    ("theme", _l("Codice tema"), 14, "text"),
+    ("objectives", _l("Codici obiettivi"), 18, "text"),
+    ("objective_source", _l("Codice assegnazione"), 16, "text"),
+)
+
+
+def chosen_statuses(raws: Sequence[str]) -> tuple[str, ...]:
+    """The statuses a planner ticked, in the usual order; published when none is valid."""
+    picked = tuple(status for status in STATUSES if status in raws)
+    return picked or DEFAULT_STATUSES
 
 
 def export_rows(
-    db: Session, consultation: Consultation, *, threshold: float = DEFAULT_THRESHOLD
+    db: Session,
+    consultation: Consultation,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    statuses: Sequence[str] = STATUSES,
 ) -> list[dict[str, Any]]:
-    """Every proposal of the consultation with its analysis fields, oldest first."""
-    return list(iter_export_rows(db, consultation, threshold=threshold))
+    """The consultation's proposals in `statuses` with their analysis fields, oldest first."""
+    return list(iter_export_rows(db, consultation, threshold=threshold, statuses=statuses))
 
 
 def iter_export_rows(
@@ -58,6 +106,7 @@ def iter_export_rows(
     *,
     threshold: float = DEFAULT_THRESHOLD,
     batch: int = BATCH,
+    statuses: Sequence[str] = STATUSES,
 ) -> Iterator[dict[str, Any]]:
     """The export's rows, read `batch` proposals at a time (keyset on the id), memory flat
     (the session's identity map lets go of each batch's rows once they are written)."""
@@ -70,7 +119,11 @@ def iter_export_rows(
     while True:
         contributions = db.exec(
             select(Contribution)
-            .where(Contribution.consultation_id == consultation.id, col(Contribution.id) > after)
+            .where(
+                Contribution.consultation_id == consultation.id,
+                col(Contribution.status).in_(list(statuses)),
+                col(Contribution.id) > after,
+            )
             .order_by(col(Contribution.id))
             .limit(batch)
         ).all()
@@ -107,45 +160,62 @@ def safe_cell(value: Any) -> Any:
     return neutralise(value)
 
 
-def to_csv(rows: Iterable[dict[str, Any]]) -> str:
-    """CSV with a header; the caller adds a BOM so Excel reads UTF-8."""
-    return "".join(csv_chunks(rows))
+def sheet_columns() -> list[Column]:
+    """The spreadsheet's columns, headers in the current language."""
+    return [Column(key, str(header), width, kind) for key, header, width, kind in SHEET_COLUMNS]
 
 
-def csv_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """The CSV a few hundred rows at a time: the header comes out before any row is read."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
-    writer.writeheader()
-    yield _drain(buffer)
-    for number, row in enumerate(rows, start=1):
-        writer.writerow({k: "" if v is None else safe_cell(v) for k, v in row.items()})
-        if number % CSV_CHUNK_ROWS == 0:
-            yield _drain(buffer)
-    yield _drain(buffer)
+class SheetRows:
+    """Turns export rows (codes) into spreadsheet rows (labels and codes): names of territories
+    and titles of objectives are read once."""
+
+    def __init__(self, db: Session) -> None:
+        self.territories = {t.code: t.name for t in db.exec(select(Territory)).all()}
+        self.objectives = {o.code: o.title for o in db.exec(select(Objective)).all()}
+        self.objectives[OFF_STRATEGY_CODE] = str(_l("Fuori strategia"))
+
+    def __call__(self, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for row in rows:
+            yield {
+                **row,
+                "status_label": _label(PROPOSAL_STATUS_LABELS, row["status"]),
+                "channel_label": _label(CHANNEL_LABELS, row["channel"]),
+                "territory_label": self.territories.get(row["territory"], row["territory"]),
+                "role_label": _label(ROLE_LABELS, row["participant_role"]),
+                "suggested_objective_label": self.objectives.get(
+                    row["suggested_objective"], row["suggested_objective"]
+                ),
+                "objective_labels": [self.objectives.get(c, c) for c in row["objectives"]],
+                "objective_source_label": _label(SOURCE_LABELS, row["objective_source"]),
+            }
 
 
-def _drain(buffer: io.StringIO) -> str:
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return text
+def _label(labels: dict, code: str | None) -> str | None:
+    return str(labels[code]) if code in labels else code
 
 
-def to_xlsx(rows: Iterable[dict[str, Any]]) -> bytes:
-    """One sheet, header frozen, every cell written as data."""
+def csv_chunks(
+    db: Session, rows: Iterable[dict[str, Any]], words: Words = ITALIAN
+) -> Iterator[str]:
+    """The CSV a few hundred rows at a time: BOM and header come out before any row is read."""
+    return sheet_dialect.csv_chunks(sheet_columns(), SheetRows(db)(rows), words)
+
+
+def to_csv(db: Session, rows: Iterable[dict[str, Any]], words: Words = ITALIAN) -> str:
+    return "".join(csv_chunks(db, rows, words))
+
+
+def to_xlsx(db: Session, rows: Iterable[dict[str, Any]], words: Words = ITALIAN) -> bytes:
     with tempfile.TemporaryFile() as file:
-        write_xlsx(rows, file)
+        write_xlsx(db, rows, file, words)
         file.seek(0)
         return file.read()
 
 
-def write_xlsx(rows: Iterable[dict[str, Any]], file: IO[bytes]) -> None:
-    """The XLSX through openpyxl's write-only workbook: rows go to disk as they come."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("proposte")
-    sheet.freeze_panes = "A2"
-    sheet.append(list(COLUMNS))
-    for row in rows:
-        sheet.append([safe_cell(row[name]) for name in COLUMNS])
-    workbook.save(file)
+def write_xlsx(
+    db: Session, rows: Iterable[dict[str, Any]], file: IO[bytes], words: Words = ITALIAN
+) -> None:
+    """The XLSX through the write-only workbook: rows go to disk as they come."""
+    sheet_dialect.write_xlsx(
+        sheet_columns(), SheetRows(db)(rows), file, sheet_title=str(_l("Proposte")), words=words
+    )

@@ -13,13 +13,13 @@ from consult.analysis.assignment import DEFAULT_THRESHOLD
 from consult.analysis.open_themes import themes_for_objective
 from consult.framework import services as framework
 from consult.framework.models import Consultation
+from consult.meetings.figures import held_meetings, public_figures
 from consult.meetings.models import Meeting
 from consult.meetings.services import stored_id
 from consult.planning.coverage import (
     Matrix,
     build_matrix,
     kept,
-    meetings_of,
     province_of,
 )
 from consult.proposals.models import Contribution
@@ -49,22 +49,22 @@ def build_report(
     provinces = province_of(db)
     consultation_id = stored_id(consultation)
     by_territory = _grouped(db, consultation, Contribution.territory_id)
-    # Meetings held, as the public statistics and the home page count them.
-    meetings = [m for m in meetings_of(db, consultation_id) if m.status == "closed"]
+    # The same figures as the home page, the statistics and the API.
+    figures = public_figures(db, consultation_id)
     objectives = framework.objectives(db, consultation.framework_id)
     responses = published_responses(db, consultation_id)
     return Report(
-        proposals=sum(count for _value, count, _first in by_territory),
-        by_channel=_ranked_groups(_grouped(db, consultation, Contribution.channel)),
+        proposals=figures.proposals,
+        by_channel=sorted(figures.per_channel.items(), key=lambda item: (-item[1], item[0])),
         by_territory=_ranked_groups(
             (provinces[value].name if value in provinces else None, count, first)
             for value, count, first in by_territory
         ),
         by_role=_ranked_groups(_grouped(db, consultation, Contribution.participant_role)),
-        meetings=len(meetings),
-        attendance=sum(m.attendance or 0 for m in meetings),
-        km_travelled=round(sum(m.km_travelled or 0 for m in meetings), 1),
-        organisations=_organisations(meetings),
+        meetings=figures.meetings_held,
+        attendance=figures.interlocutors,
+        km_travelled=figures.km_travelled,
+        organisations=_organisations(held_meetings(db, consultation_id)),
         matrix=build_matrix(db, consultation, threshold=threshold, **labels),
         themes_by_objective=[
             (o.title, themes_for_objective(db, consultation_id, stored_id(o), threshold=threshold))

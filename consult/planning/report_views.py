@@ -13,15 +13,24 @@ from flask import (
     current_app,
     jsonify,
     render_template,
+    request,
     stream_with_context,
 )
 from flask_babel import gettext as _
 
 from consult import db
 from consult.accounts.auth import role_required
+from consult.common.sheet_web import sheet_words
 from consult.config import ROOT
 from consult.framework.context import current_consultation
-from consult.planning.exports import csv_chunks, export_rows, iter_export_rows, write_xlsx
+from consult.meetings import live_outcomes
+from consult.planning.exports import (
+    chosen_statuses,
+    csv_chunks,
+    export_rows,
+    iter_export_rows,
+    write_xlsx,
+)
 from consult.planning.report import build_report
 
 bp = Blueprint("reports", __name__, url_prefix="/pianificazione")
@@ -32,41 +41,42 @@ XLSX_PIECE = 256 * 1024
 @bp.get("/esporta.<fmt>")
 @role_required("planner")
 def export(fmt: str):
+    """Proposals in the statuses ticked (`?stato=published&stato=pending`; published by
+    default), as JSON with codes or as a spreadsheet in the user's language."""
     if fmt not in ("csv", "xlsx", "json"):
         abort(404)
     consultation = current_consultation()
     threshold = current_app.config["OBJECTIVE_THRESHOLD"]
+    statuses = chosen_statuses(request.args.getlist("stato"))
     filename = f"proposte-{consultation.slug}-{date.today().isoformat()}.{fmt}"
     disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if fmt == "json":
-        rows = export_rows(db.session(), consultation, threshold=threshold)
-        response = jsonify({"consultation": consultation.slug, "items": rows})
+        rows = export_rows(db.session(), consultation, threshold=threshold, statuses=statuses)
+        response = jsonify({"consultation": consultation.slug, "statuses": statuses, "items": rows})
         response.headers.update(disposition)
         return response
-    if fmt == "csv":
-        return Response(
-            stream_with_context(_csv_stream(consultation, threshold)),
-            mimetype="text/csv",
-            headers=disposition,
-        )
+    stream = _csv_stream if fmt == "csv" else _xlsx_stream
     return Response(
-        stream_with_context(_xlsx_stream(consultation, threshold)),
-        mimetype=XLSX_TYPE,
+        stream_with_context(stream(consultation, threshold, statuses)),
+        mimetype="text/csv" if fmt == "csv" else XLSX_TYPE,
         headers=disposition,
     )
 
 
-def _csv_stream(consultation, threshold: float) -> Iterator[str]:
+def _csv_stream(consultation, threshold: float, statuses) -> Iterator[str]:
     """The CSV as it is read, in its own read-only session (the request's is committed first)."""
-    yield "\ufeff"
+    words = sheet_words()
     with db.standalone_session() as session:
-        yield from csv_chunks(iter_export_rows(session, consultation, threshold=threshold))
+        rows = iter_export_rows(session, consultation, threshold=threshold, statuses=statuses)
+        yield from csv_chunks(session, rows, words)
 
 
-def _xlsx_stream(consultation, threshold: float) -> Iterator[bytes]:
+def _xlsx_stream(consultation, threshold: float, statuses) -> Iterator[bytes]:
     """The write-only workbook built on disk, then sent in pieces."""
+    words = sheet_words()
     with db.standalone_session() as session, tempfile.TemporaryFile() as file:
-        write_xlsx(iter_export_rows(session, consultation, threshold=threshold), file)
+        rows = iter_export_rows(session, consultation, threshold=threshold, statuses=statuses)
+        write_xlsx(session, rows, file, words)
         file.seek(0)
         while piece := file.read(XLSX_PIECE):
             yield piece
@@ -113,6 +123,7 @@ def _report_context() -> dict:
         "report": data,
         "today": date.today(),
         "share_mode": "riga",
+        "votes": live_outcomes.closed_votes(db.session(), consultation_id=consultation.id),
     }
 
 

@@ -29,7 +29,6 @@ SMALL_FORM_LIMITS[bp.name] = FORM_BODY_LIMIT
 bp.after_request(remember_browser)
 # The facilitators' queue of reports, nested so its endpoints read "engagement.reports.*".
 bp.register_blueprint(report_views.bp)
-SMALL_FORM_LIMITS[f"{bp.name}.{report_views.bp.name}"] = FORM_BODY_LIMIT
 
 
 def _published(contribution_id: int):

@@ -26,6 +26,11 @@ class ReportedItem:
     def from_accounts(self) -> int:
         return sum(1 for r in self.reports if r.reporter_id is not None)
 
+    @property
+    def key(self) -> str:
+        """How a form names the item: `proposta-<id>` or `commento-<id>`."""
+        return f"{self.kind}-{self.item.id}"
+
 
 def reported_items(db: Session, consultation_id: int) -> list[ReportedItem]:
     """Proposals and comments of the consultation with open reports, first reported first."""

@@ -16,6 +16,7 @@ from consult.analysis.models import (
     ContributionTheme,
     ObjectiveMapping,
     Theme,
+    counts_at,
 )
 from consult.framework.models import Consultation, Objective, Territory
 from consult.meetings.models import Meeting
@@ -351,10 +352,7 @@ def _answered(db: Session, consultation: Consultation) -> ColumnElement[bool]:
     )
     counting = select(ContributionAssignment.contribution_id).where(
         col(ContributionAssignment.objective_id).in_(objectives),
-        or_(
-            col(ContributionAssignment.rank) == 0,
-            col(ContributionAssignment.confidence) >= DEFAULT_THRESHOLD,
-        ),
+        counts_at(DEFAULT_THRESHOLD),
     )
     conditions.append(col(Contribution.id).in_(counting))
     return or_(*conditions)

@@ -5,7 +5,7 @@ from flask_babel import format_decimal
 
 from consult import db
 from consult.framework.context import current_consultation
-from consult.meetings import services as meetings
+from consult.meetings import figures
 
 bp = Blueprint("statistics", __name__)
 
@@ -13,7 +13,7 @@ bp = Blueprint("statistics", __name__)
 @bp.get("/statistiche")
 def index():
     consultation = current_consultation(missing=503)
-    stats = meetings.statistics(db.session(), consultation.id)
+    stats = figures.public_figures(db.session(), consultation.id or 0)
     return render_template(
         "statistics/index.html",
         consultation=consultation,

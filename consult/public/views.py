@@ -17,8 +17,8 @@ from consult.common.web import safe_next
 from consult.framework import consultations
 from consult.framework import services as framework
 from consult.framework.context import current_consultation, requested_slug
+from consult.meetings import figures
 from consult.meetings.services import stored_id
-from consult.public import services
 
 bp = Blueprint("public", __name__)
 
@@ -44,7 +44,7 @@ def home():
     objectives = framework.objectives(session_db, consultation.framework_id)
     axes = framework.axes(session_db, consultation.framework_id)
     phases = framework.phases(session_db, consultation_id)
-    stats = services.home_figures(session_db, consultation_id)
+    stats = figures.public_figures(session_db, consultation_id)
     return render_template(
         "public/home.html",
         consultation=consultation,

@@ -5,7 +5,7 @@ phases allow nothing is governed by no phase, so its participation stays open), 
 privacy texts start empty. The data already belongs to its consultation (consultation_id).
 
 Revision ID: 0012
-Revises: 0018 (written on 0011; re-chained after main, which brought 0017 and 0018)
+Revises: 0014 (written on 0011; re-chained onto main's head when merging it)
 """
 
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0012"
-down_revision = "0018"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -164,7 +164,7 @@ def axe():
 def demo_ids(live_app) -> dict:
     """Identifiers of demo records, to build addresses; never used to check results."""
     with live_app.app_context(), db.standalone_session() as session:
-        live = session.exec(select(LiveSession).where(LiveSession.code == "DEMO42")).one()
+        live = session.exec(select(LiveSession).where(LiveSession.code == "DEMA42")).one()
         published = select(Contribution).where(Contribution.status == "published")
         contribution = session.exec(published.order_by(col(Contribution.id))).first()
         current = select(Theme).join(AnalysisRun).where(col(AnalysisRun.is_current))

@@ -18,7 +18,7 @@ KEY_PAGES = [
     ("objective", None, "/obiettivi/{objective}"),
     ("statistics", None, "/statistiche"),
     ("live-join", None, "/live"),
-    ("live-form", None, "/live/DEMO42"),
+    ("live-form", None, "/live/DEMA42"),
     ("login", None, "/account/accedi"),
     ("register", None, "/account/registrati"),
     ("account", PARTICIPANT, "/account"),
@@ -26,7 +26,7 @@ KEY_PAGES = [
     ("meeting", FACILITATOR, "/facilitatore/incontri/{meeting}"),
     ("live-session", FACILITATOR, "/facilitatore/sessioni/{session}"),
     ("moderation", FACILITATOR, "/facilitatore/sessioni/{session}/moderazione"),
-    ("projector", FACILITATOR, "/live/DEMO42/proiettore"),
+    ("projector", FACILITATOR, "/live/DEMA42/proiettore"),
     ("meeting-tools", FACILITATOR, "/facilitatore/incontri/{meeting}/strumenti"),
     ("fast-entry", FACILITATOR, "/facilitatore/incontri/{meeting}/inserimento"),
     ("import", FACILITATOR, "/facilitatore/incontri/{meeting}/importa"),
@@ -80,7 +80,7 @@ def test_proposal_form_with_errors_is_accessible(signed_in, base_url, axe, scree
 
 def test_live_form_with_errors_is_accessible(signed_in, base_url, axe):
     page = signed_in(None, phone=True)
-    page.goto(base_url + "/live/DEMO42")
+    page.goto(base_url + "/live/DEMA42")
     page.get_by_role("button", name="Invia la proposta").click()
     expect(page.get_by_text("Scrivi la tua proposta.")).to_be_visible()
     assert axe(page) == []

@@ -1,6 +1,6 @@
 """The whole journey in a real browser, in order: from a phone in the meeting room to the answer.
 
-A participant joins live session DEMO42 from a phone and submits; the facilitator approves while
+A participant joins live session DEMA42 from a phone and submits; the facilitator approves while
 the projector is open; a second participant submits online; the planner runs the analysis,
 confirms an objective and publishes a response; the first participant reads it on their link.
 """
@@ -66,11 +66,11 @@ def _tick(page, label: str) -> None:
 
 
 def _open_live_session_page(page, base_url: str) -> None:
-    """From the facilitator's menu to the DEMO42 session, as a facilitator clicks it."""
+    """From the facilitator's menu to the DEMA42 session, as a facilitator clicks it."""
     page.goto(base_url + "/")
     page.get_by_role("link", name="Gestione incontri").click()
     page.get_by_role("link", name="Laboratorio di comunità di Torino").click()
-    page.get_by_role("link", name=re.compile("Sessione DEMO42")).click()
+    page.get_by_role("link", name=re.compile("Sessione DEMA42")).click()
     expect(page.get_by_role("heading", name=re.compile("Sessione dal vivo"))).to_be_visible()
 
 
@@ -78,9 +78,9 @@ def test_from_the_meeting_room_to_the_regions_answer(journey, base_url, screensh
     # 1. A participant joins by typing the code on a phone and submits.
     participant = journey(phone=True)
     participant.goto(base_url + "/live")
-    participant.get_by_label("Codice della sessione").fill("demo42")
+    participant.get_by_label("Codice della sessione").fill("dema42")
     participant.get_by_role("button", name="Entra").click()
-    expect(participant.get_by_text("DEMO42", exact=True)).to_be_visible()
+    expect(participant.get_by_text("DEMA42", exact=True)).to_be_visible()
     screenshot(participant, "01-live-form")
     participant.get_by_label("La tua proposta").fill(LIVE_TEXT)
     _tick(participant, "Acconsento alla pubblicazione anonima della proposta")

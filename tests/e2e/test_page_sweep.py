@@ -8,20 +8,21 @@ again with the form sent empty (its errors shown). One browser context per role,
 language serves every page.
 """
 
+import re
 from pathlib import Path
 
 import pytest
 from sqlmodel import col, select
 
 from consult import db
-from consult.accountability.models import Response
+from consult.accountability.models import RESPONSE_STATES, Response
 from consult.accounts import services as accounts
 from consult.accounts.models import User
 from consult.analysis.models import AnalysisRun
 from consult.coplanning import versions
-from consult.coplanning.models import Amendment
-from consult.framework.models import Consultation
-from consult.proposals.models import Contribution
+from consult.coplanning.models import AMENDMENT_STATES, VERSION_STATES, Amendment
+from consult.framework.models import OBJECTIVE_KINDS, Consultation
+from consult.proposals.models import CONTRIBUTION_STATES, PARTICIPANT_ROLES, Contribution
 from tests.e2e.conftest import PHONE, SCREENSHOTS, _context
 from tests.web.route_world import ROLES
 from tests.web.test_authorization_matrix import MATRIX, expectation
@@ -44,6 +45,9 @@ ACCOUNTS = {
 NOT_PAGES = {
     "live.projector_events": "server-sent events",
     "moderation.queue_events": "server-sent events",
+    "live_phone.feed_events": "server-sent events",
+    "live_rounds.export_round": "file download",
+    "live_rounds.export_poll": "file download",
     "live.qr_code": "image download",
     "meetings.minutes_file": "file download",
     "my_account.download_data": "JSON download",
@@ -123,7 +127,7 @@ def sweep_ids(live_app, demo_ids) -> dict:
         "token": demo_ids["token"],
         "stable_key": demo_ids["theme"],
         "objective_code": demo_ids["objective"],
-        "code": "DEMO42",
+        "code": "DEMA42",
         "consultation_slug": "piemonte-2018",
         "live_item": live_item.id if live_item else None,
         "response_id": response.id if response else None,
@@ -212,6 +216,34 @@ def look(page, axe, path: Path) -> list:
     return problems
 
 
+# Codes that must never reach an Italian page's text: each has a label (framework/labels.py).
+RAW_CODES = re.compile(
+    r"(?<![\w/-])("
+    + "|".join(
+        sorted(
+            {
+                *(c for c in (*RESPONSE_STATES, *VERSION_STATES, *AMENDMENT_STATES) if "-" in c),
+                *(c for c in PARTICIPANT_ROLES if "-" in c),
+                *CONTRIBUTION_STATES,
+                *OBJECTIVE_KINDS,
+                "region", "meeting", "paper", "planned", "closed",
+                "fuori-strategia", "famiglie-minori", "servizio-civile", "socio-sanitario",
+                "sistema-informativo",
+            },
+            key=len,
+            reverse=True,
+        )
+    )
+    + r")(?![\w/-])"
+)  # fmt: skip
+
+
+def raw_codes(page) -> list[str]:
+    """Codes shown as they are stored instead of their label, in the page's visible text."""
+    found = RAW_CODES.findall(page.evaluate("document.body.innerText"))
+    return [f"raw code on the page: {code}" for code in sorted(set(found))]
+
+
 def overlaps(page) -> list[dict]:
     return page.evaluate(OVERLAPS)
 
@@ -235,6 +267,8 @@ def test_page(request, live_app, base_url, sweep_ids, contexts, axe, endpoint, r
         page.wait_for_load_state("networkidle")
         assert page.locator("html").get_attribute("lang") == lang
         problems = look(page, axe, PAGES_DIR / f"{name}.png")
+        if lang == "it":
+            problems += raw_codes(page)
         if endpoint in FORMS:
             form = page.locator(FORMS[endpoint]).first
             assert form.count() == 1, f"no form {FORMS[endpoint]} on {url}"

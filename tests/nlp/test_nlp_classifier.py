@@ -99,6 +99,22 @@ def test_probabilities_are_distributions_and_best_objective_always_given(fitted)
     assert clf.decide(P[-1])[0] == OFF_STRATEGY  # potholes
 
 
+def test_a_runner_up_is_tied_with_an_uncertain_best_never_above_it(fitted):
+    """A secondary's membership p ** 0.5 is capped at the best's confidence: reported tied with
+    an uncertain best (so the app's rule counts both, da verificare), as is under a sure one."""
+    clf, _, _ = fitted
+    uncertain = np.array([0.28, 0.26, 0.22, 0.14, 0.10])  # 4 objectives + fuori-strategia
+    code, conf, matches, review = clf.decide(uncertain)
+    assert code == clf.codes[0] and conf == pytest.approx(0.28)
+    assert review and [m.code for m in matches] == clf.codes[:3]
+    assert matches[1].confidence == matches[2].confidence == pytest.approx(0.28)
+    sure = np.array([0.7, 0.2, 0.05, 0.03, 0.02])
+    _, _, matches, _ = clf.decide(sure)
+    assert [m.code for m in matches] == clf.codes[:2]
+    assert matches[1].confidence == pytest.approx(0.2**0.5, abs=1e-4)
+    assert matches[1].confidence < matches[0].confidence
+
+
 def test_refit_is_fast_reuses_embeddings_and_learns(fitted, monkeypatch):
     clf, _texts, _vectors = fitted
     before = clf.corpus_probabilities().copy()

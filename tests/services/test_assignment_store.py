@@ -85,7 +85,8 @@ def _random_mapping(rng, contributions, themes, runs, objective_ids) -> Objectiv
         theme_id=rng.choice(themes).id if on_theme else None,
         contribution_id=None if on_theme else rng.choice(contributions).id,
         objective_id=rng.choice([None, *objective_ids, *objective_ids]),
-        confidence=1.0 if planner else rng.random(),
+        # a few shared values make ties: a runner-up as confident as an uncertain best counts
+        confidence=1.0 if planner else rng.choice([0.2, 0.3, rng.random()]),
         source="planner" if planner else "model",
         run_id=rng.choice([None, *[r.id for r in runs]]),
     )

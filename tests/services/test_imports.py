@@ -166,9 +166,12 @@ def test_dry_run_reports_every_bad_row_with_number_and_reason_and_stores_nothing
     assert reasons == {
         4: ["La proposta è troppo corta: almeno 10 caratteri."],
         5: ["Territorio sconosciuto: «Atlantide»."],
-        6: ["Canale non ammesso: «online» (usa incontro, cartaceo o importazione)."],
+        6: [
+            "Canale non ammesso in un'importazione: «online» "
+            "(usa Incontro sul territorio, Su carta o Importata)."
+        ],
         7: ["Obiettivo sconosciuto: «Obiettivo X»."],
-        8: ["Data non valida: «31/02/2017» (usa gg/mm/aaaa)."],
+        8: ["Data non valida: «31/02/2017» (usa 12/10/2017 o 12 ottobre 2017)."],
         10: ["Duplicato della riga 2."],
         11: ["Ruolo sconosciuto: «astronauta»."],
     }

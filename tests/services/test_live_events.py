@@ -88,6 +88,24 @@ def test_redis_broker_carries_events_between_separate_brokers(redis_url):
         subscription.close()
 
 
+def test_one_redis_listener_fans_out_to_every_local_subscriber_of_the_channel(redis_url):
+    prefix = f"test:{uuid.uuid4().hex}:"
+    publisher = live_events.RedisBroker(redis_url, prefix=prefix)
+    subscriber = live_events.RedisBroker(redis_url, prefix=prefix)
+    room = [subscriber.subscribe("session:1") for _ in range(50)]
+    elsewhere = subscriber.subscribe("session:2")
+    listeners = [t for t in threading.enumerate() if t is subscriber._listener]
+    try:
+        publisher.publish("session:1", {"type": "approve", "ids": [7]})
+        assert all(s.get(timeout=2) == {"type": "approve", "ids": [7]} for s in room)
+        assert elsewhere.get(timeout=0.2) is None
+        assert len(listeners) == 1 and subscriber.subscriber_count("session:1") == 50
+    finally:
+        for subscription in [*room, elsewhere]:
+            subscription.close()
+    assert subscriber.subscriber_count("session:1") == 0
+
+
 def test_make_broker_chooses_redis_only_when_configured(redis_url):
     assert isinstance(live_events.make_broker(None), live_events.InProcessBroker)
     assert isinstance(live_events.make_broker(redis_url), live_events.RedisBroker)

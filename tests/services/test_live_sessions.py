@@ -32,7 +32,8 @@ def test_new_codes_use_only_unambiguous_characters(db, consultation):
     [
         ("abc234", "ABC234"),
         (" abc-234 ", "ABC234"),
-        ("demo42", "DEMO42"),
+        ("dema42", "DEMA42"),
+        ("demo42", "DEMO42"),  # a code from before the rule still opens its room
         ("ab", None),
         ("ab!cd", None),
     ],
@@ -117,3 +118,66 @@ def test_objective_counts_prefer_mappings_then_suggested_objective(
 def test_objective_for_is_the_seam_for_incremental_assignment():
     assert live_classification.objective_for("testo qualsiasi", "abitare") == ("abitare", 1.0)
     assert live_classification.objective_for("testo qualsiasi") is None
+
+
+def test_the_demo_code_follows_the_code_rule():
+    """The demo shows people what a code looks like: it must be one the product hands out."""
+    from consult.cli.demo import DEMO_LIVE_CODE
+
+    assert live_sessions.follows_code_rule(DEMO_LIVE_CODE)
+    assert not live_sessions.follows_code_rule("DEMO42")  # O looks like 0
+
+
+def test_a_chosen_code_with_look_alikes_is_refused(db, create_user, create_meeting):
+    meeting = create_meeting(status="open")
+    with pytest.raises(live_sessions.LiveSessionError):
+        live_sessions.open_session(
+            db, meeting, actor_id=create_user(role="admin").id, code="DEMO42"
+        )
+
+
+def test_closing_a_session_freezes_its_open_rounds_and_polls(db, create_user, create_meeting):
+    from consult.live import polls, priorities
+
+    admin = create_user(role="admin")
+    live = live_sessions.open_session(db, create_meeting(status="open"), actor_id=admin.id)
+    round_ = priorities.open_round(db, live, actor_id=admin.id, method="top3")
+    poll = polls.open_poll(
+        db, live, actor_id=admin.id, kind="single", question="Sì o no?", options=["Sì", "No"]
+    )
+    live_sessions.close_session(db, live, actor_id=admin.id)
+    db.commit()
+    assert (round_.status, poll.status) == ("closed", "closed")
+    assert round_.result["voters"] == 0 and poll.result["options"] == [["Sì", 0], ["No", 0]]
+
+
+def test_two_taps_racing_for_the_same_ballot_leave_one_row_with_the_later_values(
+    db, create_user, create_meeting
+):
+    """The losing tap's insert hits the unique constraint and updates the winner's row."""
+    from consult.live import phones, priorities
+    from consult.live.models import PriorityBallot
+
+    admin = create_user(role="admin")
+    live = live_sessions.open_session(db, create_meeting(status="open"), actor_id=admin.id)
+    phone = phones.register(db, live.id, "token-of-one-phone")
+    round_ = priorities.open_round(db, live, actor_id=admin.id, method="points", points=5)
+    db.add(PriorityBallot(round_id=round_.id, phone_id=phone.id, allocations={"1": 5}))
+    db.commit()  # the other tap's row, already stored
+    looks = iter([None])  # this tap looked before the other committed: it saw nothing
+
+    def find():
+        return next(looks, None) or db.exec(select(PriorityBallot)).first()
+
+    def update(row):
+        row.allocations = {"1": 2}
+
+    row = phones.one_per_phone(
+        db,
+        find,
+        lambda: PriorityBallot(round_id=round_.id, phone_id=phone.id, allocations={"1": 2}),
+        update,
+    )
+    db.commit()
+    assert db.exec(select(PriorityBallot)).all() == [row]
+    assert row.allocations == {"1": 2}

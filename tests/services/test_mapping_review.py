@@ -112,3 +112,23 @@ def test_theme_mapping_is_carried_to_the_matched_theme(
     carried = db.exec(select(ObjectiveMapping).where(ObjectiveMapping.theme_id == new.id)).one()
     assert (carried.source, carried.objective_id) == ("planner", objective.id)
     assert carried.confirmed_by_id == planner.id
+
+
+def test_a_tied_runner_up_is_never_taken_for_the_models_suggestion(
+    db, create_contribution, create_theme_run, create_user
+):
+    """The classifier reports a runner-up tied with an uncertain best, written after it: the
+    review page and the audit's "before" show the best (id order breaks the tie)."""
+    best, runner_up = db.exec(select(Objective).order_by(Objective.id.desc())).all()[:2]
+    proposal = create_contribution("Servono dormitori aperti tutto l'anno per chi vive in strada.")
+    run = create_theme_run({"Strada": [proposal]})
+    _suggest(db, run, 0.31, best, contribution_id=proposal.id)
+    _suggest(db, run, 0.31, runner_up, contribution_id=proposal.id)
+    item = next(i for i in mapping_review.contribution_items(db, run) if i.target.id == proposal.id)
+    assert item.top is not None and item.top.objective_id == best.id
+    mapping_review.confirm(
+        db, objective_id=runner_up.id, actor_id=create_user("planner").id, contribution=proposal
+    )
+    db.commit()
+    audit = db.exec(select(AuditLog).where(AuditLog.action == "mapping.confirm")).one()
+    assert audit.before == {"objective_id": best.id, "confidence": 0.31, "source": "model"}

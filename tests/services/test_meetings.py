@@ -5,6 +5,7 @@ from sqlmodel import select
 
 from consult.common.models import AuditLog
 from consult.framework.models import Territory
+from consult.meetings import figures
 from consult.meetings import services as meetings
 from consult.meetings.models import LiveSession, MeetingFacilitator
 from consult.meetings.services import ClosingRecord, MeetingError
@@ -67,9 +68,10 @@ def test_statistics_add_up_closed_meetings_and_published_proposals(
     create_contribution(channel="live")
     create_contribution(channel="paper")
     create_contribution(channel="live", status="pending")
-    stats = meetings.statistics(db, consultation.id)
+    stats = figures.public_figures(db, consultation.id)
     assert stats.meetings_held == 3
     assert stats.interlocutors == 408
     assert stats.territories == 2
     assert stats.km_travelled == pytest.approx(1117.9)
-    assert stats.per_channel == {"live": 2, "paper": 1}
+    assert stats.per_channel == {"live": 2, "paper": 1} and stats.proposals == 3
+    assert stats.meetings_upcoming == 1

@@ -115,3 +115,26 @@ def test_several_objectives_and_no_data_at_all(
     assert result[both.id].objective_ids == (objectives["abitare"].id, objectives["isee"].id)
     assert result[nothing.id].source == "unmapped"
     assert assign_objectives(db, []) == {}
+
+
+def test_an_uncertain_best_keeps_an_equally_plausible_runner_up(
+    db, run, objectives, create_contribution, map_contribution
+):
+    """The classifier reports a runner-up as plausible as an uncertain best tied with it (its
+    membership capped at the best's confidence): both count, da verificare, the best first; a
+    weaker runner-up still needs the threshold. The stored table answers the same."""
+    from consult.analysis.assignment_store import stored_assignments
+
+    tied, weaker = create_contribution(), create_contribution()
+    map_contribution(tied, objectives["isee"], confidence=0.24, run=run)
+    map_contribution(tied, objectives["abitare"], confidence=0.24, run=run)
+    map_contribution(weaker, objectives["isee"], confidence=0.24, run=run)
+    map_contribution(weaker, objectives["abitare"], confidence=0.2, run=run)
+    db.flush()
+    result = assign_objectives(db, [tied, weaker], threshold=0.35)
+    assert result[tied.id].objective_ids == (objectives["isee"].id, objectives["abitare"].id)
+    assert result[tied.id].confidence == pytest.approx(0.24)
+    assert result[weaker.id].objective_ids == (objectives["isee"].id,)
+    stored = stored_assignments(db, [tied.id, weaker.id], threshold=0.35)
+    assert stored[tied.id].objective_ids == result[tied.id].objective_ids
+    assert stored[weaker.id].objective_ids == result[weaker.id].objective_ids

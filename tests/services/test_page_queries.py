@@ -8,8 +8,8 @@ from consult.accountability import responses as service
 from consult.accountability import tracking
 from consult.framework import services as framework
 from consult.framework.models import Axis, Framework, Objective, Phase, Territory
+from consult.meetings.figures import PublicFigures, public_figures
 from consult.planning.coverage import meetings_of, province_of
-from consult.public.services import home_figures
 
 
 def _other_framework(db) -> Framework:
@@ -76,16 +76,9 @@ def test_home_figures_count_published_proposals_and_meetings_held_apart_from_upc
     create_meeting(status="open", title="Oggi")
     create_meeting(status="planned", title="Domani")
     create_meeting(status="planned", title="Dopodomani")
-    assert home_figures(db, consultation.id) == {
-        "contributions": 1,
-        "meetings": 1,
-        "upcoming_meetings": 3,
-    }
-    assert home_figures(db, consultation.id + 1000) == {
-        "contributions": 0,
-        "meetings": 0,
-        "upcoming_meetings": 0,
-    }
+    figures = public_figures(db, consultation.id)
+    assert (figures.proposals, figures.meetings_held, figures.meetings_upcoming) == (1, 1, 3)
+    assert public_figures(db, consultation.id + 1000) == PublicFigures()
 
 
 def test_planners_list_has_drafts_last_changed_first(db, consultation, create_response):

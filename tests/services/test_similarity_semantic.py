@@ -5,7 +5,7 @@ import logging
 import pytest
 from sqlmodel import select
 
-from consult.analysis import nlp_runtime, similarity
+from consult.analysis import nlp_runtime, proposal_index, similarity
 from consult.analysis.embedding_store import MemoryLayer
 from consult.analysis.models import EmbeddingCache
 
@@ -61,12 +61,14 @@ def test_candidates_are_embedded_once_and_stored(db, consultation, proposals, mo
     )
     search(db, consultation, "use")
     db.commit()
-    assert sorted(calls[0][:-1]) == sorted(CORPUS) and calls[0][-1] == PARAPHRASE
+    assert calls[0] == [PARAPHRASE]  # the typed text, then the index embeds the proposals
+    assert sorted(calls[1]) == sorted(CORPUS) and len(calls) == 2
     rows = db.exec(select(EmbeddingCache).where(EmbeddingCache.model == "use")).all()
     assert len(rows) == len(CORPUS)  # the typed query is not stored
     MemoryLayer.forget_all()  # a new process: vectors come back from the table
+    proposal_index.forget_all()
     search(db, consultation, "use")
-    assert calls[1] == [PARAPHRASE]
+    assert calls[2:] == [[PARAPHRASE]]
 
 
 def test_unavailable_encoder_falls_back_to_lexical_with_a_warning(

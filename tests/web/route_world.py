@@ -22,7 +22,8 @@ from consult.common import upload_store
 from consult.common.tokens import new_tracking_token
 from consult.coplanning import inputs, versions
 from consult.framework.models import Consultation, Framework, Objective, Territory
-from consult.meetings.models import LiveSession, Meeting, MeetingFacilitator
+from consult.live.models import LivePoll, PriorityRound
+from consult.meetings.models import LiveSession, Meeting, MeetingFacilitator, WorkingGroup
 from consult.notifications import tokens as notification_tokens
 from consult.proposals.models import Comment, Contribution
 from tests.conftest import TEST_DATABASE_URL
@@ -30,7 +31,15 @@ from tests.consultation_client import ConsultationClient
 from tests.factories import _TEST_HASH
 
 # "other_facilitator" is a facilitator who does NOT run the sample meeting.
-ROLES = ("anonymous", "participant", "other_facilitator", "facilitator", "planner", "admin")
+ROLES = (
+    "anonymous",
+    "participant",
+    "moderator",
+    "other_facilitator",
+    "facilitator",
+    "planner",
+    "admin",
+)
 IMPORT_CSV = "Testo\r\nServono più posti nei centri diurni per anziani.\r\n".encode()
 
 
@@ -113,6 +122,33 @@ def build_world(app: Flask) -> World:
         pending = _contribution(
             db, consultation, live_session_id=live.id, meeting_id=meeting.id, channel="live"
         )
+        open_round = PriorityRound(live_session_id=live.id, method="points", points=10)
+        closed_round = PriorityRound(
+            live_session_id=live.id,
+            method="top3",
+            points=6,
+            status="closed",
+            result={"method": "top3", "points": 6, "voters": 0, "rows": []},
+        )
+        open_poll = LivePoll(
+            live_session_id=live.id, kind="single", question="Sì?", options=["Sì", "No"]
+        )
+        closed_poll = LivePoll(
+            live_session_id=live.id,
+            kind="words",
+            question="Una parola?",
+            status="closed",
+            result={
+                "kind": "words",
+                "question": "Una parola?",
+                "voters": 0,
+                "options": [],
+                "words": [],
+            },
+        )
+        group = WorkingGroup(live_session_id=live.id, name="Gruppo casa")
+        db.add_all([open_round, closed_round, open_poll, closed_poll, group])
+        db.flush()
         entered = _contribution(
             db,
             consultation,
@@ -147,6 +183,11 @@ def build_world(app: Flask) -> World:
             "code": live.code,
             "contribution_id": published.id,
             "live_item": pending.id,
+            "open_round": open_round.id,
+            "closed_round": closed_round.id,
+            "open_poll": open_poll.id,
+            "closed_poll": closed_poll.id,
+            "group_id": group.id,
             "entered_item": entered.id,
             "comment_id": comment.id,
             "token": published.tracking_token,
@@ -198,6 +239,7 @@ def _strategy(db: Session, consultation: Consultation, meeting: Meeting) -> dict
 def _users(db: Session) -> dict[str, User]:
     roles = {
         "participant": "participant",
+        "moderator": "moderator",
         "other_facilitator": "facilitator",
         "facilitator": "facilitator",
         "planner": "planner",

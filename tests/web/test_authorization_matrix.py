@@ -1,8 +1,8 @@
 """Every route, every role: the exact answer each one gets. A new route without an entry fails.
 
-Roles, in column order: anonymous, participant, a facilitator who does NOT run the sample
-meeting, the meeting's own facilitator, planner, admin. `LOGIN` is a redirect to the login page;
-a number is the exact status (a 302 elsewhere than the login page for numbers 302/303).
+Roles, in column order: anonymous, participant, moderator, a facilitator who does NOT run the
+sample meeting, the meeting's own facilitator, planner, admin. `LOGIN` is a redirect to the login
+page; a number is the exact status (a 302 elsewhere than the login page for numbers 302/303).
 POSTs send an empty form: a role that gets in usually meets a validation error (422/400), which
 proves it went past authorization without changing anything. Every refused request (LOGIN, 403)
 must leave the database exactly as it was.
@@ -25,39 +25,44 @@ LOGIN = "login"
 
 
 def everyone(status):
-    return (status,) * 6
+    return (status,) * 7
 
 
 def members(status):
-    return (LOGIN,) + (status,) * 5
+    return (LOGIN,) + (status,) * 6
 
 
 def guests(status, members_status=302):
     """Login and registration: logged-in users are sent on (not to the login page)."""
-    return (status,) + (members_status,) * 5
+    return (status,) + (members_status,) * 6
 
 
 def facilitators(status):
     """Any facilitator (and admins): the meeting registry, templates."""
-    return (LOGIN, 403, status, status, 403, status)
+    return (LOGIN, 403, 403, status, status, 403, status)
 
 
 def own_meeting(status):
     """Only the meeting's own facilitators and admins."""
-    return (LOGIN, 403, 403, status, 403, status)
+    return (LOGIN, 403, 403, 403, status, 403, status)
 
 
 def meeting_readers(status):
     """The meeting's own facilitators, admins and planners (who read what a meeting produced)."""
-    return (LOGIN, 403, 403, status, status, status)
+    return (LOGIN, 403, 403, 403, status, status, status)
+
+
+def desk_staff(status):
+    """The moderation desk: moderators, any facilitator (who sees their meetings' items), admins."""
+    return (LOGIN, 403, status, status, status, 403, status)
 
 
 def planners(status):
-    return (LOGIN, 403, 403, 403, status, status)
+    return (LOGIN, 403, 403, 403, 403, status, status)
 
 
 def admins(status):
-    return (LOGIN, 403, 403, 403, 403, status)
+    return (LOGIN, 403, 403, 403, 403, 403, status)
 
 
 # (method, endpoint): expected per role, or (expected, {url parameter: sample key}) when a
@@ -81,9 +86,11 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "engagement.comment"): everyone(422),
     ("POST", "engagement.report_proposal"): everyone(422),
     ("POST", "engagement.report_comment"): everyone(422),
-    ("GET", "engagement.reports.queue"): facilitators(200),
-    ("POST", "engagement.reports.decide_proposal"): facilitators(302),
-    ("POST", "engagement.reports.decide_comment"): facilitators(302),
+    # the old address of the reports queue: on to the moderation desk
+    ("GET", "engagement.reports.queue"): everyone(301),
+    # the moderation desk; an empty form names no item (422)
+    ("GET", "desk.page"): desk_staff(200),
+    ("POST", "desk.decide"): desk_staff(422),
     ("GET", "tracking.track"): everyone(200),
     # notifications: follow without an account, signed links (confirm, unsubscribe, preferences)
     ("GET", "notifications.follow"): (everyone(200), {"kind": "follow_kind"}),
@@ -107,6 +114,14 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "live.projector"): own_meeting(200),
     ("GET", "live.projector_content"): own_meeting(200),
     ("GET", "live.projector_events"): own_meeting(200),
+    # the phone in the room: no account; without its signed cookie nothing is stored
+    ("GET", "live_phone.feed_events"): everyone(200),
+    # (the sample's live item waits for moderation: not on the feed, so 404 for anyone)
+    ("POST", "live_phone.support"): (everyone(404), {"contribution_id": "live_item"}),
+    ("GET", "live_phone.ballot"): (everyone(200), {"round_id": "open_round"}),
+    ("POST", "live_phone.ballot"): (everyone(422), {"round_id": "open_round"}),
+    ("GET", "live_phone.poll"): (everyone(200), {"poll_id": "open_poll"}),
+    ("POST", "live_phone.poll"): (everyone(422), {"poll_id": "open_poll"}),
     # accounts
     ("GET", "accounts.login"): guests(200),
     ("POST", "accounts.login"): guests(422),
@@ -154,10 +169,18 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "meetings.close"): own_meeting(200),
     ("POST", "meetings.close"): own_meeting(422),
     # minutes may name the people present: the meeting's facilitators, planners and admins only
-    ("GET", "meetings.minutes_file"): (LOGIN, 403, 403, 200, 200, 200),
+    ("GET", "meetings.minutes_file"): meeting_readers(200),
     ("POST", "live_sessions.open_live_session"): own_meeting(303),
     ("GET", "live_sessions.live_session"): own_meeting(200),
     ("POST", "live_sessions.close_live_session"): own_meeting(303),
+    ("POST", "live_rounds.switches"): own_meeting(303),
+    ("POST", "live_rounds.open_round"): own_meeting(422),
+    ("POST", "live_rounds.close_round"): (own_meeting(303), {"round_id": "open_round"}),
+    ("GET", "live_rounds.export_round"): (own_meeting(200), {"round_id": "closed_round"}),
+    ("POST", "live_rounds.open_poll"): own_meeting(422),
+    ("POST", "live_rounds.close_poll"): (own_meeting(303), {"poll_id": "open_poll"}),
+    ("GET", "live_rounds.export_poll"): (own_meeting(200), {"poll_id": "closed_poll"}),
+    ("POST", "live_sessions.assign_group"): own_meeting(303),
     ("GET", "moderation.queue"): own_meeting(200),
     ("GET", "moderation.queue_events"): own_meeting(200),
     ("POST", "moderation.bulk"): own_meeting(303),
@@ -172,10 +195,14 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "imports.upload"): own_meeting(200),
     ("POST", "imports.upload"): own_meeting(422),
     # a kept upload belongs to whoever sent it: even an admin cannot open another's
-    ("GET", "imports.mapping"): ((LOGIN, 403, 403, 200, 403, 404), {"token": "import_token"}),
-    ("POST", "imports.dry_run"): ((LOGIN, 403, 403, 422, 403, 404), {"token": "import_token"}),
-    ("POST", "imports.confirm"): ((LOGIN, 403, 403, 400, 403, 404), {"token": "import_token"}),
-    ("GET", "imports.status"): ((LOGIN, 403, 403, 303, 403, 404), {"token": "import_token"}),
+    ("GET", "imports.mapping"): ((LOGIN, 403, 403, 403, 200, 403, 404), {"token": "import_token"}),
+    ("POST", "imports.dry_run"): ((LOGIN, 403, 403, 403, 422, 403, 404), {"token": "import_token"}),
+    ("POST", "imports.confirm"): ((LOGIN, 403, 403, 403, 400, 403, 404), {"token": "import_token"}),
+    ("GET", "imports.status"): ((LOGIN, 403, 403, 403, 303, 403, 404), {"token": "import_token"}),
+    ("GET", "imports.rejected_rows"): (
+        (LOGIN, 403, 403, 403, 200, 403, 404),
+        {"token": "import_token"},
+    ),
     ("GET", "imports.template"): facilitators(200),
     ("GET", "exports.meeting_csv"): meeting_readers(200),
     ("GET", "exports.meeting_xlsx"): meeting_readers(200),

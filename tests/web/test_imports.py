@@ -1,5 +1,6 @@
 """The import pages: upload once, map columns, dry run with every rejected row, apply or nothing."""
 
+import csv
 import io
 import re
 
@@ -194,9 +195,21 @@ def test_template_downloads(client, logged):
     csv_response = client.get("/facilitatore/incontri/modello-importazione.csv")
     assert csv_response.headers["Content-Disposition"].startswith("attachment")
     assert csv_response.data.startswith("\ufeffTesto;Titolo;Territorio".encode())
+    example = csv_response.data.decode("utf-8-sig")
+    assert "Provincia di Cuneo;Giovane in servizio civile;Incontro sul territorio" in example
     xlsx = client.get("/facilitatore/incontri/modello-importazione.xlsx")
-    headers = [c.value for c in next(load_workbook(io.BytesIO(xlsx.data)).active.iter_rows())]
+    book = load_workbook(io.BytesIO(xlsx.data))
+    headers = [c.value for c in next(book.active.iter_rows())]
     assert headers[:3] == ["Testo", "Titolo", "Territorio"]
+    listed = {
+        (field, label, code)
+        for field, label, code in book["Valori ammessi"].iter_rows(min_row=2, values_only=True)
+    }
+    assert ("Canale", "Su carta", "paper") in listed
+    assert ("Ruolo", "Giovane in servizio civile", "servizio-civile") in listed
+    assert ("Territorio", "Cuneo", "cuneo") in listed
+    assert ("Obiettivo", "Regolamento ISEE", "isee") in listed
+    assert any(field == "Data" and "12 ottobre 2017" in label for field, label, _c in listed)
 
 
 def test_the_template_itself_imports_cleanly(client, db, logged):
@@ -207,7 +220,8 @@ def test_the_template_itself_imports_cleanly(client, db, logged):
         re.findall(r'id="map-(\w+)" name="\w+".*?<option value="(\d+)" selected>', page, re.S)
     )
     report = client.post(f"{_base(logged['meeting'])}/{token}/verifica", data=form)
-    assert 'id="count-valid">1<' in report.get_data(as_text=True)
+    page = report.get_data(as_text=True)
+    assert 'id="count-valid">2<' in page and 'id="count-rejected">0<' in page
 
 
 def test_the_report_speaks_english_when_the_ui_does(client, logged):
@@ -219,3 +233,121 @@ def test_the_report_speaks_english_when_the_ui_does(client, logged):
     assert "Unknown territory: “Atlantide”." in page
     assert "The proposal is too short: at least 10 characters." in page
     assert "Import the 2 valid rows" in page
+
+
+# A realistic minutes file written with the product's own words: labels as the pages show
+# them (in Italian and English), codes, case and accents aside, "Provincia di ...", dates in
+# words or numbers.
+MINUTES = [
+    ("Testo", "Territorio", "Ruolo", "Canale", "Obiettivo", "Data"),
+    ("Più educatori nei centri diurni per ragazzi.", "Provincia di Cuneo",
+     "Giovane in servizio civile", "Su carta", "Regolamento ISEE", "12 ottobre 2017"),
+    ("Sportelli unici per la casa in ogni distretto.", "Città metropolitana di Torino",
+     "Operatrice o operatore sociale", "Incontro sul territorio", "politiche per l'abitare",
+     "12/10/2017"),
+    ("Trasporti accessibili nelle valli alpine.", "cuneo", "CITTADINA", "cartaceo", "abitare",
+     "2017-10-12"),
+    ("Un fondo per le famiglie affidatarie.", "TORINO", "Terzo settore o volontariato",
+     "in sala", "isee", "lun 12 ott 2017"),
+    ("Orari dei servizi compatibili con il lavoro.", "Prov. di Cuneo", "ente-locale", "paper",
+     "", "1° ottobre 2017"),
+    ("Più assistenti sociali nei piccoli comuni.", "", "Sindacato", "Importata", "",
+     "12 ottobre 2017 ore 9:30"),
+    ("Borse lavoro per chi esce dalla comunità.", "Provincia di Torino", "Local authority",
+     "On paper", "Regolamento Isee", "12/10/17"),
+    ("Case di quartiere aperte la sera.", "Torino", "Young person in civil service",
+     "Local meeting", "", "12 October 2017"),
+    ("Un registro unico delle assistenti familiari.", "Cuneo", "operatore sociale", "Verbale",
+     "", "12.10.2017"),
+    ("Sostegno psicologico agli adolescenti.", "cuneo", "Altro", "modulo cartaceo", "", ""),
+    ("Mense scolastiche a tariffa ISEE.", "Provincia di cuneo", "servizio civile", "Scheda",
+     "ISEE", "ottobre 12 2017"),
+    ("Più posti nei nidi comunali di montagna.", "Torino", "Cittadina o cittadino",
+     "incontro", "", "12 ott. 2017"),
+]  # fmt: skip
+
+
+def _sheet(rows) -> bytes:
+    return ("\ufeff" + "".join(";".join(row) + "\r\n" for row in rows)).encode()
+
+
+def _mapping_of(client, meeting, token) -> dict:
+    """The columns the mapping page guessed, field by field (those it left unmapped omitted)."""
+    page = client.get(f"{_base(meeting)}/{token}").get_data(as_text=True)
+    chosen = {}
+    for name, options in re.findall(r'<select[^>]*id="map-(\w+)"[^>]*>(.*?)</select>', page, re.S):
+        selected = re.search(r'<option value="(\d+)" selected>', options)
+        if selected:
+            chosen[name] = selected.group(1)
+    return chosen
+
+
+def test_minutes_written_with_the_products_own_labels_import_with_no_rejected_row(
+    client, db, logged
+):
+    meeting = logged["meeting"]
+    token = _token(_upload(client, meeting, _sheet(MINUTES), "verbale-asti.csv"))
+    form = _mapping_of(client, meeting, token)
+    assert set(form) == {"text", "territory", "role", "channel", "objective", "date"}
+    page = client.post(f"{_base(meeting)}/{token}/verifica", data=form).get_data(as_text=True)
+    assert 'id="count-valid">12<' in page and 'id="count-rejected">0<' in page, page
+    confirmed = client.post(f"{_base(meeting)}/{token}/conferma", data={**form, "attese": "12"})
+    assert "12 proposte importate e pubblicate." in confirmed.get_data(as_text=True)
+    stored = {c.text: c for c in db.exec(select(Contribution))}
+    first = stored["Più educatori nei centri diurni per ragazzi."]
+    assert (first.channel, first.participant_role) == ("paper", "servizio-civile")
+    assert first.created_at.date().isoformat() == "2017-10-12"
+    assert stored["Case di quartiere aperte la sera."].channel == "meeting"
+    assert stored["Più assistenti sociali nei piccoli comuni."].channel == "import"
+
+
+BAD_MINUTES = [
+    ("Testo", "Territorio", "Ruolo", "Canale", "Data"),
+    ("Una proposta valida sui servizi domiciliari.", "Cuneo", "Cittadina", "Su carta", ""),
+    ("corta", "Cuneo", "", "", ""),
+    ("Una proposta su un territorio inesistente.", "Provincia di Atlantide", "", "", ""),
+    ("Una proposta con un ruolo inventato.", "Torino", "astronauta", "", ""),
+    ("Una proposta arrivata online, non da un verbale.", "Torino", "", "Online", ""),
+    ("Una proposta con una data impossibile.", "Torino", "", "", "31 febbraio 2017"),
+    ("Una proposta con una data illeggibile.", "Torino", "", "", "il giorno dopo"),
+]
+
+
+def test_every_bad_row_is_reported_and_the_rejected_rows_download_reads_back(client, db, logged):
+    meeting = logged["meeting"]
+    token = _token(_upload(client, meeting, _sheet(BAD_MINUTES), "verbale.csv"))
+    form = _mapping_of(client, meeting, token)
+    page = client.post(f"{_base(meeting)}/{token}/verifica", data=form).get_data(as_text=True)
+    assert 'id="count-valid">1<' in page and 'id="count-rejected">6<' in page
+    link = re.search(r'href="([^"]+/scartate\.csv[^"]*)"', page).group(1).replace("&amp;", "&")
+    response = client.get(link)
+    assert response.status_code == 200 and response.data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == [*BAD_MINUTES[0], "Riga del file", "Motivo dello scarto"]
+    assert [row[:5] for row in rows[1:]] == [list(r) for r in BAD_MINUTES[2:]]
+    reasons = {int(row[5]): row[6] for row in rows[1:]}
+    assert set(reasons) == {3, 4, 5, 6, 7, 8}
+    assert reasons[4] == "Territorio sconosciuto: «Provincia di Atlantide»."
+    assert reasons[5] == "Ruolo sconosciuto: «astronauta»."
+    assert "Canale non ammesso in un'importazione: «Online»" in reasons[6]
+    assert "Data non valida: «31 febbraio 2017»" in reasons[7]
+    assert "Data non valida: «il giorno dopo»" in reasons[8]
+    xlsx = client.get(link.replace("scartate.csv", "scartate.xlsx"))
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    second_row = next(sheet.iter_rows(min_row=2, max_row=2, values_only=True))
+    assert [value or "" for value in second_row[:5]] == list(BAD_MINUTES[2])
+    assert sheet.auto_filter.ref == "A1:G7"
+    # the downloaded file goes back in as it is: the extra columns map to nothing
+    again = _token(_upload(client, meeting, response.data, "righe-scartate.csv"))
+    form_again = _mapping_of(client, meeting, again)
+    assert form_again == form
+    second = client.post(f"{_base(meeting)}/{again}/verifica", data=form_again)
+    assert 'id="count-rejected">6<' in second.get_data(as_text=True)
+    assert db.exec(select(Contribution)).all() == []
+
+
+def test_the_rejected_rows_of_another_users_upload_are_not_there(client, auth, logged):
+    token = _token(_upload(client, logged["meeting"]))
+    auth.logout()
+    auth.login(logged["admin"].email)
+    assert client.get(f"{_base(logged['meeting'])}/{token}/scartate.csv").status_code == 404

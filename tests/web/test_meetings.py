@@ -176,3 +176,28 @@ def test_statistics_page_formats_numbers_in_italian(client, create_meeting):
     client.post("/lingua", data={"lang": "en"})
     page = client.get("/statistiche").get_data(as_text=True)
     assert "2 meetings, 408 interlocutors, 1,117.9 km" in " ".join(page.split())
+
+
+def test_km_typed_with_a_comma_are_stored_as_decimals(client, auth, db, consultation, create_user):
+    auth.login(create_user(role="facilitator").email)
+    form = client.get("/facilitatore/incontri/nuovo").get_data(as_text=True)
+    assert 'name="km_travelled"' in form and 'inputmode="decimal"' in form
+    assert client.post("/facilitatore/incontri/nuovo", data=MEETING).status_code == 303
+    meeting = db.exec(select(Meeting)).one()
+    assert meeting.km_travelled == 55.4
+    edit = client.get(f"/facilitatore/incontri/{meeting.id}/modifica").get_data(as_text=True)
+    assert 'value="55,4"' in edit  # shown back the Italian way
+
+
+def test_garbage_km_get_a_clear_italian_error_and_keep_what_was_typed(
+    client, auth, db, consultation, create_user
+):
+    auth.login(create_user(role="facilitator").email)
+    response = client.post(
+        "/facilitatore/incontri/nuovo", data={**MEETING, "km_travelled": "55,4,1"}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Scrivi i km come numero, con la virgola per i decimali: ad esempio 94,6." in page
+    assert 'value="55,4,1"' in page
+    assert db.exec(select(Meeting)).all() == []

@@ -78,9 +78,7 @@ def test_an_approval_reaches_the_projector_stream(app, client, room):
 
 
 def test_the_stream_sends_keepalive_comments(app, client, room, monkeypatch):
-    from consult.live import runtime as live_runtime
-
-    monkeypatch.setattr(live_runtime, "HEARTBEAT_SECONDS", 0.05)
+    monkeypatch.setitem(app.config, "LIVE_HEARTBEAT_SECONDS", 0.05)
     live, _item = room
     response = client.get(f"/live/{live.code}/proiettore/eventi", buffered=False)
     chunks = iter(response.response)
@@ -158,7 +156,7 @@ def test_a_staff_stream_ends_once_its_account_is_revoked(
     from consult.accounts.models import User
     from consult.live import runtime as live_runtime
 
-    monkeypatch.setattr(live_runtime, "HEARTBEAT_SECONDS", 0.02)
+    monkeypatch.setitem(app.config, "LIVE_HEARTBEAT_SECONDS", 0.02)
     monkeypatch.setattr(live_runtime, "AUTH_CHECK_SECONDS", 0.02)
     live, _item = room
     response = client.get(path.format(code=live.code, id=live.id), buffered=False)
@@ -174,3 +172,49 @@ def test_a_staff_stream_ends_once_its_account_is_revoked(
     rest = list(itertools.islice(chunks, 200))
     response.close()
     assert len(rest) < 200  # the generator returned instead of streaming on
+
+
+def test_streams_past_the_per_address_cap_get_a_clear_429(app, client, room, monkeypatch):
+    from consult.live.stream_slots import StreamSlots
+
+    slots = StreamSlots(2)
+    monkeypatch.setitem(app.extensions, "consult.live_stream_slots", slots)
+    live, _item = room
+    projector = f"/live/{live.code}/proiettore/eventi"
+    first = client.get(projector, buffered=False)
+    second = client.get(f"/facilitatore/sessioni/{live.id}/moderazione/eventi", buffered=False)
+    assert first.status_code == second.status_code == 200
+    refused = client.get(projector, buffered=False)
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "30"
+    assert "Troppe connessioni aperte da questo indirizzo" in refused.get_data(as_text=True)
+    second.close()  # the client left: its slot is free again (closed last-in first-out,
+    assert slots.open_count("127.0.0.1") == 1  # as the test client nests their contexts)
+    again = client.get(projector, buffered=False)
+    assert again.status_code == 200
+    again.close()
+    first.close()
+    assert slots.open_count("127.0.0.1") == 0
+
+
+def test_the_streams_of_one_account_share_one_read_of_its_sign_in(app, room, db, monkeypatch):
+    from flask_login import login_user
+
+    from consult.accounts.models import User
+    from consult.live import runtime as live_runtime
+    from consult.live import services as live_services
+
+    reads = []
+    real = live_services.account_still_signed_in
+    monkeypatch.setattr(
+        live_services, "account_still_signed_in", lambda *args: reads.append(1) or real(*args)
+    )
+    user = db.exec(select(User).where(User.role == "facilitator")).one()
+    with app.test_request_context():
+        login_user(user)
+        checks = [live_runtime.signed_in_check() for _ in range(50)]
+    assert all(check() for check in checks)
+    assert len(reads) == 1  # fifty open streams, one query
+    monkeypatch.setattr(live_runtime, "AUTH_CHECK_SECONDS", 0.0)
+    assert all(check() for check in checks)
+    assert len(reads) == 51  # once the answer is old, each asks again

@@ -1,5 +1,5 @@
-"""Reports cost more than a cookie: anonymous ones queue an item for the facilitators, hiding
-takes accounts (or the configured mix) or a moderator, and the queue is theirs alone."""
+"""Reports cost more than a cookie: anonymous ones queue an item at the moderation desk, hiding
+takes accounts (or the configured mix) or a moderator, and the desk is the moderators' alone."""
 
 from sqlmodel import func, select
 
@@ -7,14 +7,13 @@ from consult.common.models import AuditLog
 from consult.proposals.models import AbuseReport
 from tests.web.engagement_world import comment_hidden_by_accounts, logged_in
 
-QUEUE = "/facilitatore/segnalazioni"
+QUEUE = "/moderazione"
 
 
 def _decide(browser, kind: str, item_id, decision: str) -> str:
-    url = f"{QUEUE}/{kind}/{item_id}"  # kind: proposte or commenti
-    return browser.post(url, data={"decisione": decision}, follow_redirects=True).get_data(
-        as_text=True
-    )
+    """kind: proposta or commento; decision: hide or restore."""
+    data = {"voce": f"{kind}-{item_id}", "azione": decision}
+    return browser.post(QUEUE, data=data, follow_redirects=True).get_data(as_text=True)
 
 
 def _report(browser, contribution, reason: str = "spam"):
@@ -34,7 +33,7 @@ def test_three_cookieless_reports_leave_the_proposal_published_and_queued(
     assert contribution.status == "published"
     assert client.get(f"/proposte/{contribution.id}").status_code == 200
     assert db.exec(select(func.count()).select_from(AbuseReport)).one() == 3
-    queue = logged_in(app, create_user, "facilitator").get(QUEUE).get_data(as_text=True)
+    queue = logged_in(app, create_user, "moderator").get(QUEUE).get_data(as_text=True)
     assert "Una proposta scomoda ma legittima." in queue
     assert "3 segnalazioni" in queue and "0 da utenti registrati" in queue
 
@@ -75,12 +74,12 @@ def test_anonymous_reports_are_bounded_per_address(app, db, create_contribution)
     assert db.exec(select(func.count()).select_from(AbuseReport)).one() == 2
 
 
-def test_a_facilitator_hides_a_reported_proposal(app, client, db, create_user, create_contribution):
+def test_a_moderator_hides_a_reported_proposal(app, client, db, create_user, create_contribution):
     contribution = create_contribution()
     _report(app.test_client(), contribution)
-    facilitator = logged_in(app, create_user, "facilitator")
-    page = _decide(facilitator, "proposte", contribution.id, "nascondi")
-    assert "Contenuto nascosto" in page and "Nessuna segnalazione aperta." in page
+    moderator = logged_in(app, create_user, "moderator")
+    page = _decide(moderator, "proposta", contribution.id, "hide")
+    assert "1 contenuto deciso." in page and "Nessuna segnalazione aperta." in page
     db.refresh(contribution)
     assert contribution.status == "hidden"
     report = db.exec(select(AbuseReport)).one()
@@ -90,7 +89,7 @@ def test_a_facilitator_hides_a_reported_proposal(app, client, db, create_user, c
     assert client.get(f"/proposte/{contribution.id}").status_code == 404
 
 
-def test_a_facilitator_republishes_a_comment_hidden_by_reports(
+def test_an_admin_republishes_a_comment_hidden_by_reports(
     app, client, db, create_user, create_contribution
 ):
     contribution = create_contribution()
@@ -100,7 +99,7 @@ def test_a_facilitator_republishes_a_comment_hidden_by_reports(
     assert comment.status == "hidden"
     admin = logged_in(app, create_user, "admin")
     assert "Critica dura ma civile." in admin.get(QUEUE).get_data(as_text=True)
-    admin.post(f"{QUEUE}/commenti/{comment.id}", data={"decisione": "mantieni"})
+    _decide(admin, "commento", comment.id, "restore")
     db.refresh(comment)
     assert comment.status == "published"
     resolutions = db.exec(select(AbuseReport.resolution)).all()
@@ -110,7 +109,7 @@ def test_a_facilitator_republishes_a_comment_hidden_by_reports(
     )
 
 
-def test_the_report_queue_is_for_facilitators_only(app, client, create_user):
+def test_the_desk_is_for_moderators_only(app, client, create_user):
     assert client.get(QUEUE).status_code == 302  # to the login page
     assert logged_in(app, create_user).get(QUEUE).status_code == 403
     assert logged_in(app, create_user, "planner").get(QUEUE).status_code == 403
@@ -119,17 +118,15 @@ def test_the_report_queue_is_for_facilitators_only(app, client, create_user):
 def test_a_bad_decision_changes_nothing(app, db, create_user, create_contribution):
     contribution = create_contribution()
     _report(app.test_client(), contribution)
-    facilitator = logged_in(app, create_user, "facilitator")
-    page = _decide(facilitator, "proposte", contribution.id, "cancella")
-    assert "Scegli se nascondere il contenuto o lasciarlo pubblicato." in page
+    moderator = logged_in(app, create_user, "moderator")
+    page = _decide(moderator, "proposta", contribution.id, "cancella")
+    assert "approva, rifiuta, ripristina o conferma" in page
     db.refresh(contribution)
     assert contribution.status == "published"
     assert db.exec(select(AbuseReport.resolved_at)).one() is None
-    assert facilitator.post(f"{QUEUE}/altro/1", data={"decisione": "nascondi"}).status_code == 404
-    assert (
-        facilitator.post(f"{QUEUE}/proposte/9999", data={"decisione": "nascondi"}).status_code
-        == 404
-    )
+    for voce in ("altro-1", "proposta-9999"):
+        answer = moderator.post(QUEUE, data={"voce": voce, "azione": "hide"})
+        assert answer.status_code == 404
 
 
 def test_a_rejected_proposal_is_not_republished_from_the_queue(
@@ -140,9 +137,9 @@ def test_a_rejected_proposal_is_not_republished_from_the_queue(
     contribution.status = "rejected"
     db.add(contribution)
     db.commit()
-    facilitator = logged_in(app, create_user, "facilitator")
-    page = _decide(facilitator, "proposte", contribution.id, "mantieni")
-    assert "nulla da decidere" in page
+    moderator = logged_in(app, create_user, "moderator")
+    page = _decide(moderator, "proposta", contribution.id, "restore")
+    assert "non è possibile per un contenuto in questo stato" in page
     db.refresh(contribution)
     assert contribution.status == "rejected"
 

@@ -79,7 +79,7 @@ def test_report_figures_match_the_database(client, planner, db, seeded):
     )
     held = "FROM meeting WHERE status='closed'"
     assert _figure(page, "meetings") == str(sql(text(f"SELECT COUNT(*) {held}")).scalar_one())
-    assert _figure(page, "attendance") == str(
+    assert _figure(page, "interlocutors") == str(
         sql(text(f"SELECT SUM(attendance) {held}")).scalar_one()
     )
     assert _figure(page, "organisations") == "3"  # Caritas counted once
@@ -117,20 +117,30 @@ def test_report_pdf_degrades_without_weasyprint(client, planner, seeded, monkeyp
 
 
 def test_exports_over_http(client, planner, db, seeded):
+    published = db.execute(
+        text("SELECT COUNT(*) FROM contribution WHERE status = 'published'")
+    ).scalar_one()
     total = db.execute(text("SELECT COUNT(*) FROM contribution")).scalar_one()
+    assert published < total  # the sample has pending proposals: the default leaves them out
     csv_response = client.get("/pianificazione/esporta.csv")
     assert csv_response.mimetype == "text/csv"
     assert "attachment" in csv_response.headers["Content-Disposition"]
     body = csv_response.get_data(as_text=True)
     assert body.startswith("\ufeff")
-    rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
-    assert len(rows) == total
-    assert {r["text"]: r["objectives"] for r in rows}["Uno"] == "abitare"
-    xlsx = load_workbook(io.BytesIO(client.get("/pianificazione/esporta.xlsx").data)).active
+    rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
+    assert len(rows) == published
+    assert {r["Testo"]: r["Codici obiettivi"] for r in rows}["Uno"] == "abitare"
+    assert {r["Stato"] for r in rows} == {"Pubblicata"}
+    every = "&".join(f"stato={s}" for s in ("published", "pending", "rejected", "merged", "hidden"))
+    sheet = load_workbook(io.BytesIO(client.get(f"/pianificazione/esporta.xlsx?{every}").data))
+    xlsx = sheet.active
     assert xlsx.max_row == total + 1
-    items = client.get("/pianificazione/esporta.json").get_json()["items"]
+    assert xlsx.freeze_panes == "A2" and xlsx.auto_filter.ref.startswith("A1:")
+    assert xlsx.column_dimensions["D"].width == 80
+    items = client.get(f"/pianificazione/esporta.json?{every}").get_json()["items"]
     assert len(items) == total
     assert {i["text"]: i["status"] for i in items}["Quattro"] == "pending"
+    assert len(client.get("/pianificazione/esporta.json").get_json()["items"]) == published
     assert client.get("/pianificazione/esporta.pdf").status_code == 404
 
 
@@ -139,4 +149,4 @@ def test_the_planners_csv_export_is_streamed(client, auth, create_user, create_c
     auth.login(create_user(role="planner").email)
     response = client.get("/pianificazione/esporta.csv")
     assert response.is_streamed
-    assert response.get_data(as_text=True).startswith("\ufeffid,status,title")
+    assert response.get_data(as_text=True).startswith("\ufeffN.;Stato;Titolo")

