@@ -7,7 +7,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import consult.models  # noqa: F401  (every table, and the hooks keeping stored assignments current)
-from consult import config, db
+from consult import config, consultation_urls, db
 from consult.cache_policy import keep_private_pages_out_of_caches, let_public_pages_be_cached
 from consult.extensions import (
     CONTENT_SECURITY_POLICY,
@@ -22,7 +22,7 @@ from consult.extensions import (
     select_locale,
     talisman,
 )
-from consult.hosting import CanonicalFlask, base_url_problem
+from consult.hosting import base_url_problem
 from consult.request_input import NulFreeRequest, refuse_nul_in_query
 from consult.routing import StoredIdConverter, TextSegmentConverter
 
@@ -31,7 +31,7 @@ ROOT = config.ROOT
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, commands."""
-    app = CanonicalFlask(
+    app = consultation_urls.ConsultationFlask(
         __name__,
         instance_path=str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
@@ -42,11 +42,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
+    consultation_urls.mount(app)
     _init_hosting(app)
     app.request_class = NulFreeRequest
     app.url_map.converters["int"] = StoredIdConverter
     app.url_map.converters["default"] = app.url_map.converters["string"] = TextSegmentConverter
     app.before_request(refuse_nul_in_query)
+    app.before_request(consultation_urls.check_prefix)
     app.json = HtmlSafeJSONProvider(app)
     db.init_app(app)
     app.before_request(limit_body_size)  # before CSRF, which reads the form first

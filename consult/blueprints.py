@@ -7,6 +7,7 @@ from consult.accountability import views as responses
 from consult.accounts import admin_views as user_admin
 from consult.accounts import page_views as account_page
 from consult.accounts import views as accounts
+from consult.admin import views as consultation_admin
 from consult.analysis import mapping_views as mapping
 from consult.analysis import similar_views as similar
 from consult.analysis import theme_views as themes
@@ -47,7 +48,7 @@ BLUEPRINT_MODULES = (
     public, proposals, similar, browse, engagement, tracking, objectives, statistics, live,
     live_phone, api, api_accountability, strategy, api_strategy, notifications, public_meetings,
     # accounts
-    accounts, account_page, user_admin,
+    accounts, account_page, user_admin, consultation_admin,
     # facilitators
     desk, meetings, live_sessions, live_rounds, moderation, entry, imports, exports,
     strategy_meetings,

@@ -104,6 +104,8 @@ def from_environment(instance_path: str) -> dict:
         "IMPORT_FOLDER": os.environ.get("CONSULT_IMPORT_FOLDER") or None,
         # Imports with more valid rows than this run as a background job, in small batches.
         "IMPORT_BACKGROUND_ROWS": int(os.environ.get("CONSULT_IMPORT_BACKGROUND_ROWS", "300")),
+        # The accessibility statement every public administration's site links (AgID guidelines).
+        "ACCESSIBILITY_URL": os.environ.get("CONSULT_ACCESSIBILITY_URL") or None,
         "MAPPING_REVIEW_THRESHOLD": float(os.environ.get("CONSULT_REVIEW_THRESHOLD", "0.5")),
     }
 

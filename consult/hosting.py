@@ -14,6 +14,8 @@ from flask.globals import request_ctx
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from consult.framework.context import ROOT_KEY
+
 
 class CanonicalFlask(Flask):
     """Flask whose external URLs come from ``BASE_URL`` when it is configured."""
@@ -56,7 +58,8 @@ class CanonicalFlask(Flask):
         """The URL's path, query and anchor below the application's root."""
         if has_request_context():
             url = super().url_for(endpoint, _anchor=anchor, _method=method, **values)
-            root = request.script_root
+            # below the site's root: a consultation's /c/<slug> prefix stays in the path
+            root = request.environ.get(ROOT_KEY, request.script_root)
             return url[len(root) :] if root and url.startswith(root) else url
         self.inject_url_defaults(endpoint, values)
         path = self.url_map.bind("localhost", script_name="/").build(

@@ -18,6 +18,7 @@ import consult.models  # noqa: F401  (registers every table)
 from consult import create_app
 from consult.db import make_engine, normalise_url
 from consult.extensions import limiter
+from tests.consultation_client import ConsultationClient
 
 pytest_plugins = ["tests.factories"]
 
@@ -60,6 +61,7 @@ def app(request, shared_engine, tmp_path) -> Iterator[Flask]:
             "ANALYSIS_HEARTBEAT_SECONDS": 0,
         }
     )
+    app.test_client_class = ConsultationClient
     engine = app.extensions["consult.engine"]
     if shared_engine is None:
         SQLModel.metadata.create_all(engine)

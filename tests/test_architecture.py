@@ -24,6 +24,7 @@ FEATURE_ORDER = (
     "coplanning",
     "public",
     "api",
+    "admin",
     "cli",
 )
 # The application's infrastructure, importable from every feature.

@@ -79,7 +79,8 @@ def _figure(html: str, pattern: str) -> str:
 
 
 def test_home_statistics_and_report_agree(demo, client, auth):
-    home = client.get("/").get_data(as_text=True)
+    assert "Patto di sviluppo di comunità solidali" in client.get("/").get_data(as_text=True)
+    home = client.get("/c/piemonte-2018/").get_data(as_text=True)  # the default one's home
     assert _figure(home, r"(\d+) incontri svolti") == "9"
     assert "in corso</span>" in home
     assert re.search(r"3 incontri in corso o in programma", home)
@@ -101,7 +102,7 @@ def _figures(html: str) -> dict[str, str]:
 
 
 def test_every_page_and_the_api_give_the_same_meetings_interlocutori_and_km(demo, client, auth):
-    home = _figures(client.get("/").get_data(as_text=True))
+    home = _figures(client.get("/c/piemonte-2018/").get_data(as_text=True))
     statistics = _figures(client.get("/statistiche").get_data(as_text=True))
     api = client.get("/api/v1/consultation").get_json()["figures"]
     auth.login("pianificatore@example.org", "consult-demo")

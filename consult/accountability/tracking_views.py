@@ -8,6 +8,7 @@ from flask import (
     make_response,
     redirect,
     render_template,
+    request,
     request_finished,
     url_for,
 )
@@ -18,6 +19,7 @@ from flask_login import current_user, login_required
 from consult import db
 from consult.accountability import answers, tracking
 from consult.accountability.forms import AttachForm
+from consult.framework.context import current_consultation, require_here, slug_of
 from consult.proposals import services as proposals
 
 bp = Blueprint("tracking", __name__)
@@ -61,6 +63,11 @@ def _contribution(token: str):
     contribution = proposals.by_tracking_token(db.session(), token)
     if contribution is None:
         abort(404)
+    if contribution.consultation_id != current_consultation().id and request.method == "GET":
+        # links mailed by background jobs carry the default consultation's prefix
+        home = slug_of(contribution.consultation_id)
+        abort(redirect(url_for(request.endpoint or "", token=token, _consultation=home)))
+    require_here(contribution.consultation_id)
     return contribution
 
 

@@ -190,5 +190,5 @@ def _mail_later(kind: str, email: str) -> None:
         current_app._get_current_object(),  # type: ignore[attr-defined]
         kind,
         email,
-        url_for("public.home", _external=True),
+        url_for("public.home", _external=True, _site=True),
     )

@@ -21,6 +21,7 @@ from consult.analysis import runs as analysis_runs
 from consult.analysis import stored
 from consult.analysis.rows import stored_id
 from consult.analysis.view_helpers import PLANNER_ROLES
+from consult.framework import phases
 from consult.framework.context import current_consultation
 
 bp = Blueprint("analysis", __name__, url_prefix="/pianificazione")
@@ -78,6 +79,9 @@ def start():
         )
     consultation = current_consultation()
     session = db.session()
+    if not phases.allows(session, stored_id(consultation), "analysis"):
+        message = _("Nessuna fase in corso della consultazione prevede l'analisi dei temi.")
+        return page(form=form, error=message, status=409)
     try:
         run = analysis_runs.start(
             session,

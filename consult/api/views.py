@@ -6,6 +6,7 @@ from jinja2.utils import htmlsafe_json_dumps
 from consult import db
 from consult.common.web import MAX_ROW_ID
 from consult.extensions import csrf
+from consult.framework import consultations
 from consult.framework import services as framework
 from consult.framework.context import current_consultation
 from consult.framework.models import objective_dict
@@ -26,8 +27,20 @@ def _consultation():
 
 @bp.get("/")
 def index():
+    """The site's root of the API: the default consultation's links (as before several
+    consultations), and every consultation with the root of its own API."""
+    listed = [
+        {
+            "slug": item.slug,
+            "title": item.title,
+            "open": item.is_active,
+            "consultation": url_for(".consultation", _consultation=item.slug, _external=True),
+        }
+        for item in consultations.listed(db.session())
+    ]
     return jsonify(
         {
+            "consultations": listed,
             "consultation": url_for(".consultation", _external=True),
             "objectives": url_for(".objectives", _external=True),
             "territories": url_for(".territories", _external=True),

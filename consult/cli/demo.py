@@ -50,6 +50,32 @@ class DemoReport:
     live_code: str | None = None
 
 
+# The demo's privacy notice: plausible values, marked as examples on the page (privacy_example).
+EXAMPLE_PRIVACY = {
+    "privacy_controller": "Regione Piemonte, Direzione Sanità e Welfare, piazza Castello 165, "
+    "10122 Torino (esempio)",
+    "privacy_dpo": "dpo@esempio.regione.piemonte.it (esempio)",
+    "privacy_purposes": "Raccogliere, analizzare e restituire le proposte della consultazione "
+    "sulla strategia di welfare (esempio).",
+    "privacy_legal_basis": "Esecuzione di un compito di interesse pubblico, art. 6, par. 1, "
+    "lett. e) GDPR (esempio).",
+    "privacy_retention": "Nome ed e-mail fino alla chiusura della restituzione; le proposte "
+    "restano pubblicate come dati aperti (esempio).",
+    "privacy_recipients": "Il fornitore della piattaforma, nominato responsabile del "
+    "trattamento (esempio).",
+}
+
+
+def _example_privacy_notice(db: Session, consultation: Consultation) -> None:
+    """Fill the privacy notice with example values, unless an administrator wrote one."""
+    if consultation.privacy_controller and not consultation.privacy_example:
+        return
+    for name, value in EXAMPLE_PRIVACY.items():
+        setattr(consultation, name, value)
+    consultation.privacy_example = True
+    db.add(consultation)
+
+
 def default_data_path() -> Path:
     """The 304 development proposals shipped with consult (a copy of shared/data's file)."""
     return Path(__file__).resolve().parent / "demo_data" / "proposte_sviluppo_it.csv"
@@ -63,6 +89,7 @@ def load_demo(db: Session, *, csv_path: Path) -> DemoReport:
     users = _ensure_accounts(db, report)
     today = utcnow().date()
     calendar.schedule_phases(db, consultation, today)
+    _example_privacy_notice(db, consultation)
     meetings = calendar.ensure_meetings(
         db, consultation, facilitator=users["facilitator"], today=today
     )

@@ -1,6 +1,7 @@
 """Load a strategy framework file (YAML or JSON) into the database, all or nothing."""
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -57,19 +58,40 @@ def parse(path: Path) -> FrameworkSpec:
 
 
 def _describe(exc: ValidationError) -> str:
-    lines = []
+    return "\n".join(
+        f"  {location}: {message}" if location else f"  {message}"
+        for location, message in locate_errors(exc)
+    )
+
+
+# The schema's own checks name the place at the start of their message: "objectives[3].axis: ..."
+_PLACED = re.compile(
+    r"^(?P<location>[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*): (?P<rest>.*)$", re.S
+)
+
+
+def locate_errors(exc: ValidationError) -> list[tuple[str, str]]:
+    """Every validation error as (location such as ``objectives[2].kind``, message)."""
+    found = []
     for error in exc.errors():
         location = "".join(
             f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"]
         ).lstrip(".")
         message = error["msg"].removeprefix("Value error, ")
-        lines.append(f"  {location}: {message}" if location else f"  {message}")
-    return "\n".join(lines)
+        placed = _PLACED.match(message)
+        if not location and placed:
+            location, message = placed["location"], placed["rest"]
+        found.append((location, message))
+    return found
 
 
 def load(db: Session, path: Path) -> Framework:
     """Validate then upsert a framework by codes; loading the same file twice changes nothing."""
-    spec = parse(path)
+    return store(db, parse(path))
+
+
+def store(db: Session, spec: FrameworkSpec) -> Framework:
+    """Upsert a validated framework (and its consultation, if it names one) by codes."""
     framework = db.exec(select(Framework).where(Framework.code == spec.code)).first()
     if framework is None:
         framework = Framework(code=spec.code, title=spec.title)

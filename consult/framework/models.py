@@ -73,6 +73,14 @@ class Consultation(SQLModel, table=True):
     description: str = ""
     framework_id: int = Field(foreign_key="framework.id", index=True)
     is_active: bool = True
+    # The privacy notice (GDPR art. 13), edited in the administration; empty: not written yet.
+    privacy_controller: str = ""  # the data controller: name, address, contact
+    privacy_dpo: str = ""  # the data protection officer's contact
+    privacy_purposes: str = ""
+    privacy_legal_basis: str = ""
+    privacy_retention: str = ""
+    privacy_recipients: str = ""
+    privacy_example: bool = False  # the texts are examples (the demo's): the page says so
 
 
 class Phase(SQLModel, table=True):
@@ -85,6 +93,11 @@ class Phase(SQLModel, table=True):
     description: str = ""
     starts_on: date | None = None
     ends_on: date | None = None
+    # What the phase allows while it runs (consult/framework/phases.py reads them).
+    allows_proposals: bool = False
+    allows_live: bool = False
+    allows_analysis: bool = False
+    publishes_answers: bool = False
 
 
 def objective_dict(objective: Objective) -> dict[str, Any]:

@@ -34,6 +34,8 @@ from consult.common.errors import render_error
 from consult.common.forms import clean_text, proposal_text
 from consult.common.numbers import parse_int
 from consult.extensions import limiter
+from consult.framework import phases
+from consult.framework.context import participation_closed, require_here, slug_of
 from consult.framework.labels import ROLE_LABELS
 from consult.live import events as live_events
 from consult.live import phones as live_phones
@@ -83,8 +85,11 @@ def join():
     form = JoinForm()
     if form.validate_on_submit():
         live = live_sessions.by_code(db.session(), form.code.data)
-        if live is not None:
-            return redirect(url_for("live.session_form", code=live.code), 303)
+        meeting = meetings.get_meeting(db.session(), live.meeting_id) if live else None
+        if live is not None and meeting is not None:
+            # a code is unique on the site: the phone goes to its session's consultation
+            home = slug_of(meeting.consultation_id)
+            return redirect(url_for("live.session_form", code=live.code, _consultation=home), 303)
         form.code.errors = [_("Nessuna sessione con questo codice: controlla il codice in sala.")]
     status = 422 if form.is_submitted() else 200
     return render_template("live/join.html", form=form), status
@@ -107,6 +112,9 @@ def session_form(code: str):
     meeting = meetings.get_meeting(session_db, live.meeting_id)
     if meeting is None:
         abort(404)
+    require_here(meeting.consultation_id)
+    if not phases.allows(session_db, meeting.consultation_id, "live"):
+        return participation_closed(live=True)
     if live.status != "open":
         return render_template("live/closed.html", live=live, meeting=meeting), 410
     identity = phone_identity()
@@ -217,6 +225,8 @@ def _proposal(form: LiveProposalForm, token: str) -> live_sessions.LiveProposal:
 def qr_code(code: str, kind: str):
     """The QR code of the session's join address, for posters, slides and the projector."""
     live = live_sessions.by_code(db.session(), code) or abort(404)
+    meeting = meetings.get_meeting(db.session(), live.meeting_id) or abort(404)
+    require_here(meeting.consultation_id)
     url = url_for("live.session_form", code=live.code, _external=True)
     qr = segno.make(url, error="m")
     buffer = io.BytesIO()
@@ -244,6 +254,7 @@ def _projected_session(code: str) -> tuple[LiveSession, Meeting, WorkingGroup | 
     meeting = meetings.get_meeting(session_db, live.meeting_id)
     if meeting is None or not may_manage(meeting):
         abort(403)
+    require_here(meeting.consultation_id)
     raw = request.args.get("gruppo", "")
     if not raw:
         return live, meeting, None

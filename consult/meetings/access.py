@@ -8,6 +8,7 @@ from flask import abort
 from flask_login import current_user
 
 from consult import db
+from consult.framework.context import require_here
 from consult.meetings import services as meetings
 from consult.meetings.models import LiveSession, Meeting
 
@@ -18,6 +19,7 @@ def managed_meeting(meeting_id: int, *, planners: bool = False) -> Meeting:
     if not current_user.has_role(*allowed_roles):
         abort(403)
     meeting = meetings.get_meeting(db.session(), meeting_id) or abort(404)
+    require_here(meeting.consultation_id)
     if may_manage(meeting) or (planners and current_user.role == "planner"):
         return meeting
     abort(403)

@@ -6,6 +6,8 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from consult import db
+from consult.framework import phases
+from consult.framework.context import participation_closed
 from consult.meetings import entry as meeting_entry
 from consult.meetings import services as meetings
 from consult.meetings.access import managed_meeting, may_manage
@@ -32,6 +34,8 @@ def tools(meeting_id: int):
 def fast_entry(meeting_id: int):
     meeting = managed_meeting(meeting_id)
     session = db.session()
+    if not phases.allows(session, meeting.consultation_id, "proposals"):
+        return participation_closed()
     form = EntryForm()
     form.fill_choices(session, meeting)
     if not form.is_submitted():

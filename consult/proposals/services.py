@@ -11,6 +11,7 @@ from consult.common import audit
 from consult.common.models import utcnow
 from consult.common.text_rules import text_problem
 from consult.common.tokens import new_tracking_token
+from consult.framework import phases
 from consult.framework.models import Objective, Territory
 from consult.proposals.models import Contribution
 
@@ -68,6 +69,8 @@ def create(
             if (existing.text, existing.title) == (draft.text, draft.title):
                 return existing, False
             draft = replace(draft, idempotency_key=new_tracking_token())
+    if draft.created_at is None:  # made now (imports and the demo carry when it was made)
+        phases.check_proposal(db, draft.consultation_id, draft.channel)
     contribution = _contribution(draft)
     try:
         with db.begin_nested():  # a savepoint: a lost race undoes this row only

@@ -16,7 +16,8 @@ from flask_wtf.csrf import CSRFError
 from consult import db
 from consult.common.errors import render_error
 from consult.extensions import SMALL_FORM_LIMITS, limiter, page_language
-from consult.framework.context import current_consultation
+from consult.framework import phases
+from consult.framework.context import current_consultation, participation_closed
 from consult.framework.models import Consultation
 from consult.notifications import services as notifications
 from consult.proposals import services as proposals
@@ -55,6 +56,8 @@ def _render_form(form: ProposalForm, status: int = 200, summary: list | None = N
 @limiter.limit("10 per minute;50 per hour", methods=["POST"])
 def new():
     consultation = current_consultation()
+    if not phases.allows(db.session(), consultation.id or 0, "proposals"):
+        return participation_closed()
     form = _form(consultation)
     if not form.is_submitted():
         return _render_form(form)
@@ -117,4 +120,5 @@ def validate_field():
 
 @bp.get("/proposte/privacy")
 def privacy():
-    return render_template("proposals/privacy.html")
+    """The privacy notice (GDPR art. 13) written from the consultation's own data."""
+    return render_template("proposals/privacy.html", consultation=current_consultation())

@@ -1,4 +1,4 @@
-"""The public site: home page presenting the consultation, language switch."""
+"""The public site: the list of consultations, each one's home page, language switch."""
 
 from flask import (
     Blueprint,
@@ -15,8 +15,9 @@ from consult import db
 from consult.common.models import utcnow
 from consult.common.web import safe_next
 from consult.extensions import page_language
+from consult.framework import consultations
 from consult.framework import services as framework
-from consult.framework.context import find_current
+from consult.framework.context import current_consultation, requested_slug
 from consult.meetings import figures
 from consult.meetings.services import stored_id
 
@@ -35,9 +36,10 @@ def layout_context() -> dict:
 
 @bp.get("/")
 def home():
-    consultation = find_current()
-    if consultation is None:
-        return render_template("public/empty.html"), 503
+    """Inside ``/c/<slug>/`` the consultation's home; at the site's root, its consultations."""
+    if requested_slug() is None:
+        return site_home()
+    consultation = current_consultation()
     session_db = db.session()
     consultation_id = stored_id(consultation)
     objectives = framework.objectives(session_db, consultation.framework_id)
@@ -53,6 +55,17 @@ def home():
         phases=phases,
         stats=stats,
         today=utcnow().date(),
+    )
+
+
+def site_home():
+    listed = consultations.listed(db.session())
+    if not listed:
+        return render_template("public/empty.html"), 503
+    return render_template(
+        "public/consultations.html",
+        open_consultations=[c for c in listed if c.is_active],
+        past_consultations=[c for c in listed if not c.is_active],
     )
 
 

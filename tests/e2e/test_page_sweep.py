@@ -128,6 +128,7 @@ def sweep_ids(live_app, demo_ids) -> dict:
         "stable_key": demo_ids["theme"],
         "objective_code": demo_ids["objective"],
         "code": "DEMA42",
+        "consultation_slug": "piemonte-2018",
         "live_item": live_item.id if live_item else None,
         "response_id": response.id if response else None,
         "run_id": run.id if run else None,

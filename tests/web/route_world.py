@@ -27,6 +27,7 @@ from consult.meetings.models import LiveSession, Meeting, MeetingFacilitator, Wo
 from consult.notifications import tokens as notification_tokens
 from consult.proposals.models import Comment, Contribution
 from tests.conftest import TEST_DATABASE_URL
+from tests.consultation_client import ConsultationClient
 from tests.factories import _TEST_HASH
 
 # "other_facilitator" is a facilitator who does NOT run the sample meeting.
@@ -62,6 +63,7 @@ def make_app(tmp_path, **config) -> Flask:
             **config,
         }
     )
+    app.test_client_class = ConsultationClient
     if TEST_DATABASE_URL.startswith("sqlite"):
         SQLModel.metadata.create_all(app.extensions["consult.engine"])
     return app
@@ -197,6 +199,7 @@ def build_world(app: Flask) -> World:
             "response_id": response.id,
             "user_id": users["target"].id,
             "objective_code": objective.code,
+            "consultation_slug": consultation.slug,
             "follow_kind": "objective",
             "target_id": objective.id,
             "unsubscribe_token": notification_tokens.make("test-secret", "unsubscribe", "a@b.it"),

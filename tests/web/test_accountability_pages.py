@@ -7,6 +7,7 @@ from sqlmodel import func, select
 
 from consult.accountability.models import Response
 from consult.common.models import AuditLog
+from tests.consultation_client import HERE
 
 
 @pytest.fixture
@@ -194,8 +195,10 @@ def test_unknown_objective_is_404(client, consultation):
 
 
 def test_home_cards_link_to_objective_pages(client, consultation):
-    page = client.get("/").get_data(as_text=True)
-    assert 'href="/obiettivi/isee"' in page  # the test framework has no axes: no sectoral card
+    page = client.get(f"{HERE}/").get_data(as_text=True)
+    assert (
+        f'href="{HERE}/obiettivi/isee"' in page
+    )  # the test framework has no axes: no sectoral card
 
 
 def test_response_list_shows_drafts_and_targets(
@@ -237,8 +240,9 @@ def test_planner_sees_answer_links_on_public_pages(client, auth, create_user, an
     assert "/pianificazione/risposte/nuova?tema=casa" in page
     assert "/pianificazione/risposte/nuova?obiettivo=abitare" in page
     matrix = client.get("/pianificazione/copertura").get_data(as_text=True)
-    assert 'href="/obiettivi/abitare"' in matrix and 'href="/obiettivi/fuori-strategia"' in matrix
-    assert 'href="/obiettivi/non-assegnate"' not in matrix
+    assert f'href="{HERE}/obiettivi/abitare"' in matrix
+    assert f'href="{HERE}/obiettivi/fuori-strategia"' in matrix
+    assert f'href="{HERE}/obiettivi/non-assegnate"' not in matrix
 
 
 def test_gap_alerts_say_where_in_correct_italian(client, db, planner, analysed, territories):

@@ -9,7 +9,9 @@ must leave the database exactly as it was.
 """
 
 import pytest
+from flask.testing import FlaskClient
 
+from consult.consultation_urls import SITE_HOME, is_scoped
 from tests.web.route_world import (
     ROLES,
     build_world,
@@ -145,6 +147,17 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "user_admin.index"): admins(200),
     ("POST", "user_admin.change_role"): admins(400),
     ("POST", "user_admin.change_active"): admins(400),
+    # the administration of consultations (site-wide, outside any /c/<slug>/)
+    ("GET", "admin.index"): admins(200),
+    ("GET", "admin.create"): admins(200),
+    ("POST", "admin.create"): admins(422),
+    ("POST", "admin.confirm"): admins(400),
+    ("GET", "admin.edit"): (admins(200), {"slug": "consultation_slug"}),
+    ("POST", "admin.edit"): (admins(422), {"slug": "consultation_slug"}),
+    ("GET", "admin.phases_page"): (admins(200), {"slug": "consultation_slug"}),
+    ("POST", "admin.phases_page"): (admins(303), {"slug": "consultation_slug"}),
+    ("GET", "admin.objectives"): (admins(200), {"slug": "consultation_slug"}),
+    ("POST", "admin.objectives"): (admins(404), {"slug": "consultation_slug"}),
     # meetings and live sessions, run by their own facilitators
     ("GET", "meetings.index"): facilitators(200),
     ("GET", "meetings.create"): facilitators(200),
@@ -300,3 +313,27 @@ def test_access(route_app, role, method, endpoint):
         assert b"Non hai i permessi per vedere questa pagina." in body
     if outcome == 403 or (outcome == LOGIN and role == "anonymous"):
         assert snapshot(route_app) == before, f"refused {method} {url} changed the database"
+
+
+@pytest.mark.parametrize(("method", "endpoint"), sorted(k for k in MATRIX if k[0] == "GET"))
+def test_old_addresses_and_prefixes(route_app, method, endpoint):
+    """A consultation's page at its old unprefixed address redirects to /c/<slug>/...; a
+    site-wide page does not exist under a consultation's prefix."""
+    _expected, overrides = expectation(method, endpoint)
+    world = build_world(route_app)
+    url = route_url(route_app, endpoint, world.params, overrides)
+    plain = FlaskClient(route_app)  # asks the path as written
+    prefix = f"/c/{world.params['consultation_slug']}"
+    if endpoint == SITE_HOME:
+        assert url == f"{prefix}/" and plain.get("/").status_code == 200
+    elif is_scoped(endpoint):
+        assert url.startswith(prefix + "/"), url
+        response = plain.get(url.removeprefix(prefix), buffered=False)
+        response.close()
+        assert response.status_code == 302
+        assert response.headers["Location"] == url
+    else:
+        assert not url.startswith("/c/"), url
+        response = plain.get(prefix + url, buffered=False)
+        response.close()
+        assert response.status_code == 404

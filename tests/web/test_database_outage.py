@@ -63,6 +63,7 @@ def test_api_answers_json_503(client, monkeypatch):
 
 def test_failed_commit_answers_503_and_stores_nothing(app, client, db, consultation, monkeypatch):
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: no test-client re-raise
+    client.get("/proposte/nuova")  # the first request's sweep of stale analyses commits too
 
     def commit_fails(_self):
         raise outage()

@@ -17,6 +17,7 @@ from consult.accounts import services as accounts
 from consult.accounts.models import User
 from consult.common.models import AuditLog, utcnow
 from consult.proposals.models import Contribution
+from tests.consultation_client import HERE
 
 VICTIM = "vera.autrice@example.org"
 STRONG = "una frase lunga e facile"
@@ -158,7 +159,7 @@ def test_a_tracking_link_attaches_a_proposal_to_the_account(
     anonymous = create_contribution(author_name="Ada")
     auth.login("ada@example.org")
     page = client.get(f"/traccia/{anonymous.tracking_token}").get_data(as_text=True)
-    assert f'action="/traccia/{anonymous.tracking_token}/collega"' in page
+    assert f'action="{HERE}/traccia/{anonymous.tracking_token}/collega"' in page
     assert _my_data(client)[0]["proposals"] == []
     response = client.post(f"/traccia/{anonymous.tracking_token}/collega")
     assert response.status_code == 303

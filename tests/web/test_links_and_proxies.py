@@ -10,6 +10,7 @@ from sqlmodel import SQLModel
 
 from consult import create_app
 from consult.extensions import limiter
+from tests.consultation_client import HERE
 
 BASE = "https://partecipa.example.it"
 
@@ -31,10 +32,11 @@ def test_qr_codes_and_api_links_start_with_the_base_url(app, client, create_live
     app.config["BASE_URL"] = BASE + "/"
     live = create_live_session(code="QRB234")
     svg = client.get(f"/live/{live.code}/qr.svg", headers={"Host": "evil.example"})
-    assert f"{BASE}/live/QRB234" in svg.get_data(as_text=True)
+    assert f"{BASE}{HERE}/live/QRB234" in svg.get_data(as_text=True)
     assert "evil.example" not in svg.get_data(as_text=True)
     index = client.get("/api/v1/", headers={"Host": "evil.example"}).get_json()
-    assert all(link.startswith(BASE + "/api/") for link in index.values() if "://" in link)
+    assert all(link.startswith(f"{BASE}{HERE}/api/") for link in index.values() if "://" in link)
+    assert index["consultations"][0]["consultation"] == f"{BASE}{HERE}/api/v1/consultation"
 
 
 def test_links_built_outside_a_request_use_the_base_url_too(app):
@@ -46,9 +48,9 @@ def test_links_built_outside_a_request_use_the_base_url_too(app):
 
 def test_without_a_base_url_links_follow_the_request_as_before(client, create_live_session):
     live = create_live_session(code="QRL234")
-    assert "http://localhost/live/QRL234" in client.get(f"/live/{live.code}/qr.svg").get_data(
-        as_text=True
-    )
+    assert f"http://localhost{HERE}/live/QRL234" in client.get(
+        f"/live/{live.code}/qr.svg"
+    ).get_data(as_text=True)
 
 
 def test_hosts_outside_the_trusted_list_are_refused(app, client, consultation):

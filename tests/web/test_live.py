@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from consult.meetings.models import WorkingGroup
 from consult.proposals.models import Contribution
+from tests.consultation_client import HERE
 
 TEXT = "Servono più educatori di strada nei quartieri periferici."
 
@@ -60,7 +61,7 @@ def test_the_live_receipt_gives_the_tracking_link_and_the_way_back(client, db, c
     receipt = client.get(response.headers["Location"])
     page = receipt.get_data(as_text=True)
     assert f"/traccia/{stored.tracking_token}" in page
-    assert f'href="/live/{live.code}"' in page and "Invia un'altra proposta in sala" in page
+    assert f'href="{HERE}/live/{live.code}"' in page and "Invia un'altra proposta in sala" in page
     assert receipt.headers["Referrer-Policy"] == "no-referrer"
 
 
@@ -166,7 +167,7 @@ def test_qr_codes_point_to_the_absolute_join_address(client, create_live_session
     live = create_live_session(code="QRC234")
     svg = client.get(f"/live/{live.code}/qr.svg")
     assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
-    assert "http://localhost/live/QRC234" in svg.get_data(as_text=True)
+    assert f"http://localhost{HERE}/live/QRC234" in svg.get_data(as_text=True)
     png = client.get(f"/live/{live.code}/qr.png?scarica=1")
     assert png.data.startswith(b"\x89PNG")
     assert "attachment" in png.headers["Content-Disposition"]

@@ -11,6 +11,7 @@ from sqlmodel import func, select
 from consult.live.models import LivePhone, PriorityBallot, PriorityRound
 from consult.meetings.models import MeetingFacilitator, WorkingGroup
 from consult.proposals.models import Contribution, Support
+from tests.consultation_client import HERE
 
 TEXT = "Servono più educatori di strada nei quartieri periferici."
 
@@ -94,7 +95,7 @@ def test_the_feed_shows_approved_proposals_with_sse_and_a_refresh_link(client, r
     approved("Più panchine e ombra nei giardini pubblici.")
     page = client.get(f"/live/{live.code}").get_data(as_text=True)
     assert "Più panchine e ombra" in page
-    assert f'sse-connect="/live/{live.code}/bacheca/eventi?ordine=sostegno"' in page
+    assert f'sse-connect="{HERE}/live/{live.code}/bacheca/eventi?ordine=sostegno"' in page
     assert 'sse-swap="feed"' in page and "Aggiorna l'elenco" in page
 
 
@@ -205,7 +206,7 @@ def test_a_points_round_from_opening_to_frozen_export(app, db, client, staffed):
     round_ = db.exec(select(PriorityRound)).one()
     url = f"/live/{live.code}/priorita/{round_.id}"
     first, second = _phone(app, live), _phone(app, live)
-    assert f'href="{url}"' in first.get(f"/live/{live.code}").get_data(as_text=True)
+    assert f'href="{HERE}{url}"' in first.get(f"/live/{live.code}").get_data(as_text=True)
     assert first.post(url, data={f"punti-{a.id}": "3", f"punti-{b.id}": "2"}).status_code == 303
     assert first.post(url, data={f"punti-{a.id}": "5"}).status_code == 303  # changed its mind
     assert second.post(url, data={f"punti-{b.id}": "4"}).status_code == 303

@@ -10,6 +10,7 @@ from sqlmodel import func, select
 
 from consult.live.models import LivePoll, PollAnswer
 from consult.meetings.models import MeetingFacilitator, WorkingGroup
+from tests.consultation_client import HERE
 
 
 def _count(db, table) -> int:
@@ -58,7 +59,8 @@ def test_a_single_choice_poll_from_opening_to_frozen_export(app, db, client, sta
     poll = db.exec(select(LivePoll)).one()
     url = f"/live/{live.code}/sondaggi/{poll.id}"
     first, second = _phone(app, live), _phone(app, live)
-    assert f'href="{url}"' in first.get(f"/live/{live.code}").get_data(as_text=True)
+    page = first.get(f"/live/{live.code}").get_data(as_text=True)
+    assert f'href="{HERE}{url}"' in page
     assert first.post(url, data={"scelta": "0"}).status_code == 303
     assert first.post(url, data={"scelta": "1"}).status_code == 303  # changed its answer
     assert second.post(url, data={"scelta": "1"}).status_code == 303

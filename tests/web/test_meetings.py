@@ -6,6 +6,7 @@ from sqlmodel import select
 
 from consult.common.models import AuditLog
 from consult.meetings.models import LiveSession, Meeting, MeetingFacilitator, WorkingGroup
+from tests.consultation_client import HERE
 
 MEETING = {
     "title": "Incontro territoriale di Asti",
@@ -164,7 +165,7 @@ def test_opening_a_live_session_with_groups(client, auth, db, create_user, creat
     assert [g.name for g in db.exec(select(WorkingGroup))] == ["Giovani", "Anziani"]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert live.code in page and f"/live/{live.code}/qr.svg" in page
-    assert f"http://localhost/live/{live.code}" in page
+    assert f"http://localhost{HERE}/live/{live.code}" in page
 
 
 def test_statistics_page_formats_numbers_in_italian(client, create_meeting):

@@ -39,7 +39,7 @@ def test_a_premoderated_online_proposal_is_published_from_the_desk(
     assert "Servono più educatori nei centri diurni" in page
     assert f'value="proposta-{contribution.id}"' in page
     menu = moderator.get("/").get_data(as_text=True)
-    assert 'href="/moderazione">Moderazione <span class="badge bg-danger"' in menu
+    assert 'href="/c/piemonte-2018/moderazione">Moderazione <span class="badge bg-danger"' in menu
 
     page = _decide(moderator, [f"proposta-{contribution.id}"], "approve").get_data(as_text=True)
     assert "1 contenuto deciso." in page and "Nessuna proposta in attesa." in page

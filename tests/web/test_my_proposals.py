@@ -4,6 +4,7 @@ import re
 from urllib.parse import urlsplit
 
 from consult.common.models import utcnow
+from tests.consultation_client import HERE
 
 
 def _mine(page: str) -> str:
@@ -34,7 +35,8 @@ def test_the_account_page_lists_the_accounts_proposals_with_status_and_answers(
     assert mine.count("Con risposta</span>") == 1
     for proposal in (written, waiting, signed):
         assert f"/traccia/{proposal.tracking_token}" in mine
-    assert f'href="/proposte/{written.id}"' in mine and f'href="/proposte/{waiting.id}"' not in mine
+    assert f'href="{HERE}/proposte/{written.id}"' in mine
+    assert f'href="{HERE}/proposte/{waiting.id}"' not in mine
 
 
 def test_an_unverified_address_lists_only_what_the_account_wrote(
@@ -56,7 +58,7 @@ def test_login_returns_to_the_page_the_person_came_from_and_only_on_this_site(
     proposal = create_contribution()
     page = client.get(f"/proposte/{proposal.id}").get_data(as_text=True)
     login_link = re.search(r'href="(/account/accedi\?next=[^"]+)"', page).group(1)
-    assert login_link == f"/account/accedi?next=/proposte/{proposal.id}"
+    assert login_link == f"/account/accedi?next={HERE}/proposte/{proposal.id}"
     form = {"email": "ada@example.org", "password": "secret-password"}
     response = client.post(login_link, data=form)
     assert response.status_code == 302

@@ -9,6 +9,8 @@ import pytest
 from sqlmodel import select
 from werkzeug.serving import make_server
 
+from tests.consultation_client import HERE
+
 
 @pytest.fixture
 def room(db, auth, create_user, create_live_session, create_contribution):
@@ -31,7 +33,10 @@ def test_projector_page_shows_the_code_qr_and_sse_wiring(client, room):
     item("Una proposta ancora in attesa di moderazione.")
     page = client.get(f"/live/{live.code}/proiettore").get_data(as_text=True)
     assert "PRJ234" in page and f"/live/{live.code}/qr.svg" in page
-    assert 'hx-ext="sse"' in page and f'sse-connect="/live/{live.code}/proiettore/eventi"' in page
+    assert (
+        'hx-ext="sse"' in page
+        and f'sse-connect="{HERE}/live/{live.code}/proiettore/eventi"' in page
+    )
     assert 'sse-swap="projector"' in page and 'hx-trigger="every 5s"' in page
     assert "projector-item-highlighted" in page
     assert "Una proposta già approvata" in page
@@ -102,7 +107,7 @@ def test_a_real_http_server_streams_approvals_to_an_sse_client(app, client, room
     server = make_server("127.0.0.1", 0, app, threaded=True)
     serving = threading.Thread(target=server.serve_forever, daemon=True)
     serving.start()
-    url = f"http://127.0.0.1:{server.server_port}/live/{live.code}/proiettore/eventi"
+    url = f"http://127.0.0.1:{server.server_port}{HERE}/live/{live.code}/proiettore/eventi"
     try:
         http = httpx.Client(cookies={"session": cookie.value}, headers={"Host": "localhost"})
         with http, http.stream("GET", url, timeout=5) as stream:

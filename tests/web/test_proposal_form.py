@@ -9,6 +9,7 @@ from sqlmodel import func, select
 from consult.common.models import AuditLog
 from consult.proposals import services as proposals
 from consult.proposals.models import Contribution
+from tests.consultation_client import HERE
 
 KEY = "k" * 32
 
@@ -51,7 +52,7 @@ def test_anonymous_proposal_full_flow(client, db, consultation):
     assert receipt_url.endswith(f"/traccia/{contribution.tracking_token}/ricevuta")
 
     receipt = client.get(receipt_url)
-    tracking_url = f"http://localhost/traccia/{contribution.tracking_token}"
+    tracking_url = f"http://localhost{HERE}/traccia/{contribution.tracking_token}"
     assert tracking_url in receipt.get_data(as_text=True)
     assert receipt.headers["Referrer-Policy"] == "no-referrer"
     tracking = client.get(tracking_url)

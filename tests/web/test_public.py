@@ -1,4 +1,5 @@
 from consult.framework import loader as frameworks
+from tests.consultation_client import HERE
 
 
 def _load_piemonte(db):
@@ -8,7 +9,7 @@ def _load_piemonte(db):
 
 def test_home_presents_consultation_and_objectives_in_italian(client, db):
     _load_piemonte(db)
-    response = client.get("/")
+    response = client.get(f"{HERE}/")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert '<html lang="it">' in page
@@ -29,7 +30,7 @@ def test_language_switch_gives_english_and_goes_back(client, db):
     response = client.post("/lingua", data={"lang": "en", "next": "/api/v1/"})
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/api/v1/")
-    page = client.get("/").get_data(as_text=True)
+    page = client.get(f"{HERE}/").get_data(as_text=True)
     assert '<html lang="en">' in page
     assert "System (cross-cutting) objectives" in page
 

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from consult.accounts import personal_data
 from consult.meetings.models import MeetingRegistration
+from tests.consultation_client import HERE
 
 KEY = "k" * 24
 
@@ -125,8 +126,8 @@ def test_the_facilitator_sees_who_registered(client, db, auth, create_user, cale
 
 
 def test_home_and_objective_pages_link_the_calendar(client, calendar, objectives):
-    assert 'href="/incontri/"' in client.get("/").get_data(as_text=True)
-    assert 'href="/incontri/"' in client.get("/obiettivi/isee").get_data(as_text=True)
+    assert f'href="{HERE}/incontri/"' in client.get(f"{HERE}/").get_data(as_text=True)
+    assert f'href="{HERE}/incontri/"' in client.get("/obiettivi/isee").get_data(as_text=True)
 
 
 def test_registrations_with_a_verified_address_are_in_my_data_and_erased_with_it(

@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from tests.consultation_client import HERE
+
 
 @pytest.fixture
 def housing(create_contribution, create_analysis, create_theme, objectives):
@@ -37,7 +39,7 @@ def _page(client, proposal) -> str:
 
 def _listed(client, **args) -> set[int]:
     html = client.get("/proposte", query_string=args).get_data(as_text=True)
-    return {int(n) for n in re.findall(r'href="/proposte/(\d+)"', html)}
+    return {int(n) for n in re.findall(rf'href="{HERE}/proposte/(\d+)"', html)}
 
 
 def test_a_direct_answer_shows_once_published(client, housing, create_response):
@@ -46,7 +48,7 @@ def test_a_direct_answer_shows_once_published(client, housing, create_response):
     page = _page(client, proposal)
     assert "Bozza interna" not in page and "Nessuna risposta della Regione per ora." in page
     assert "Casa e affitti" in page  # its theme, and the objective it counts for:
-    assert '<a href="/obiettivi/abitare">' in page
+    assert f'<a href="{HERE}/obiettivi/abitare">' in page
     create_response(contribution_id=proposal.id, text="Finanziati 200 alloggi.", status="accolta")
     page = _page(client, proposal)
     assert "Risposta a questa proposta" in page and "Finanziati 200 alloggi." in page

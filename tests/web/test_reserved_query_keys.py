@@ -6,7 +6,9 @@ Before: `_external`, `endpoint` or `_method` in the query of a list with a next 
 
 import pytest
 
-RESERVED = ("_external", "endpoint", "_method", "_anchor", "_scheme", "values")
+RESERVED = (
+    "_external", "endpoint", "_method", "_anchor", "_scheme", "values", "_consultation", "_site",
+)  # fmt: skip
 
 
 @pytest.fixture
@@ -20,7 +22,9 @@ def test_the_api_next_link_carries_only_filters(client, many, key):
     response = client.get(f"/api/v1/contributions?per_page=1&q=centri&{key}=javascript")
     assert response.status_code == 200
     link = response.get_json()["next"]
-    assert link == "http://localhost/api/v1/contributions?page=2&per_page=1&q=centri"
+    assert (
+        link == "http://localhost/c/piemonte-2018/api/v1/contributions?page=2&per_page=1&q=centri"
+    )
 
 
 @pytest.mark.parametrize("key", RESERVED)
@@ -28,7 +32,7 @@ def test_the_public_list_page_links_carry_only_filters(client, many, key):
     response = client.get(f"/proposte?q=centri&{key}=javascript")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert 'href="/proposte?pagina=2&amp;q=centri"' in page
+    assert 'href="/c/piemonte-2018/proposte?pagina=2&amp;q=centri"' in page
     assert "javascript" not in page.split("<main", 1)[1].split("</main>", 1)[0].replace(
         'value="javascript"', ""
     )

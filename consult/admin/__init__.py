@@ -1,0 +1,1 @@
+"""The site's administration of consultations: texts, phases, frameworks and objectives."""
