@@ -54,8 +54,8 @@ def test_receipt_outcomes_and_one_click_unsubscribe(
     assert len(inbox.to(EMAIL)) == 1
     receipt = inbox.to(EMAIL)[0]
     contribution = db.exec(select(Contribution)).one()
-    tracking = _link(receipt, "/traccia/")
-    assert tracking == f"{BASE}/traccia/{contribution.tracking_token}"
+    tracking = _link(receipt, f"/c/{consultation.slug}/traccia/")  # inside its consultation
+    assert tracking == f"{BASE}/c/{consultation.slug}/traccia/{contribution.tracking_token}"
     assert client.get(tracking.removeprefix(BASE)).status_code == 200
     assert receipt["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert receipt["List-Unsubscribe"].startswith(f"<{BASE}/notifiche/disiscrizione/")
@@ -96,7 +96,7 @@ def test_receipt_outcomes_and_one_click_unsubscribe(
         ),
     )
     merged = inbox.to(EMAIL)[3:]
-    assert len(merged) == 1 and f"{BASE}/proposte/{kept.id}" in merged[0].get_content()
+    assert len(merged) == 1 and f"{BASE}/c/{consultation.slug}/proposte/{kept.id}" in merged[0].get_content()
 
     unsubscribe = _link(merged[0], "/notifiche/disiscrizione/").removeprefix(BASE)
     assert client.get(unsubscribe).status_code == 200  # a confirm page, nothing changed
