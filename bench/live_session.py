@@ -66,11 +66,28 @@ def check_local(url: str) -> None:
         sys.exit(f"refusing to load {host}: this benchmark only targets this machine")
 
 
+# Consultation pages live under /c/<slug>/; accounts are site-wide (the demo's slug by default).
+CONSULTATION = "/c/piemonte-2018"
+
+
+def in_consultation(base: str) -> str:
+    """The consultation's own address under `base` (unchanged if it already is one)."""
+    base = base.rstrip("/")
+    return base if "/c/" in base else base + CONSULTATION
+
+
+def site(base: str) -> str:
+    """The site root of a base that may carry a consultation's prefix."""
+    return base.rstrip("/").split("/c/", 1)[0]
+
+
 class Participant:
     """One phone: its own cookies (session with the CSRF token, join token)."""
 
     def __init__(self, base: str, code: str, run_id: str, index: int, results: Results) -> None:
-        self.client = httpx.Client(base_url=base, timeout=30, follow_redirects=False)
+        self.client = httpx.Client(
+            base_url=in_consultation(base), timeout=30, follow_redirects=False
+        )
         self.code, self.run_id, self.index, self.results = code, run_id, index, results
         self.form: tuple[str, str] | None = None
         self.sent = 0
@@ -120,12 +137,15 @@ class Facilitator:
     """Logs in, approves this run's proposals, and watches the projector's SSE stream."""
 
     def __init__(self, base: str, code: str, email: str, password: str) -> None:
-        self.client = httpx.Client(base_url=base, timeout=30, follow_redirects=False)
-        self.base, self.code = base, code
-        page = self.client.get("/account/accedi")
+        self.client = httpx.Client(
+            base_url=in_consultation(base), timeout=30, follow_redirects=False
+        )
+        self.base, self.code = in_consultation(base), code
+        page = self.client.get(site(base) + "/account/accedi")
         token = CSRF.search(page.text).group(1)
         login = self.client.post(
-            "/account/accedi", data={"csrf_token": token, "email": email, "password": password}
+            site(base) + "/account/accedi",
+            data={"csrf_token": token, "email": email, "password": password},
         )
         if login.status_code != 302:
             raise SystemExit(f"facilitator login failed ({login.status_code})")
@@ -145,7 +165,8 @@ class Facilitator:
         for meeting_id in re.findall(r"/facilitatore/incontri/(\d+)\"", meetings):
             page = self.client.get(f"/facilitatore/incontri/{meeting_id}").text
             found = re.search(
-                r'href="(/facilitatore/sessioni/\d+)">[^<]*<span[^>]*>' + self.code, page
+                r'href="(?:/c/[\w-]+)?(/facilitatore/sessioni/\d+)">[^<]*<span[^>]*>' + self.code,
+                page,
             )
             if found:
                 return found.group(1) + "/"

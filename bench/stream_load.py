@@ -145,7 +145,7 @@ class Load:
     idle: int = 200
     publishes: int = 4
     seconds: float = 20.0
-    pages: tuple[str, ...] = ("/", "/proposte/nuova")
+    pages: tuple[str, ...] = ("/", "/c/piemonte-2018/proposte/nuova")
     dribble_seconds: float = 4.0
     event_wait_seconds: float = 15.0
     open_wait_seconds: float = 60.0
@@ -383,7 +383,8 @@ def queue_stream(base: str, code: str, email: str, password: str) -> tuple[str, 
     facilitator = Facilitator(base, code, email, password)
     cookie = "; ".join(f"{name}={value}" for name, value in facilitator.client.cookies.items())
     facilitator.client.close()
-    return cookie, f"/facilitatore/sessioni/{facilitator.session_id}/moderazione/eventi"
+    prefix = "/c/piemonte-2018"  # the demo's consultation: its pages live under its prefix
+    return cookie, f"{prefix}/facilitatore/sessioni/{facilitator.session_id}/moderazione/eventi"
 
 
 def phone_publisher(base: str, code: str) -> Callable[[], None]:

@@ -19,6 +19,8 @@ from consult.analysis.models import (
 )
 from consult.common.models import AuditLog
 from consult.framework.models import Consultation
+from consult.live.models import LivePhone, LivePoll, PollAnswer, PriorityBallot, PriorityRound
+from consult.meetings.models import LiveSession, MeetingRegistration
 from consult.notifications.models import Follow, Notification
 from consult.proposals import search as proposal_search
 from consult.proposals.models import AbuseReport, Comment, Contribution, Support
@@ -122,7 +124,27 @@ def _rich_data(runner, db, create_user):
             run_id=run.id,
         )
     )
+    _live_room_and_meeting_rows(db, first)
     db.commit()
+
+
+def _live_room_and_meeting_rows(db, proposal) -> None:
+    """A phone's ballot and poll answer in the demo's room, and a registration to a meeting."""
+    live = db.exec(select_models(LiveSession)).first()
+    phone = LivePhone(live_session_id=live.id, phone_hash="p" * 64, consented_at=live.opened_at)
+    ballot_round = PriorityRound(live_session_id=live.id, method="top3", status="closed",
+                                 result={"phones": 1, "rows": [[proposal.id, 3]]})  # fmt: skip
+    poll = LivePoll(live_session_id=live.id, kind="words", question="Una parola?", options=[])
+    db.add_all([phone, ballot_round, poll])
+    db.flush()
+    db.add(PriorityBallot(round_id=ballot_round.id, phone_id=phone.id, allocations={"1": 3}))
+    db.add(
+        PollAnswer(
+            poll_id=poll.id, phone_id=phone.id, choices=[], words="Più città", lemmas=["città"]
+        )
+    )
+    db.add(MeetingRegistration(meeting_id=live.meeting_id, name="Zoë", email="zoe@example.org",
+                               idempotency_key="r" * 24))  # fmt: skip
 
 
 def _search_ids(app, query: str) -> set[int]:

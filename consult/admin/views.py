@@ -156,7 +156,7 @@ def objectives(slug: str):
         chosen = request.form.get("objective", "")
         objective = (
             administration.objective_of(session, consultation, int(chosen))
-            if chosen.isdigit() and len(chosen) < 10
+            if chosen.isascii() and chosen.isdigit() and len(chosen) < 10
             else None
         )
         if objective is None:

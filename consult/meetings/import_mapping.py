@@ -93,7 +93,7 @@ def mapping_from_form(table: Table, values: dict[str, str]) -> Mapping:
     mapping: Mapping = dict.fromkeys(FIELDS)
     for name in FIELDS:
         raw = (values.get(name) or "").strip()
-        if raw.isdigit() and int(raw) < len(table.headers):
+        if raw.isascii() and raw.isdigit() and int(raw) < len(table.headers):
             mapping[name] = int(raw)
     return check_mapping(mapping)
 

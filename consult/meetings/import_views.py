@@ -173,7 +173,7 @@ def _report(meeting, stored, table, chosen, plan, error=None, status=200, result
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return int(value) if value and value.isascii() and value.isdigit() else None
 
 
 @bp.post("/<int:meeting_id>/importa/<token>/conferma")

@@ -40,6 +40,9 @@ def online_fields(db, index: int) -> dict[str, str]:
     }
 
 
+HERE = "/c/piemonte-2018"  # the test consultation's pages live under its prefix
+
+
 def live_fields(db, index: int) -> dict[str, str]:
     territory_id = db.exec(select(Territory.id).where(Territory.code == "cuneo")).one()
     return {
@@ -54,9 +57,9 @@ def live_fields(db, index: int) -> dict[str, str]:
 def channel(request, db, create_live_session):
     """Where the crowd submits: the online form, or a live session's phone form."""
     if request.param == "online":
-        return "online", "/proposte/nuova", online_fields
+        return "online", f"{HERE}/proposte/nuova", online_fields
     live = create_live_session(code="CARICO42", moderation="pre")
-    return "live", f"/live/{live.code}", live_fields
+    return "live", f"{HERE}/live/{live.code}", live_fields
 
 
 def run_clients(count: int, task: Callable[[int], list[Reply]]) -> tuple[list[Reply], list[str]]:

@@ -96,7 +96,8 @@ def test_receipt_outcomes_and_one_click_unsubscribe(
         ),
     )
     merged = inbox.to(EMAIL)[3:]
-    assert len(merged) == 1 and f"{BASE}/c/{consultation.slug}/proposte/{kept.id}" in merged[0].get_content()
+    kept_url = f"{BASE}/c/{consultation.slug}/proposte/{kept.id}"
+    assert len(merged) == 1 and kept_url in merged[0].get_content()
 
     unsubscribe = _link(merged[0], "/notifiche/disiscrizione/").removeprefix(BASE)
     assert client.get(unsubscribe).status_code == 200  # a confirm page, nothing changed
