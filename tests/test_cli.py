@@ -34,6 +34,7 @@ def test_demo_is_idempotent_and_prints_demo_accounts(runner, db, tmp_path):
         "facilitatore@example.org",
         "pianificatore@example.org",
         "partecipante@example.org",
+        "moderatore@example.org",
     ):
         assert email in first.output
     assert "consult-demo" in first.output
@@ -42,7 +43,9 @@ def test_demo_is_idempotent_and_prints_demo_accounts(runner, db, tmp_path):
     # 2 from the file and 6 waiting for moderation in the demo live session DEMA42
     assert "0 proposals added (8 in all)" in second.output
     assert "/live/DEMA42" in second.output
-    assert len(db.exec(select(User)).all()) == 4
+    assert (
+        len(db.exec(select(User)).all()) == 5
+    )  # admin, facilitator, planner, moderator, participant
     waiting = db.exec(select(Contribution).where(Contribution.channel == "live")).all()
     assert len([c for c in waiting if c.live_session_id]) == 6
     assert {c.status for c in waiting if c.live_session_id} == {"pending"}

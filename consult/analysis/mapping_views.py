@@ -35,7 +35,7 @@ class MappingForm(FlaskForm):
 
 def mapping_form(objectives, selected: int | None = None, **kwargs) -> MappingForm:
     form = MappingForm(**kwargs)
-    form.objective.choices = [SelectChoice(str(o.id), f"{o.code} · {o.title}") for o in objectives]
+    form.objective.choices = [SelectChoice(str(o.id), o.title) for o in objectives]
     form.objective.choices.append(
         SelectChoice(OFF_STRATEGY_CODE, _("Fuori strategia (bisogno emergente)"))
     )

@@ -27,6 +27,7 @@ DEMO_ACCOUNTS = (
     ("admin@example.org", "admin", "Amministratrice demo"),
     ("facilitatore@example.org", "facilitator", "Facilitatore demo"),
     ("pianificatore@example.org", "planner", "Pianificatrice demo"),
+    ("moderatore@example.org", "moderator", "Moderatrice demo"),
     ("partecipante@example.org", "participant", "Partecipante demo"),
 )
 DEMO_LIVE_CODE = "DEMA42"

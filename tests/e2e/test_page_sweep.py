@@ -39,6 +39,7 @@ ACCOUNTS = {
     "other_facilitator": "facilitatore@example.org",
     "facilitator": "facilitatore@example.org",
     "planner": "pianificatore@example.org",
+    "moderator": "moderatore@example.org",
     "admin": "admin@example.org",
 }
 # GET routes of the matrix that are no page to look at, and why.
@@ -267,7 +268,7 @@ def test_page(request, live_app, base_url, sweep_ids, contexts, axe, endpoint, r
         page.wait_for_load_state("networkidle")
         assert page.locator("html").get_attribute("lang") == lang
         problems = look(page, axe, PAGES_DIR / f"{name}.png")
-        if lang == "it":
+        if lang == "it" and not endpoint.startswith("admin."):  # admins edit the codes themselves
             problems += raw_codes(page)
         if endpoint in FORMS:
             form = page.locator(FORMS[endpoint]).first
