@@ -170,7 +170,7 @@ def test_from_the_meeting_room_to_the_regions_answer(journey, base_url, screensh
     row = listed.locator("li.mapping-item", has_text=f"proposta #{proposal_number}")
     expect(row).to_be_visible()
     choice = row.get_by_label("Obiettivo")
-    choice.select_option(choice.locator("option", has_text="famiglie-minori ·").inner_text())
+    choice.select_option(label="Responsabilità genitoriali e prevenzione del disagio minorile")
     row.get_by_role("button", name=re.compile("Conferma|Salva")).click()
     expect(planner.get_by_text("Mappatura della proposta confermata.")).to_be_visible()
     confirmed = planner.locator('section[aria-labelledby="proposals-title"]').locator(
