@@ -28,8 +28,9 @@ pytestmark = pytest.mark.skipif(
 )
 WORKERS = 12
 OUTAGE_SECONDS = 2.5
-FORM = "/proposte/nuova"
-API = "/api/v1/contributions"
+HERE = "/c/piemonte-2018"  # the test consultation's pages live under its prefix
+FORM = f"{HERE}/proposte/nuova"
+API = f"{HERE}/api/v1/contributions"
 AFTER_RESTART = "Dopo il riavvio: servono più trasporti serali per gli anziani."
 
 
