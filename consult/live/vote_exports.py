@@ -3,7 +3,7 @@
 import json
 from typing import Any
 
-from consult.common.spreadsheets import csv_bytes, xlsx_bytes
+from consult.common.sheet_dialect import positional, text_columns, to_csv, to_xlsx
 from consult.live.models import LivePoll, PriorityRound
 from consult.live.polls import PollResult
 from consult.live.priorities import Tally
@@ -19,11 +19,11 @@ def round_rows(tally: Tally) -> list[list[Any]]:
 
 
 def round_csv(tally: Tally) -> bytes:
-    return csv_bytes(HEADERS, round_rows(tally))
+    return to_csv(text_columns(HEADERS), positional(round_rows(tally)))
 
 
 def round_xlsx(tally: Tally) -> bytes:
-    return xlsx_bytes(HEADERS, round_rows(tally), sheet_title="Priorità")
+    return to_xlsx(text_columns(HEADERS), positional(round_rows(tally)), sheet_title="Priorità")
 
 
 def round_json(round_: PriorityRound, tally: Tally, group_name: str | None) -> bytes:
@@ -50,11 +50,13 @@ def poll_rows(result: PollResult) -> list[list[Any]]:
 
 
 def poll_csv(result: PollResult) -> bytes:
-    return csv_bytes(POLL_HEADERS, poll_rows(result))
+    return to_csv(text_columns(POLL_HEADERS), positional(poll_rows(result)))
 
 
 def poll_xlsx(result: PollResult) -> bytes:
-    return xlsx_bytes(POLL_HEADERS, poll_rows(result), sheet_title="Sondaggio")
+    return to_xlsx(
+        text_columns(POLL_HEADERS), positional(poll_rows(result)), sheet_title="Sondaggio"
+    )
 
 
 def poll_json(poll: LivePoll, result: PollResult, group_name: str | None) -> bytes:
