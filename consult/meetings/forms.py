@@ -7,8 +7,6 @@ from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
-    EmailField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -19,7 +17,6 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -27,8 +24,13 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from consult.common.forms import LocalDecimalField, clean_text
-from consult.proposals.forms import IDEMPOTENCY_KEY, new_idempotency_key
+from consult.common.forms import (
+    IdempotentForm,
+    LocalDecimalField,
+    clean_text,
+    optional_email,
+    optional_name,
+)
 
 MINUTES_EXTENSIONS = ("pdf", "docx", "odt", "txt")
 MINUTES_MAX_BYTES = 4 * 1024 * 1024
@@ -99,27 +101,14 @@ class LiveSessionForm(FlaskForm):
     )
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(IdempotentForm, FlaskForm):
     """Saying you will come: a name and an address are optional (then you are only counted)."""
 
-    name = StringField(
-        _l("Nome (facoltativo)"),
-        filters=[clean_text],
-        validators=[Length(max=120, message=_l("Il nome può avere al massimo 120 caratteri."))],
-    )
-    email = EmailField(
-        _l("E-mail (facoltativa)"),
-        filters=[clean_text],
-        validators=[
-            Optional(),
-            Length(max=254, message=_l("L'e-mail è troppo lunga.")),
-            Email(_l("Controlla l'e-mail: sembra incompleta.")),
-        ],
-    )
+    name = optional_name()
+    email = optional_email()
     consent = BooleanField(
         _l("Ho letto l'informativa privacy e acconsento al trattamento dei dati.")
     )
-    idempotency_key = HiddenField()
 
     def validate_consent(self, field) -> None:
         """Consent is needed only when we keep something about the person."""
@@ -127,7 +116,3 @@ class RegistrationForm(FlaskForm):
             raise ValidationError(
                 _l("Per lasciare nome o e-mail devi accettare l'informativa privacy.")
             )
-
-    def ensure_idempotency_key(self) -> None:
-        if not IDEMPOTENCY_KEY.match(self.idempotency_key.data or ""):
-            self.idempotency_key.data = new_idempotency_key()

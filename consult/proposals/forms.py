@@ -1,27 +1,25 @@
 """Forms of the proposals feature and the list's query-string filters."""
 
-import re
-import secrets
 from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
-from consult.common.forms import clean_text, proposal_text
+from consult.common.forms import (
+    IdempotentForm,
+    clean_text,
+    optional_email,
+    optional_name,
+    proposal_text,
+)
 from consult.common.numbers import parse_int
 from consult.framework.labels import REPORT_REASON_LABELS, ROLE_LABELS
 from consult.proposals.engagement import REPORT_REASONS
 from consult.proposals.models import PARTICIPANT_ROLES
 from consult.proposals.search import ANSWERED, ProposalFilters
-
-IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-
-
-def new_idempotency_key() -> str:
-    return secrets.token_urlsafe(24)
 
 
 def one_of_the_choices(message):
@@ -34,7 +32,7 @@ def one_of_the_choices(message):
     return check
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(IdempotentForm, FlaskForm):
     text = TextAreaField(
         _l("La tua proposta"),
         filters=[clean_text],
@@ -66,20 +64,8 @@ class ProposalForm(FlaskForm):
         validate_choice=False,
         validators=[one_of_the_choices(_l("Scegli un obiettivo dell'elenco."))],
     )
-    name = StringField(
-        _l("Nome (facoltativo)"),
-        filters=[clean_text],
-        validators=[Length(max=120, message=_l("Il nome può avere al massimo 120 caratteri."))],
-    )
-    email = EmailField(
-        _l("E-mail (facoltativa)"),
-        filters=[clean_text],
-        validators=[
-            Optional(),
-            Length(max=254, message=_l("L'e-mail è troppo lunga.")),
-            Email(_l("Controlla l'e-mail: sembra incompleta.")),
-        ],
-    )
+    name = optional_name()
+    email = optional_email()
     notify = BooleanField(
         _l("Scrivetemi quando la proposta è pubblicata, unita a un'altra o riceve una risposta"),
         default=True,
@@ -88,7 +74,6 @@ class ProposalForm(FlaskForm):
         _l("Ho letto l'informativa privacy e acconsento al trattamento dei dati."),
         validators=[DataRequired(_l("Per inviare la proposta devi accettare l'informativa."))],
     )
-    idempotency_key = HiddenField()
 
     def set_choices(self, territories, objectives) -> None:
         """Offer the consultation's territories (grouped by province) and objectives."""
@@ -107,11 +92,6 @@ class ProposalForm(FlaskForm):
             SelectChoice(o.code, o.title) for o in objectives
         ]
 
-    def ensure_idempotency_key(self) -> None:
-        """Keep the key the page was rendered with; mint one for a fresh or tampered form."""
-        if not IDEMPOTENCY_KEY.match(self.idempotency_key.data or ""):
-            self.idempotency_key.data = new_idempotency_key()
-
 
 class CommentForm(FlaskForm):
     text = TextAreaField(
@@ -122,11 +102,7 @@ class CommentForm(FlaskForm):
             Length(min=2, max=1000, message=_l("Il commento deve avere da 2 a 1000 caratteri.")),
         ],
     )
-    name = StringField(
-        _l("Nome (facoltativo)"),
-        filters=[clean_text],
-        validators=[Length(max=120, message=_l("Il nome può avere al massimo 120 caratteri."))],
-    )
+    name = optional_name()
 
 
 class ReportForm(FlaskForm):
