@@ -20,6 +20,7 @@ from consult.admin.forms import (
 from consult.framework import administration, consultations, phases, services, uploads
 from consult.framework.models import Consultation
 from consult.framework.schema import FrameworkSpec
+from consult.notifications import services as notifications
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -123,6 +124,7 @@ def phases_page(slug: str):
         form.phases.append_entry()  # a blank row for a new phase
     if request.method == "POST" and form.validate():
         administration.save_phases(session, consultation, form.rows(), actor_id=current_user.id)
+        notifications.release_held(session)  # answers held back go out if now public
         flash(_("Fasi salvate."), "success")
         return redirect(url_for(".phases_page", slug=slug), 303)
     status = 422 if request.method == "POST" else 200
