@@ -30,6 +30,7 @@ from consult.framework.models import (
     Framework,
     Objective,
     Phase,
+    SiteSetting,
     Territory,
     objective_dict,
 )
@@ -92,6 +93,7 @@ __all__ = [
     "PriorityRound",
     "Response",
     "SectionInput",
+    "SiteSetting",
     "StrategySection",
     "StrategyVersion",
     "Support",

@@ -1,4 +1,4 @@
-"""Which published answers concern a proposal, and through what: itself, its theme, its objective.
+"""Which public answers concern a proposal, and through what: itself, its theme, its objective.
 
 A participant reading a proposal (or its card in a list) sees the Region's answer wherever it
 was given: to the proposal, to a theme of the current analysis the proposal belongs to, or to an
@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from consult.accountability.models import Response
-from consult.accountability.responses import published_query
+from consult.accountability.responses import public_query
 from consult.analysis.assignment import assign_objectives
 from consult.analysis.models import ContributionTheme, Theme
 from consult.framework import services as framework
@@ -41,7 +41,7 @@ def answers_for(db: Session, contribution: Contribution) -> list[Answer]:
         conditions.append(col(Response.theme_stable_key).in_(list(keys)))
     if objective_ids:
         conditions.append(col(Response.objective_id).in_(objective_ids))
-    responses = db.exec(published_query(contribution.consultation_id).where(or_(*conditions)))
+    responses = db.exec(public_query(db, contribution.consultation_id).where(or_(*conditions)))
     titles = framework.objective_titles(db) if objective_ids else {}
     found = []
     for response in responses:
@@ -68,7 +68,7 @@ def answered_ids(db: Session, contributions: list[Contribution]) -> set[int]:
 
 def _answered_in(db: Session, consultation_id: int, contributions: list[Contribution]) -> set[int]:
     ids = [c.id for c in contributions if c.id is not None]
-    published = published_query(consultation_id)
+    published = public_query(db, consultation_id)
     answered = {
         r.contribution_id
         for r in db.exec(published.where(col(Response.contribution_id).in_(ids)))

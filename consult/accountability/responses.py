@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, false, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -17,6 +17,7 @@ from consult.analysis.models import (
 )
 from consult.common import audit
 from consult.common.models import utcnow
+from consult.framework import phases
 from consult.framework.models import Objective
 from consult.meetings.services import stored_id
 from consult.notifications import services as notifications
@@ -59,14 +60,17 @@ def set_published(db: Session, response: Response, published: bool, *, actor_id:
     action = "response.publish" if published else "response.unpublish"
     saved = _save_audited(db, response, action, actor_id=actor_id, before=before)
     if published and before["published_at"] is None:
-        notifications.answer_published(
+        notifications.answer_published(  # held back while the phase keeps answers private
             db,
             response_id=stored_id(response),
+            consultation_id=response.consultation_id,
             status=response.status,
             text=response.text,
             contributions=concerned_proposals(db, response),
             objective_ids=[response.objective_id] if response.objective_id else [],
         )
+    if not published:
+        notifications.answer_withdrawn(db, stored_id(response))
     return saved
 
 
@@ -137,8 +141,21 @@ def published_query(consultation_id: int) -> SelectOfScalar[Response]:
     )
 
 
+def public_query(db: Session, consultation_id: int) -> SelectOfScalar[Response]:
+    """The answers the public may read now: published ones, while the consultation's phase
+    publishes answers (`phases.answers_public`); none otherwise. Every public page, the API
+    and the badges read through here; planners read `published_query` and the drafts."""
+    query = published_query(consultation_id)
+    return query if phases.answers_public(db, consultation_id) else query.where(false())
+
+
 def published_responses(db: Session, consultation_id: int) -> list[Response]:
+    """Every published answer, public yet or not (the planners' report)."""
     return list(db.exec(published_query(consultation_id)))
+
+
+def public_responses(db: Session, consultation_id: int) -> list[Response]:
+    return list(db.exec(public_query(db, consultation_id)))
 
 
 def consultation_responses(db: Session, consultation_id: int) -> list[Response]:
@@ -168,7 +185,7 @@ def proposal_exists(db: Session, consultation_id: int, contribution_id: int) -> 
 def responses_for_objective(
     db: Session, consultation_id: int, objective_id: int | None, stable_keys: list[str]
 ) -> list[Response]:
-    """Published answers to an objective (None: none) or to the themes mapped onto it."""
+    """Public answers to an objective (None: none) or to the themes mapped onto it."""
     conditions: list[ColumnElement[bool]] = []
     if objective_id is not None:
         conditions.append(col(Response.objective_id) == objective_id)
@@ -176,7 +193,7 @@ def responses_for_objective(
         conditions.append(col(Response.theme_stable_key).in_(stable_keys))
     if not conditions:
         return []
-    return list(db.exec(published_query(consultation_id).where(or_(*conditions))))
+    return list(db.exec(public_query(db, consultation_id).where(or_(*conditions))))
 
 
 def response_dict(db: Session, response: Response) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from consult.accounts.auth import role_required
 from consult.analysis.open_themes import visible_themes
 from consult.common.forms import clean_text
 from consult.common.web import MAX_ROW_ID, row_id
+from consult.framework import phases
 from consult.framework import services as framework
 from consult.framework.context import current_consultation
 from consult.framework.labels import RESPONSE_STATUS_LABELS
@@ -79,7 +80,12 @@ class ResponseForm(FlaskForm):
 def index():
     consultation = current_consultation()
     items = service.consultation_responses(db.session(), stored_id(consultation))
-    return render_template("responses/index.html", items=items, targets=_target_labels(items))
+    return render_template(
+        "responses/index.html",
+        items=items,
+        targets=_target_labels(items),
+        answers_public=phases.answers_public(db.session(), stored_id(consultation)),
+    )
 
 
 @bp.route("/nuova", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from wtforms import (
     FieldList,
     FormField,
     HiddenField,
+    SelectField,
     StringField,
     TextAreaField,
 )
@@ -135,3 +136,13 @@ class ConfirmForm(FlaskForm):
     """The validated framework travels back as JSON and is validated again before saving."""
 
     spec = HiddenField()
+
+
+class DefaultConsultationForm(FlaskForm):
+    """Which consultation the site's home and its old single-consultation addresses lead to."""
+
+    slug = SelectField(
+        _l("Consultazione predefinita"),
+        validators=[DataRequired(_l("Scegli una delle consultazioni del sito."))],
+        validate_choice=True,
+    )

@@ -2,7 +2,17 @@
 previewed before anything is saved), edit its texts and privacy notice, its phases and what
 each allows, and its objectives. Every change is in the audit log."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import ValidationError
@@ -12,14 +22,17 @@ from consult.accounts.auth import role_required
 from consult.admin.forms import (
     PRIVACY_HINTS,
     ConfirmForm,
+    DefaultConsultationForm,
     ObjectiveForm,
     PhasesForm,
     TextsForm,
     UploadForm,
 )
 from consult.framework import administration, consultations, phases, services, uploads
+from consult.framework.context import find_default
 from consult.framework.models import Consultation
 from consult.framework.schema import FrameworkSpec
+from consult.notifications import services as notifications
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -35,7 +48,46 @@ def _said(text: uploads.Text) -> str:
 @bp.get("/")
 @role_required("admin")
 def index():
-    return render_template("admin/index.html", consultations=consultations.listed(db.session()))
+    return _index(_default_form())
+
+
+def _default_form() -> DefaultConsultationForm:
+    form = DefaultConsultationForm()
+    form.slug.choices = [(c.slug, c.title) for c in consultations.listed(db.session())]
+    if not form.is_submitted():
+        current = find_default()
+        form.slug.data = current.slug if current is not None else None
+    return form
+
+
+def _index(form: DefaultConsultationForm, status: int = 200):
+    page = render_template(
+        "admin/index.html",
+        consultations=consultations.listed(db.session()),
+        default=find_default(),
+        default_form=form,
+    )
+    return page, status
+
+
+@bp.post("/predefinita")
+@role_required("admin")
+def set_default():
+    """Choose the default consultation (stored; the configuration only gives the first one)."""
+    form = _default_form()
+    if not form.validate_on_submit():
+        return _index(form, 422)
+    consultation = consultations.by_slug(db.session(), form.slug.data) or abort(404)
+    administration.set_default(
+        db.session(),
+        consultation,
+        configured=current_app.config["CONSULTATION_SLUG"],
+        actor_id=current_user.id,
+    )
+    g.pop("consult_default_consultation", None)
+    g.pop("consult_link_slug", None)
+    flash(_("Consultazione predefinita: «%(title)s».", title=consultation.title), "success")
+    return redirect(url_for(".index"), 303)
 
 
 @bp.route("/consultazioni/nuova", methods=["GET", "POST"])
@@ -123,6 +175,7 @@ def phases_page(slug: str):
         form.phases.append_entry()  # a blank row for a new phase
     if request.method == "POST" and form.validate():
         administration.save_phases(session, consultation, form.rows(), actor_id=current_user.id)
+        notifications.release_held(session)  # answers held back go out if now public
         flash(_("Fasi salvate."), "success")
         return redirect(url_for(".phases_page", slug=slug), 303)
     status = 422 if request.method == "POST" else 200

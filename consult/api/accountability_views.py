@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, jsonify
 
 from consult import db
 from consult.accountability.responses import (
-    published_responses,
+    public_responses,
     response_dict,
     responses_for_objective,
 )
@@ -37,7 +37,7 @@ def themes():
 def responses():
     consultation = current_consultation()
     session = db.session()
-    items = published_responses(session, stored_id(consultation))
+    items = public_responses(session, stored_id(consultation))
     return jsonify({"responses": [response_dict(session, r) for r in items]})
 
 

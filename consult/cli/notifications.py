@@ -24,6 +24,8 @@ def send_command() -> None:
 @with_appcontext
 def digest_command() -> None:
     """Gather the daily followers' waiting updates into one message each, then deliver."""
-    made = delivery.build_digests(current_app.extensions["consult.engine"])
+    engine = current_app.extensions["consult.engine"]
+    delivery.release_held(engine)  # answers now public join today's digest
+    made = delivery.build_digests(engine)
     counts = jobs.deliver()
     click.echo(f"digests {made}, sent {counts['sent']}, failed {counts['failed']}")

@@ -7,8 +7,15 @@ from typing import Any
 from sqlmodel import Session
 
 from consult.common import audit
+from consult.common.models import utcnow
 from consult.framework import consultations, loader, services
-from consult.framework.models import Consultation, Objective, Phase
+from consult.framework.models import (
+    DEFAULT_CONSULTATION,
+    Consultation,
+    Objective,
+    Phase,
+    SiteSetting,
+)
 from consult.framework.phases import ALLOWANCES
 from consult.framework.schema import FrameworkSpec
 
@@ -138,6 +145,27 @@ def save_phases(
         entity_id=consultation.id,
         before={"phases": before},
         after={"phases": [_phase_state(p) for p in services.phases(db, consultation.id)]},
+    )
+
+
+def set_default(
+    db: Session, consultation: Consultation, *, configured: str, actor_id: int | None
+) -> None:
+    """Make `consultation` the site's default (its home, where the old single-consultation
+    addresses lead), stored in the database, with the audit entry of the default before."""
+    before = consultations.current(db, configured)
+    setting = db.get(SiteSetting, DEFAULT_CONSULTATION) or SiteSetting(name=DEFAULT_CONSULTATION)
+    setting.value, setting.updated_at = consultation.slug, utcnow()
+    db.add(setting)
+    db.flush()
+    audit.record(
+        db,
+        actor_id=actor_id,
+        action="site.default_consultation",
+        entity_type="consultation",
+        entity_id=consultation.id or 0,
+        before={"default": before.slug if before is not None else None},
+        after={"default": consultation.slug},
     )
 
 

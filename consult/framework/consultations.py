@@ -2,11 +2,17 @@
 
 from sqlmodel import Session, col, select
 
-from consult.framework.models import Consultation
+from consult.framework.models import DEFAULT_CONSULTATION, Consultation, SiteSetting
 
 
 def current(db: Session, slug: str) -> Consultation | None:
-    """The configured consultation, else the first active one, else None."""
+    """The site's default consultation: the one an administrator chose (stored), else the
+    configured `slug` (``CONSULT_CONSULTATION``, the initial value), else the first active one,
+    else None."""
+    chosen = stored_default_slug(db)
+    consultation = by_slug(db, chosen) if chosen else None
+    if consultation is not None:
+        return consultation
     consultation = by_slug(db, slug)
     if consultation is not None:
         return consultation
@@ -30,3 +36,9 @@ def listed(db: Session) -> list[Consultation]:
 
 def by_id(db: Session, consultation_id: int) -> Consultation | None:
     return db.get(Consultation, consultation_id)
+
+
+def stored_default_slug(db: Session) -> str | None:
+    """The slug of the default consultation an administrator chose, or None."""
+    setting = db.get(SiteSetting, DEFAULT_CONSULTATION)
+    return setting.value if setting is not None and setting.value else None

@@ -1,12 +1,12 @@
 """Strategy frameworks: objectives, axes and territories are data, not code."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from consult.common.models import json_field
+from consult.common.models import json_field, utcnow
 
 OBJECTIVE_KINDS = ("cross-cutting", "sectoral")
 TERRITORY_KINDS = ("region", "province", "ambito", "distretto")
@@ -81,6 +81,20 @@ class Consultation(SQLModel, table=True):
     privacy_retention: str = ""
     privacy_recipients: str = ""
     privacy_example: bool = False  # the texts are examples (the demo's): the page says so
+
+
+class SiteSetting(SQLModel, table=True):
+    """A site-wide choice the administration makes, by name (the default consultation's slug
+    under DEFAULT_CONSULTATION); none stored: the configuration's value holds."""
+
+    __tablename__ = "site_setting"
+
+    name: str = Field(primary_key=True, max_length=80)
+    value: str = Field(default="", max_length=300)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+DEFAULT_CONSULTATION = "default_consultation"
 
 
 class Phase(SQLModel, table=True):

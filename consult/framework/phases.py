@@ -26,7 +26,12 @@ ALLOWANCES = {
 
 
 class ParticipationClosed(Exception):
-    """No running phase of the consultation allows this proposal: nothing was stored."""
+    """No running phase of the consultation allows this (a proposal, a live session): nothing
+    was stored. `what` is the key of ALLOWANCES that was refused."""
+
+    def __init__(self, what: str = "proposals") -> None:
+        super().__init__(what)
+        self.what = what
 
 
 def today(now: datetime | None = None) -> date:
@@ -51,9 +56,21 @@ def allows(db: Session, consultation_id: int, what: str, day: date | None = None
     return allowed_by(services.phases(db, consultation_id), what, day or today())
 
 
+def check(db: Session, consultation_id: int, what: str) -> None:
+    """Raise ParticipationClosed unless a running phase allows `what` now."""
+    if not allows(db, consultation_id, what):
+        raise ParticipationClosed(what)
+
+
+def answers_public(db: Session, consultation_id: int, day: date | None = None) -> bool:
+    """Whether the Region's published answers of this consultation are public now: while a phase
+    publishing answers runs (or when no phase governs anything). The one place every public
+    page, the API and the answer e-mails ask; planners see and draft them regardless."""
+    return allows(db, consultation_id, "answers", day)
+
+
 def check_proposal(db: Session, consultation_id: int, channel: str) -> None:
     """Raise ParticipationClosed unless a proposal made now on `channel` is allowed: from the
     phones of a live session while a phase allows live sessions, otherwise while one allows
     proposals."""
-    if not allows(db, consultation_id, "live" if channel == "live" else "proposals"):
-        raise ParticipationClosed()
+    check(db, consultation_id, "live" if channel == "live" else "proposals")

@@ -23,6 +23,8 @@ from werkzeug.wrappers import Response as WsgiResponse
 from consult import db
 from consult.common.numbers import parse_int
 from consult.extensions import limiter
+from consult.framework import phases
+from consult.framework.context import participation_closed
 from consult.live import events as live_events
 from consult.live import phones as live_phones
 from consult.live import polls, priorities
@@ -85,12 +87,17 @@ def phone_context(session_db: Session, live: LiveSession, identity: str | None) 
 
 
 def _room(code: str) -> LiveSession:
-    """An open session by its exact code; a closed one answers 410, an unknown one 404."""
+    """An open session by its exact code; a closed one answers 410, an unknown one 404, and
+    while no running phase allows live sessions the phone is told so (409 for a tap or a vote:
+    nothing is stored)."""
     live = live_sessions.by_code(db.session(), code)
     if live is None or live.code != code:
         abort(404)
     if live.status != "open":
         abort(410)
+    meeting = meetings.get_meeting(db.session(), live.meeting_id) or abort(404)
+    if not phases.allows(db.session(), meeting.consultation_id, "live"):
+        abort(current_app.make_response(participation_closed(live=True)))
     return live
 
 

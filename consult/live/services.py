@@ -14,6 +14,7 @@ from consult.analysis.assignment import DEFAULT_THRESHOLD
 from consult.analysis.models import ContributionAssignment
 from consult.common import audit
 from consult.common.models import utcnow
+from consult.framework import phases
 from consult.framework.models import Axis, Consultation, Objective
 from consult.live import polls, priorities
 from consult.meetings import services as meetings
@@ -80,7 +81,9 @@ def open_session(
     groups_per_axis: bool = False,
     code: str | None = None,
 ) -> LiveSession:
-    """Open a live session with its working groups; a closed meeting cannot have one."""
+    """Open a live session with its working groups; a closed meeting cannot have one, nor a
+    consultation whose running phase allows no live sessions (ParticipationClosed)."""
+    phases.check(db, meeting.consultation_id, "live")
     if meeting.status == "closed":
         raise LiveSessionError("meeting-closed")
     if moderation not in ("pre", "post"):

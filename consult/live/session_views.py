@@ -7,6 +7,7 @@ from flask_login import current_user
 from consult import db
 from consult.accounts.auth import role_required
 from consult.common.numbers import parse_int
+from consult.framework import phases
 from consult.live import polls as live_polls
 from consult.live import priorities
 from consult.live import services as live_sessions
@@ -36,6 +37,13 @@ def open_live_session(meeting_id: int):
             groups=(form.groups.data or "").splitlines(),
             groups_per_axis=form.groups_per_axis.data,
         )
+    except phases.ParticipationClosed:
+        message = _(
+            "La fase attuale della consultazione non prevede sessioni dal vivo: "
+            "la sessione non è stata aperta."
+        )
+        flash(message, "error")
+        return render_show(meeting, form, 409)
     except live_sessions.LiveSessionError:
         flash(_("Non si può aprire una sessione dal vivo per un incontro chiuso."), "error")
         return render_show(meeting, form, 422)

@@ -13,7 +13,8 @@ from sqlmodel import Session, col, select
 
 from consult.common.models import utcnow
 from consult.notifications.models import Notification
-from consult.notifications.services import retry_delay
+from consult.notifications.services import PENDING_FLAG, retry_delay
+from consult.notifications.services import release_held as release_held_rows
 
 BATCH = 200
 MAX_ATTEMPTS = 12
@@ -50,6 +51,15 @@ def _claim(engine: Engine, limit: int) -> list[Notification]:
         )
         db.commit()
         return list(db.exec(select(Notification).where(Notification.claim == claim)).all())
+
+
+def release_held(engine: Engine) -> int:
+    """Let go the answers held back whose consultation's phase now publishes answers."""
+    with Session(engine) as db:
+        released = release_held_rows(db)
+        db.info.pop(PENDING_FLAG, None)  # the caller's run delivers them: no second run
+        db.commit()
+    return released
 
 
 def run(engine: Engine, send: Callable[[list[Notification]], dict[int, str]]) -> dict[str, int]:

@@ -9,6 +9,8 @@ thread executor and by `consult notifications send` (cron, or an RQ scheduler) e
 import logging
 import threading
 from email.message import EmailMessage
+from functools import partial
+from typing import Any
 
 from flask import Flask, current_app, has_app_context, render_template
 from flask_babel import force_locale
@@ -16,9 +18,9 @@ from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from consult import jobs
+from consult import db, jobs
 from consult.common import mail
-from consult.notifications import delivery, tokens
+from consult.notifications import delivery, services, tokens
 from consult.notifications.models import Notification
 from consult.notifications.services import PENDING_FLAG
 
@@ -42,10 +44,13 @@ def _subject(row: Notification) -> str:
     return subjects[row.kind]
 
 
-def _links(row: Notification) -> dict[str, str]:
+def _links(row: Notification) -> dict[str, Any]:
+    """The message's links: site-wide ones (unsubscribe, preferences, confirm) and the
+    consultation's pages under its own ``/c/<slug>/`` prefix (built outside any request, so
+    the slug comes from the row, never from a request's script root)."""
     secret = str(current_app.secret_key)
     url = current_app.url_for
-    links = {
+    links: dict[str, Any] = {
         "unsubscribe": url(
             "notifications.unsubscribe",
             token=tokens.make(secret, "unsubscribe", row.email, row.follow_id),
@@ -57,21 +62,35 @@ def _links(row: Notification) -> dict[str, str]:
             _external=True,
         ),
     }
-    payload = row.payload
-    if payload.get("token"):
-        links["tracking"] = url("tracking.track", token=payload["token"], _external=True)
-    if payload.get("kept_id"):
-        links["kept"] = url("browse.detail", contribution_id=payload["kept_id"], _external=True)
-    if payload.get("contribution_id") and row.kind != "receipt":
-        links["proposal"] = url(
-            "browse.detail", contribution_id=payload["contribution_id"], _external=True
+    with db.standalone_session() as session:
+        links |= _page_links(
+            row.kind, row.payload, services.consultation_slug(session, row.payload)
         )
+        if row.kind == "digest":
+            items = row.payload.get("items", [])
+            slugs = [services.consultation_slug(session, item) for item in items]
+            pairs = zip(items, slugs, strict=True)
+            pages = [_page_links(i.get("kind", ""), i, s) for i, s in pairs]
+            links["items"] = [page.get("proposal", "") for page in pages]
     if row.kind == "confirm":
         links["confirm"] = url(
             "notifications.confirm",
             token=tokens.make(secret, "confirm", row.email, row.follow_id),
             _external=True,
         )
+    return links
+
+
+def _page_links(kind: str, payload: dict[str, Any], slug: str | None) -> dict[str, str]:
+    """Links to a consultation's pages (tracking, the proposal, the one it was merged into)."""
+    url = partial(current_app.url_for, _external=True, _consultation=slug)
+    links = {}
+    if payload.get("token"):
+        links["tracking"] = url("tracking.track", token=payload["token"])
+    if payload.get("kept_id"):
+        links["kept"] = url("browse.detail", contribution_id=payload["kept_id"])
+    if payload.get("contribution_id") and kind != "receipt":
+        links["proposal"] = url("browse.detail", contribution_id=payload["contribution_id"])
     return links
 
 
@@ -110,6 +129,7 @@ def deliver() -> dict[str, int]:
     """The job: deliver every due row, then plan the next try of those that failed."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     engine = app.extensions["consult.engine"]
+    delivery.release_held(engine)
     counts = delivery.run(engine, send_rows)
     if counts["failed"]:
         log.warning(

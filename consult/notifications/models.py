@@ -9,8 +9,10 @@ from sqlmodel import Field, SQLModel
 from consult.common.models import json_field, utcnow
 
 # queued: waits for delivery; sending: claimed by a delivery run; sent; cancelled: unsubscribed;
-# digest: waits for the daily digest; digested: went out inside a digest.
-NOTIFICATION_STATES = ("queued", "sending", "sent", "cancelled", "digest", "digested")
+# digest: waits for the daily digest; digested: went out inside a digest; held: an answer
+# published while its consultation's phase keeps answers private, released (to the status in
+# its payload's "release_as") once a phase publishing answers runs.
+NOTIFICATION_STATES = ("queued", "sending", "sent", "cancelled", "digest", "digested", "held")
 FOLLOW_KINDS = ("author", "proposal", "objective", "territory")
 FREQUENCIES = ("immediate", "daily")
 

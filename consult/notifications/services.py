@@ -14,7 +14,8 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from consult.common.models import utcnow
-from consult.framework.models import Objective, Territory
+from consult.framework import phases
+from consult.framework.models import Consultation, Objective, Territory
 from consult.notifications.models import FOLLOW_KINDS, FREQUENCIES, Follow, Notification
 from consult.proposals.models import Contribution
 
@@ -64,7 +65,22 @@ def _row(follow: Follow, event_key: str, kind: str, payload: dict[str, Any]) -> 
 
 
 def _proposal_payload(contribution: Contribution) -> dict[str, Any]:
-    return {"contribution_id": contribution.id, "title": contribution.title or ""}
+    return {
+        "contribution_id": contribution.id,
+        "consultation_id": contribution.consultation_id,
+        "title": contribution.title or "",
+    }
+
+
+def consultation_slug(db: Session, payload: dict[str, Any]) -> str | None:
+    """The slug of the consultation a message is about, for its links under ``/c/<slug>/``:
+    the one in its payload, else (rows queued before payloads named it) its proposal's."""
+    consultation_id = payload.get("consultation_id")
+    if not consultation_id and payload.get("contribution_id"):
+        contribution = db.get(Contribution, payload["contribution_id"])
+        consultation_id = contribution.consultation_id if contribution is not None else None
+    consultation = db.get(Consultation, consultation_id) if consultation_id else None
+    return consultation.slug if consultation is not None else None
 
 
 def submitted(db: Session, contribution: Contribution, *, locale: str, notify: bool) -> None:
@@ -136,15 +152,24 @@ def answer_published(
     db: Session,
     *,
     response_id: int,
+    consultation_id: int,
     status: str,
     text: str,
     contributions: list[Contribution],
     objective_ids: Iterable[int],
 ) -> None:
     """One message per address about one published answer: authors and followers of the
-    proposals it concerns, followers of its objectives and of those proposals' territories."""
+    proposals it concerns, followers of its objectives and of those proposals' territories.
+
+    While the consultation's phase keeps answers private the messages are held back, and
+    `release_held` lets them go once a phase publishing answers runs."""
     key = f"answer:{response_id}"
-    base = {"response_id": response_id, "status": status, "text": text[:2000]}
+    base = {
+        "response_id": response_id,
+        "consultation_id": consultation_id,
+        "status": status,
+        "text": text[:2000],
+    }
     by_id = {c.id: c for c in contributions if c.id is not None}
     rows: dict[str, dict[str, Any]] = {}
 
@@ -164,7 +189,44 @@ def answer_published(
     add(db.exec(_active("objective", objectives)).all(), lambda f: {"objective_id": f.target_id})
     territories = {c.territory_id for c in by_id.values()} - {None}
     add(db.exec(_active("territory", territories)).all(), lambda f: {"territory_id": f.target_id})
+    if not phases.answers_public(db, consultation_id):
+        for row in rows.values():
+            row["payload"] = {**row["payload"], "release_as": row["status"]}
+            row["status"] = "held"
     _queue(db, list(rows.values()))
+
+
+def answer_withdrawn(db: Session, response_id: int) -> None:
+    """An answer withdrawn before it could go out: its held messages never will."""
+    db.exec(  # type: ignore[call-overload]
+        update(Notification)
+        .where(
+            col(Notification.event_key) == f"answer:{response_id}",
+            col(Notification.status) == "held",
+        )
+        .values(status="cancelled")
+    )
+    db.flush()
+
+
+def release_held(db: Session) -> int:
+    """Let held answer messages go (queued, or waiting for the digest) for every consultation
+    whose answers are public now; return how many."""
+    held = list(db.exec(select(Notification).where(Notification.status == "held")).all())
+    public: dict[int, bool] = {}
+    released = 0
+    for row in held:
+        consultation_id = int(row.payload.get("consultation_id") or 0)
+        if consultation_id not in public:
+            public[consultation_id] = phases.answers_public(db, consultation_id)
+        if public[consultation_id]:
+            row.status = row.payload.get("release_as") or "queued"
+            db.add(row)
+            released += 1
+    if released:
+        db.flush()
+        _mark(db)
+    return released
 
 
 def _follow(db: Session, email: str, kind: str, target_id: int, locale: str) -> Follow:

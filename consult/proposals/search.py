@@ -18,6 +18,7 @@ from consult.analysis.models import (
     Theme,
     counts_at,
 )
+from consult.framework import phases
 from consult.framework.models import Consultation, Objective, Territory
 from consult.meetings.models import Meeting
 from consult.proposals import search_index
@@ -324,7 +325,10 @@ def _about_objective(db: Session, consultation: Consultation, code: str) -> Colu
 
 def _answered(db: Session, consultation: Consultation) -> ColumnElement[bool]:
     """A published answer concerns the proposal: to it, to one of its current live themes, or to
-    an objective it counts for (the same reach as consult.accountability.answers, the badge's)."""
+    an objective it counts for (the same reach as consult.accountability.answers, the badge's);
+    none while the consultation's phase keeps answers private."""
+    if not phases.answers_public(db, consultation.id or 0):
+        return false()
     published = select(Response).where(
         Response.consultation_id == consultation.id, col(Response.published_at).is_not(None)
     )

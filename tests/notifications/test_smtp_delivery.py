@@ -159,7 +159,8 @@ def test_daily_followers_get_one_digest(
     db.commit()
     for number in (1, 2):
         services.answer_published(
-            db, response_id=number, status="accolta", text=f"Risposta {number}",
+            db, response_id=number, consultation_id=consultation.id,
+            status="accolta", text=f"Risposta {number}",
             contributions=[], objective_ids=[objective.id],
         )  # fmt: skip
     db.commit()

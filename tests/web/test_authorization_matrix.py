@@ -149,6 +149,7 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "user_admin.change_active"): admins(400),
     # the administration of consultations (site-wide, outside any /c/<slug>/)
     ("GET", "admin.index"): admins(200),
+    ("POST", "admin.set_default"): admins(422),  # an empty form chooses nothing
     ("GET", "admin.create"): admins(200),
     ("POST", "admin.create"): admins(422),
     ("POST", "admin.confirm"): admins(400),

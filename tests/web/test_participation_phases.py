@@ -120,3 +120,71 @@ def test_phases_without_flags_govern_nothing(db, consultation):
     _phase(db, consultation, days_left=-100)
     assert phases.allows(db, consultation.id, "proposals")
     assert phases.allows(db, consultation.id, "live")
+
+
+LIVE_REFUSED = "non prevede sessioni dal vivo: la sessione non è stata aperta."
+
+
+def test_a_live_session_opens_only_while_a_phase_allows_live_sessions(
+    client, auth, db, consultation, create_user, create_meeting
+):
+    from consult.meetings.models import LiveSession
+
+    facilitator = create_user(role="facilitator")
+    meeting = create_meeting(facilitators=[facilitator], status="open")
+    phase = _phase(db, consultation, days_left=5, allows_proposals=True)
+    auth.login(facilitator.email)
+    url = f"/facilitatore/incontri/{meeting.id}/sessioni"
+    refused = client.post(url, data={"moderation": "pre"})
+    assert refused.status_code == 409 and LIVE_REFUSED in refused.get_data(as_text=True)
+    assert db.exec(select(func.count()).select_from(LiveSession)).one() == 0
+    client.post("/lingua", data={"lang": "en"})
+    english = client.post(url, data={"moderation": "pre"}).get_data(as_text=True)
+    assert "does not allow live sessions: the session was not opened." in english
+    phase.allows_live = True
+    db.add(phase)
+    db.commit()
+    assert client.post(url, data={"moderation": "pre"}).status_code == 303
+    assert db.exec(select(func.count()).select_from(LiveSession)).one() == 1
+
+
+def test_the_rule_refuses_a_live_session_outside_its_phase(db, consultation, create_meeting):
+    from consult.live import services as live_sessions
+
+    meeting = create_meeting(status="open")
+    _phase(db, consultation, days_left=-1, allows_live=True)  # ended yesterday
+    with pytest.raises(phases.ParticipationClosed) as refused:
+        live_sessions.open_session(db, meeting, actor_id=None)
+    assert refused.value.what == "live"
+
+
+def test_a_phone_cannot_support_or_vote_once_live_sessions_close(
+    app, client, db, consultation, create_live_session, create_contribution
+):
+    from consult.live.models import PriorityRound
+    from consult.proposals.models import Support
+
+    live = create_live_session(status="open")
+    item = create_contribution(
+        text="Un bus notturno per i paesi delle valli.",
+        live_session_id=live.id,
+        meeting_id=live.meeting_id,
+        channel="live",
+        status="published",
+    )
+    round_ = PriorityRound(live_session_id=live.id, method="points", points=5)
+    db.add(round_)
+    db.commit()
+    phase = _phase(db, consultation, days_left=5, allows_live=True)
+    phone = app.test_client()
+    phone.get(f"/c/{consultation.slug}/live/{live.code}")
+    phase.allows_live, phase.allows_proposals = False, True
+    db.add(phase)
+    db.commit()
+    base = f"/c/{consultation.slug}/live/{live.code}"
+    tap = phone.post(f"{base}/proposte/{item.id}/sostieni")
+    assert tap.status_code == 409
+    assert "non si raccolgono proposte dalle sessioni dal vivo" in tap.get_data(as_text=True)
+    vote = phone.post(f"{base}/priorita/{round_.id}", data={f"punti-{item.id}": "3"})
+    assert vote.status_code == 409
+    assert db.exec(select(func.count()).select_from(Support)).one() == 0
