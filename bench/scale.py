@@ -28,18 +28,22 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+# A consultation's pages live under /c/<slug>/ (the unprefixed addresses redirect): "{c}" is
+# that prefix, filled in with the demo consultation's slug.
 PAGES = {
-    "home": "/",
-    "proposte": "/proposte",
-    "search": "/proposte?q=anziani",
-    "objective": "/obiettivi/abitare",
-    "statistiche": "/statistiche",
-    "api-objective": "/api/v1/objectives/abitare",
-    "api-page-200": "/api/v1/contributions?page=200",
-    "coverage": "/pianificazione/copertura",
-    "report": "/pianificazione/rapporto",
+    "home": "{c}/",
+    "proposte": "{c}/proposte",
+    "search": "{c}/proposte?q=anziani",
+    "objective": "{c}/obiettivi/abitare",
+    "statistiche": "{c}/statistiche",
+    "api-objective": "{c}/api/v1/objectives/abitare",
+    "api-page-200": "{c}/api/v1/contributions?page=200",
+    "coverage": "{c}/pianificazione/copertura",
+    "report": "{c}/pianificazione/rapporto",
+    "themes": "{c}/pianificazione/temi",
+    "mapping": "{c}/pianificazione/mappatura",
 }
-PLANNER_PAGES = {"coverage", "report", "csv"}
+PLANNER_PAGES = {"coverage", "report", "themes", "mapping", "csv"}
 PREFIXES = (
     "",
     "",
@@ -72,7 +76,7 @@ def main() -> None:
     if not args.time_only:
         _prepare(app, args.n)
     names = args.pages.split(",") if args.pages else [*PAGES, "csv"]
-    figures = _time_pages(app, names, args.runs)
+    figures = _time_pages(app, names, args.runs, profile=args.profile)
     figures["proposals"] = _published(app)
     figures["code"] = args.code_root or "this tree"
     figures["loadavg"] = os.getloadavg()
@@ -87,6 +91,9 @@ def _arguments():
     parser.add_argument("--pages", default="")
     parser.add_argument("--code-root", default="")
     parser.add_argument("--time-only", action="store_true", help="do not grow the database")
+    parser.add_argument(
+        "--profile", action="store_true", help="print each page's slowest SQL statements"
+    )
     return parser.parse_args()
 
 
@@ -240,7 +247,18 @@ def _clone(rng: random.Random, original, territories: list[int], now: datetime) 
     }
 
 
-def _time_pages(app, names: list[str], runs: int) -> dict:
+def _prefix(app) -> str:
+    """The demo consultation's /c/<slug> prefix (the default consultation's)."""
+    with app.test_request_context("/"):
+        from consult.framework.context import default_slug
+
+        slug = default_slug()
+    return f"/c/{slug}" if slug else ""
+
+
+def _time_pages(app, names: list[str], runs: int, *, profile: bool = False) -> dict:
+    prefix = _prefix(app)
+    statements = _statement_timer(app) if profile else None
     anonymous = app.test_client()
     planner = app.test_client()
     planner.post(
@@ -250,12 +268,14 @@ def _time_pages(app, names: list[str], runs: int) -> dict:
     for name in names:
         client = planner if name in PLANNER_PAGES else anonymous
         if name == "csv":
-            figures["csv"] = _time_csv(client, max(1, runs // 5))
+            figures["csv"] = _time_csv(client, max(1, runs // 5), prefix)
             continue
         times = []
         for attempt in range(runs + 1):
+            if statements is not None:
+                statements.clear()
             started = time.perf_counter()
-            response = client.get(PAGES[name])
+            response = client.get(PAGES[name].format(c=prefix))
             response.get_data()
             elapsed = time.perf_counter() - started
             assert response.status_code == 200, (name, response.status_code)
@@ -263,15 +283,47 @@ def _time_pages(app, names: list[str], runs: int) -> dict:
                 times.append(elapsed)
         figures[name] = _summary(times)
         print(f"{name:14} {figures[name]}", file=sys.stderr)
+        if statements is not None:
+            _print_slowest(statements)
     return figures
 
 
-def _time_csv(client, runs: int) -> dict:
+def _statement_timer(app) -> list:
+    """(seconds, SQL) of every statement the app's engine runs, in a list the caller clears."""
+    from sqlalchemy import event
+
+    from consult import db
+
+    found: list = []
+    with app.app_context():
+        engine = db.engine()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _start(conn, _cursor, _statement, _parameters, _context, _many):
+        conn.info.setdefault("bench_started", []).append(time.perf_counter())
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _stop(conn, _cursor, statement, _parameters, _context, _many):
+        found.append((time.perf_counter() - conn.info["bench_started"].pop(), statement))
+
+    return found
+
+
+def _print_slowest(statements: list, top: int = 6) -> None:
+    """The last request's statements: how many, their total time and the slowest ones."""
+    total = sum(s for s, _ in statements)
+    print(f"    {len(statements)} statements, {total * 1000:.0f} ms", file=sys.stderr)
+    for seconds, statement in sorted(statements, key=lambda s: -s[0])[:top]:
+        text = " ".join(statement.split())
+        print(f"    {seconds * 1000:7.1f} ms  {text[:400]}", file=sys.stderr)
+
+
+def _time_csv(client, runs: int, prefix: str) -> dict:
     first, total, size = [], [], 0
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     for _ in range(runs):
         started = time.perf_counter()
-        response = client.get("/pianificazione/esporta.csv", buffered=False)
+        response = client.get(f"{prefix}/pianificazione/esporta.csv", buffered=False)
         chunks = iter(response.response)
         size = len(next(chunks))
         first.append(time.perf_counter() - started)
