@@ -18,6 +18,7 @@ from consult.analysis.models import (
     Theme,
 )
 from consult.common.models import AuditLog
+from consult.framework import administration
 from consult.framework.models import Consultation
 from consult.live.models import LivePhone, LivePoll, PollAnswer, PriorityBallot, PriorityRound
 from consult.meetings.models import LiveSession, MeetingRegistration
@@ -125,6 +126,8 @@ def _rich_data(runner, db, create_user):
         )
     )
     _live_room_and_meeting_rows(db, first)
+    consultation = db.get(Consultation, first.consultation_id)
+    administration.set_default(db, consultation, configured="", actor_id=user.id)
     db.commit()
 
 
