@@ -1,6 +1,6 @@
 """Readable, translated names for the codes stored with proposals, and small page helpers."""
 
-from flask_babel import get_locale
+from flask_babel import format_number, get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -70,7 +70,8 @@ def place(preposition: Preposition, name: str, article: str = "", kind: str = ""
 
 def chart(items: list[tuple[str, int]], title: str) -> Markup:
     """An SVG bar chart for templates (the helper escapes every label)."""
-    return Markup(bar_chart([(str(label), value) for label, value in items], str(title)))
+    pairs = [(str(label), value) for label, value in items]
+    return Markup(bar_chart(pairs, str(title), number=format_number))
 
 
 def relabel(pairs, labels: dict, missing: str = "—") -> list[tuple[str, int]]:

@@ -150,3 +150,30 @@ def test_the_planners_csv_export_is_streamed(client, auth, create_user, create_c
     response = client.get("/pianificazione/esporta.csv")
     assert response.is_streamed
     assert response.get_data(as_text=True).startswith("\ufeffN.;Stato;Titolo")
+
+
+def test_the_pdf_report_shows_every_character_it_holds(
+    client, planner, seeded, create_contribution
+):
+    """The longest role label and the largest value are drawn whole (none clipped by the chart)."""
+    pytest.importorskip("weasyprint")
+    from tests.pdf_ink import unpainted_characters
+
+    for _ in range(3):
+        create_contribution(text="Servono educatori", participant_role="operatore-sociale")
+    pdf = client.get("/pianificazione/rapporto.pdf").data
+    assert unpainted_characters(pdf) == []
+
+
+def test_the_clipped_text_check_finds_a_label_cut_by_its_box():
+    """The check itself: a label pushed half out of an `overflow: hidden` box is reported."""
+    weasyprint = pytest.importorskip("weasyprint")
+    from tests.pdf_ink import unpainted_characters
+
+    html = (
+        "<p>Visibile</p><div style='width: 60px; overflow: hidden; white-space: nowrap'>"
+        "<span style='margin-left: -30px'>Operatrice o operatore sociale</span></div>"
+    )
+    found = unpainted_characters(weasyprint.HTML(string=html).write_pdf())
+    assert found and "".join(char for _page, char, _box in found).startswith("Op")
+    assert "V" not in {char for _page, char, _box in found}
