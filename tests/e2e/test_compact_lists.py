@@ -13,7 +13,7 @@ from consult import db
 from consult.framework.models import Consultation
 from consult.meetings.models import LiveSession
 from consult.proposals.models import Contribution
-from tests.e2e.conftest import SCREENSHOTS, _context
+from tests.e2e.conftest import PHONE, SCREENSHOTS, _context
 
 DESKTOP = {"width": 1366, "height": 900}
 TEXTS = [
@@ -128,3 +128,29 @@ def test_ten_moderation_cards_fit_in_the_first_screen_at_1366_by_900(
         assert _targets_too_small(page, selector) == []
     finally:
         _remove(live_app, ids)
+
+
+def test_the_phone_home_lists_the_objectives_compactly(browser, base_url):
+    """At 390 px an objective is a short card (its kind, title, two lines of description and
+    the link), so the strategy's eight objectives take about two screens, not six."""
+    context = _context(browser, viewport=PHONE)
+    try:
+        page = context.new_page()
+        assert page.goto(base_url + "/c/piemonte-2018/").status == 200
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "compact-home-390.png"), full_page=True)
+        heights = page.evaluate(
+            """() => [...document.querySelectorAll('.objective-card')]
+                 .map((c) => c.getBoundingClientRect().height)"""
+        )
+        description_lines = page.evaluate(
+            """() => [...document.querySelectorAll('.objective-card .card-text')].map((p) =>
+                 Math.round(p.getBoundingClientRect().height
+                            / parseFloat(getComputedStyle(p).lineHeight)))"""
+        )
+        print("objective cards", heights, "page", page.evaluate("document.body.scrollHeight"))
+        assert len(heights) >= 8
+        assert max(heights) <= 230, heights
+        assert max(description_lines) <= 2, description_lines
+    finally:
+        context.close()
