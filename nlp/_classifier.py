@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._embeddings import Encoder
+from ._embeddings import EmbeddingCache, Encoder, encode_cached
 from ._objectives import OFF_TOPICS, ObjectiveMapper, _prototypes
 from .errors import NotFittedError
 from .types import OFF_STRATEGY, Explanation, ObjectiveMatch, ObjectiveSpec
@@ -113,6 +113,7 @@ class ObjectiveClassifier:
         st_rounds: int = 4,
         balanced: bool = True,
         pseudo_share: float = 0.6,
+        cache: EmbeddingCache | None = None,
     ) -> None:
         if not objectives:
             raise ValueError("ObjectiveClassifier needs at least one objective")
@@ -120,7 +121,9 @@ class ObjectiveClassifier:
         self.codes = [o.code for o in self.specs]
         self.classes = [*self.codes, OFF_STRATEGY]
         self.encoder = encoder
-        self.mapper = ObjectiveMapper(self.specs, encoder=encoder, off_topics=off_topics)
+        self.mapper = ObjectiveMapper(
+            self.specs, encoder=encoder, off_topics=off_topics, cache=cache
+        )
         self.review_threshold = review_threshold
         self.secondary_ratio = secondary_ratio
         self.secondary_min = secondary_min
@@ -160,7 +163,7 @@ class ObjectiveClassifier:
         self.seed_texts += list(off_topics)
         seed_y += [len(self.codes)] * len(off_topics)
         self.seed_y = np.array(seed_y, dtype=int)
-        self.seed_vectors = _unit(encoder.encode(self.seed_texts))
+        self.seed_vectors = _unit(encode_cached(encoder, self.seed_texts, cache))
         self.wording_vectors = self.mapper.proto_vectors
         self.labels: dict[int, str] = {}
         self.mu = np.zeros(self.seed_vectors.shape[1], dtype=np.float32)

@@ -31,7 +31,7 @@ def fit_fast_head(
     vectors = encode_cached(fast.encoder, texts, main.cache)
     fast.set_themes(vectors, topics, main.theme_ids)
     if main.objectives:
-        fast.mapper = ObjectiveMapper(main.objectives, encoder=fast.encoder)
+        fast.mapper = ObjectiveMapper(main.objectives, encoder=fast.encoder, cache=main.cache)
         fast.mapper.calibrate(vectors)
         if labels:
             order = sorted(labels)

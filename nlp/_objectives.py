@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._embeddings import Encoder
+from ._embeddings import EmbeddingCache, Encoder, encode_cached
 from .types import OFF_STRATEGY, ObjectiveMatch, ObjectiveSpec
 
 __all__ = ["OFF_TOPICS", "ObjectiveMapper"]
@@ -58,6 +58,7 @@ class ObjectiveMapper:
         off_margin: float = 1.0,
         secondary_margin: float = 0.15,
         floor: float = -0.5,
+        cache: EmbeddingCache | None = None,
     ) -> None:
         if not objectives:
             raise ValueError("ObjectiveMapper needs at least one objective")
@@ -70,7 +71,7 @@ class ObjectiveMapper:
         protos = [_prototypes(o) for o in self.specs]
         protos.append(list(off_topics) or ["fuori strategia"])
         self.owner = np.repeat(np.arange(len(protos)), [len(p) for p in protos])
-        self.proto_vectors = encoder.encode([t for p in protos for t in p])
+        self.proto_vectors = encode_cached(encoder, [t for p in protos for t in p], cache)
         self.classifier: dict[str, np.ndarray] | None = None
         self.n_labels = 0
         self.calibrate(self.proto_vectors)

@@ -206,7 +206,9 @@ class ThemeModel:
 
         t0 = time.perf_counter()
         if not isinstance(self.mapper, ObjectiveClassifier):
-            self.mapper = ObjectiveClassifier(self.objectives, encoder=self.encoder)
+            self.mapper = ObjectiveClassifier(
+                self.objectives, encoder=self.encoder, cache=self.cache
+            )
         ulabels = {int(inverse[i]): code for i, code in labels.items()}
         self.mapper.fit(vectors, ulabels, texts=utexts)
         self.supervised = self.mapper.lr is not None

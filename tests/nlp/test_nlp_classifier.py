@@ -267,3 +267,27 @@ def test_names_are_at_most_five_words_and_occur_in_two_members():
     name, fallback = namer.name([0, 1, 2], ["casa", "comunità", "salute"])
     assert not fallback and 2 <= len(name.split()) <= 5
     assert namer.occurs(name, [0, 1, 2]) == 3
+
+
+class _CountingEncoder:
+    """Wraps an encoder and records every text it is asked to encode."""
+
+    def __init__(self, inner):
+        self.inner, self.seen = inner, []
+        self.name, self.dim = inner.name, inner.dim
+
+    def encode(self, texts):
+        self.seen += list(texts)
+        return self.inner.encode(texts)
+
+
+def test_a_second_classifier_takes_the_framework_texts_from_the_cache(seeded, use_encoder):
+    """Objective wording, keywords and seeds are embedded once per model, not once per analysis."""
+    encoder, cache = _CountingEncoder(use_encoder), nlp.InMemoryEmbeddingCache()
+    first = ObjectiveClassifier(seeded, encoder=encoder, cache=cache)
+    assert encoder.seen, "the first classifier embeds the framework's texts"
+    encoder.seen.clear()
+    second = ObjectiveClassifier(seeded, encoder=encoder, cache=cache)
+    assert encoder.seen == []
+    assert np.allclose(second.mapper.proto_vectors, first.mapper.proto_vectors)
+    assert np.allclose(second.seed_vectors, first.seed_vectors)
