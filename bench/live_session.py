@@ -197,7 +197,7 @@ class Facilitator:
         page = self.client.get(f"/facilitatore/sessioni/{self.session_id}/moderazione").text
         self.csrf = CSRF_PLAIN.search(page).group(1)
         ours, others = [], []
-        for block in page.split('<li class="card card-bg mb-3 queue-item')[1:]:
+        for block in re.split(r'<li class="[^"]*\bqueue-item\b', page)[1:]:
             item_id = int(re.search(r'id="proposta-(\d+)"', block).group(1))
             (ours if run_id in block else others).append(item_id)
         return ours + others
