@@ -162,9 +162,12 @@ def test_from_the_meeting_room_to_the_regions_answer(journey, base_url, screensh
 
     # 6. The planner confirms the objective of the first participant's proposal.
     planner.get_by_role("link", name="Mappatura sugli obiettivi").click()
+    # Count the pages only once the mapping page is there (the analysis page has none).
+    expect(planner.get_by_role("heading", name="Mappatura sugli obiettivi")).to_be_visible()
     pages = planner.get_by_role("navigation", name="Pagine").get_by_role("link")
     if pages.count():
         pages.last.click()
+        expect(planner).to_have_url(re.compile(f"pagina={pages.count()}"))
     # The proposal may also head the review queue; confirm it in the list of all proposals.
     listed = planner.locator('section[aria-labelledby="proposals-title"]')
     row = listed.locator("li.mapping-item", has_text=f"proposta #{proposal_number}")
