@@ -9,6 +9,7 @@ language serves every page.
 """
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,13 @@ from consult.accounts.models import User
 from consult.analysis.models import AnalysisRun
 from consult.coplanning import versions
 from consult.coplanning.models import AMENDMENT_STATES, VERSION_STATES, Amendment
-from consult.framework.models import OBJECTIVE_KINDS, Consultation
+from consult.framework.models import OBJECTIVE_KINDS, Consultation, Objective
+from consult.live import polls, priorities
+from consult.live.models import LivePoll, PriorityRound
+from consult.meetings.models import LiveSession
+from consult.notifications import services as notifications
+from consult.notifications import tokens as notification_tokens
+from consult.notifications.models import FREQUENCIES
 from consult.proposals.models import CONTRIBUTION_STATES, PARTICIPANT_ROLES, Contribution
 from tests.e2e.conftest import PHONE, SCREENSHOTS, _context
 from tests.web.route_world import ROLES
@@ -62,6 +69,7 @@ NOT_PAGES = {
     "similar.similar": "htmx fragment of the proposal form",
     "live.projector_content": "htmx fragment of the projector",
     "imports.mapping": "needs an upload kept by the import journey (test_journey)",
+    "imports.rejected_rows": "file download",
 }
 # (route, role) of every page, the role being the least privileged that gets a 200
 PAGES = []
@@ -104,8 +112,60 @@ FORMS = {
 KNOWN = {}
 
 
+@pytest.fixture(scope="module")
+def votes_and_follows(live_app) -> Iterator[dict]:
+    """An open priorities round and poll in the demo's live session, and a follow with its
+    mail links, so the phone's ballot and poll pages and the notification pages are swept
+    too; the round and the poll are closed again afterwards, as the facilitator would."""
+    with live_app.app_context(), db.standalone_session() as session:
+        live = session.exec(select(LiveSession).where(LiveSession.code == "DEMA42")).one()
+        actor = session.exec(select(User).where(User.email == ACCOUNTS["facilitator"])).one()
+        round_ = priorities.open_round_of(session, live.id, None) or priorities.open_round(
+            session, live, actor_id=actor.id, method="points"
+        )
+        poll = polls.open_poll_of(session, live.id, None) or polls.open_poll(
+            session,
+            live,
+            actor_id=actor.id,
+            kind="single",
+            question="Da dove iniziamo?",
+            options=["Casa", "Lavoro", "Servizi"],
+        )
+        objective = session.exec(select(Objective).order_by(col(Objective.id))).first()
+        email = ACCOUNTS["participant"]
+        follow = notifications.ask_to_follow(
+            session,
+            email=email,
+            kind="objective",
+            target_id=objective.id,
+            frequency=FREQUENCIES[0],
+            locale="it",
+        )
+        session.commit()
+        secret = live_app.config["SECRET_KEY"]
+        ids = {
+            "open_round": round_.id,
+            "open_poll": poll.id,
+            "follow_kind": "objective",
+            "target_id": objective.id,
+            "confirm_token": notification_tokens.make(secret, "confirm", email, follow.id),
+            "manage_token": notification_tokens.make(secret, "manage", email),
+            "unsubscribe_token": notification_tokens.make(secret, "unsubscribe", email),
+        }
+        round_id, poll_id, actor_id = round_.id, poll.id, actor.id
+    yield ids
+    with live_app.app_context(), db.standalone_session() as session:
+        for item, close in (
+            (session.get(PriorityRound, round_id), priorities.close_round),
+            (session.get(LivePoll, poll_id), polls.close_poll),
+        ):
+            if item is not None and item.status == "open":
+                close(session, item, actor_id=actor_id)
+        session.commit()
+
+
 @pytest.fixture
-def sweep_ids(live_app, demo_ids) -> dict:
+def sweep_ids(live_app, demo_ids, votes_and_follows) -> dict:
     """URL parameters of each route, from the demo's records."""
     with live_app.app_context(), db.standalone_session() as session:
         pending = select(Contribution).where(
@@ -122,6 +182,7 @@ def sweep_ids(live_app, demo_ids) -> dict:
         strategy = _strategy_ids(session)
     return {
         **strategy,
+        **votes_and_follows,
         "meeting_id": demo_ids["meeting"],
         "session_id": demo_ids["session"],
         "contribution_id": demo_ids["contribution"],
