@@ -1,8 +1,12 @@
 """Following without an account, confirming by a signed link, one-click unsubscribe, preferences."""
 
+from textwrap import shorten
+
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlmodel import Session
 from wtforms import EmailField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
@@ -10,8 +14,10 @@ from wtforms.validators import DataRequired, Email, Length
 from consult import db
 from consult.common.forms import clean_text
 from consult.extensions import csrf, limiter, page_language
+from consult.framework.models import Objective, Territory
 from consult.notifications import services, tokens
 from consult.notifications.models import FOLLOW_KINDS
+from consult.proposals.models import Contribution
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifiche")
 FREQUENCY_CHOICES = [
@@ -33,6 +39,21 @@ class FollowForm(FlaskForm):
     frequency = SelectField(
         _l("Quando"), choices=[SelectChoice(value, label) for value, label in FREQUENCY_CHOICES]
     )
+
+
+def target_title(db: Session, kind: str, target_id: int | None) -> str:
+    """What a follow is about, in the reader's language: pages name it, never show its id."""
+    if kind in ("author", "proposal"):
+        found = db.get(Contribution, target_id) if target_id is not None else None
+        excerpt = shorten(found.text, 80, placeholder=" …") if found is not None else ""
+        if kind == "author":
+            return _("La tua proposta n. %(id)s: «%(text)s»", id=target_id, text=excerpt)
+        return _("Proposta n. %(id)s: «%(text)s»", id=target_id, text=excerpt)
+    if kind == "objective":
+        objective = db.get(Objective, target_id) if target_id is not None else None
+        return _("Obiettivo: %(title)s", title=objective.title if objective else "-")
+    territory = db.get(Territory, target_id) if target_id is not None else None
+    return _("Territorio: %(name)s", name=territory.name if territory else "-")
 
 
 def _secret() -> str:
@@ -63,7 +84,8 @@ def follow(kind: str, target_id: int):
         )
         return render_template("notifications/follow_sent.html")
     status = 422 if form.is_submitted() else 200
-    return render_template("notifications/follow.html", form=form, kind=kind), status
+    title = target_title(db.session(), kind, target_id)
+    return render_template("notifications/follow.html", form=form, title=title), status
 
 
 @bp.route("/conferma/<token>", methods=["GET", "POST"])
@@ -113,7 +135,10 @@ def preferences(token: str):
         "notifications/preferences.html",
         form=FlaskForm(),
         email=email,
-        follows=services.follows_of(session, email),
+        follows=[
+            (f, target_title(session, f.kind, f.target_id))
+            for f in services.follows_of(session, email)
+        ],
         choices=FREQUENCY_CHOICES,
         unsubscribe_all=tokens.make(_secret(), "unsubscribe", email),
     )
