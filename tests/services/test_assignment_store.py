@@ -244,3 +244,48 @@ def test_the_matrix_counts_equal_the_rule_on_random_data(db, consultation, objec
             )
             assert {k: v for k, v in matrix.cells.items() if k[0] == line.code} == alone.cells
             assert next(r.total for r in alone.rows if r.code == line.code) == line.total
+
+
+def test_a_new_proposal_reads_only_the_theme_mappings_it_counts_through(
+    app, db, consultation, objectives
+):
+    """A live room stores hundreds of proposals a minute: one without a theme reads none of the
+    current run's theme mappings; one in a theme reads that theme's (and still counts right)."""
+    from sqlalchemy import event
+
+    world = _world(db, consultation, objectives, random.Random(7))
+    _contributions, runs, themes, _objective_ids = world
+    runs[0].is_current = True
+    db.add(runs[0])
+    for theme in themes:
+        db.add(
+            ObjectiveMapping(
+                theme_id=theme.id,
+                objective_id=next(iter(objectives.values())).id,
+                confidence=0.9,
+                source="model",
+                run_id=theme.run_id,
+            )
+        )
+    db.commit()
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    engine = app.extensions["consult.engine"]
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        db.add(
+            Contribution(
+                consultation_id=consultation.id,
+                text="Una proposta appena arrivata",
+                status="pending",
+                tracking_token=new_tracking_token(),
+            )
+        )
+        db.commit()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert not [s for s in statements if "objectivemapping.theme_id IN" in s]
+    _check(db, consultation)
