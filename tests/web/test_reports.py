@@ -177,3 +177,48 @@ def test_the_clipped_text_check_finds_a_label_cut_by_its_box():
     found = unpainted_characters(weasyprint.HTML(string=html).write_pdf())
     assert found and "".join(char for _page, char, _box in found).startswith("Op")
     assert "V" not in {char for _page, char, _box in found}
+
+
+def test_the_pdf_report_flows_its_sections_and_keeps_the_matrix_on_its_own_page(
+    client, planner, seeded
+):
+    """Themes and answers follow what comes before them: a section moves to the next page only
+    when the page before is full (forced breaks left a page holding one chart and a page holding
+    one line); the wide coverage matrix ends the report on a landscape page."""
+    pytest.importorskip("weasyprint")
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(client.get("/pianificazione/rapporto.pdf").data)
+    pages = []  # (landscape, text, the lowest text's distance from the foot, page height)
+    for page in document:
+        textpage = page.get_textpage()
+        boxes = [textpage.get_charbox(i) for i in range(textpage.count_chars())]
+        lowest = min((box[1] for box in boxes if box[3] > box[1]), default=page.get_height())
+        pages.append(
+            (
+                page.get_width() > page.get_height(),
+                textpage.get_text_range(),
+                lowest,
+                page.get_height(),
+            )
+        )
+        textpage.close()
+        page.close()
+    document.close()
+
+    def page_of(heading: str) -> int:
+        return next(i for i, (_wide, text, _low, _h) in enumerate(pages) if heading in text)
+
+    for heading in ("Temi per obiettivo", "Le risposte della Regione"):
+        index = page_of(heading)
+        wide, text, _lowest, _height = pages[index]
+        assert not wide
+        if text.strip().startswith(heading) and index > 0:
+            _wide, _text, lowest, height = pages[index - 1]
+            assert lowest < 0.35 * height, (
+                f"{heading} left the page before it {lowest / height:.0%} empty"
+            )
+    index = page_of("Copertura degli obiettivi")
+    wide, text, _lowest, _height = pages[index]
+    assert wide and index == len(pages) - 1
+    assert text.strip().startswith("Copertura degli obiettivi")
