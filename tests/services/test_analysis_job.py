@@ -40,7 +40,10 @@ def test_first_run_saves_themes_with_provenance(app, db, consultation, theme_cor
     assert run.params["encoder"] == "lsa" and "regime" in run.params
     assert set(run.timings["stages"]) == set(analysis_runs.STAGES)
     assert run.versions["encoder"] == "lsa" and "bertopic" in run.versions
-    assert run.params["embedding_cache"] == {"hits": 0, "misses": 24}
+    # the 24 proposals, and the framework's wording and examples (embedded once, cached too;
+    # a text the framework lists twice is found the second time)
+    cache = run.params["embedding_cache"]
+    assert cache["misses"] >= 24 + 8
     themes = list(current_themes(db, run).values())
     assert 2 <= len(themes) <= 4
     members = db.exec(select(ContributionTheme.contribution_id).where(ContributionTheme.is_primary))
@@ -119,8 +122,10 @@ def test_unchanged_text_is_never_embedded_twice(app, db, consultation, theme_cor
     second = start_and_run(app, db, consultation)
     assert second.status == "succeeded", second.error
     assert encoded == []
-    assert second.params["embedding_cache"] == {"hits": 24, "misses": 0}
-    assert len(db.exec(select(EmbeddingCache)).all()) == 24
+    first_cache, second_cache = first.params["embedding_cache"], second.params["embedding_cache"]
+    lookups = first_cache["hits"] + first_cache["misses"]
+    assert second_cache == {"hits": lookups, "misses": 0}
+    assert len(db.exec(select(EmbeddingCache)).all()) == first_cache["misses"]
     assert first.id != second.id
 
 
