@@ -122,3 +122,17 @@ def test_existing_territories_go_to_the_default_consultations_framework(scratch_
             " VALUES (3, 'TO', 'T', 'province', '')",
         )
     engine.dispose()
+
+
+def test_without_a_default_consultation_territories_go_to_the_lowest_framework(
+    scratch_database_url,
+):
+    engine = make_engine(scratch_database_url)
+    config = _config(engine)
+    command.upgrade(config, "0019")
+    _seed_two_frameworks(engine)
+    _write(engine, "DELETE FROM site_setting")
+    _write(engine, "DELETE FROM consultation")
+    command.upgrade(config, "head")
+    assert _rows(engine, "SELECT framework_id FROM territory") == [(1,)]
+    engine.dispose()
