@@ -79,7 +79,7 @@ def test_the_proposal_filter_lists_only_the_consultations_territories(client, ot
 
 
 def test_the_meeting_form_offers_only_the_consultations_territories(
-    client, auth, other, create_user
+    client, auth, db, other, create_user
 ):
     facilitator = create_user(role="facilitator")
     auth.login(facilitator.email)
@@ -88,9 +88,17 @@ def test_the_meeting_form_offers_only_the_consultations_territories(
     offered_here, offered_there = _options(here, "territory"), _options(there, "territory")
     assert _lists(offered_here, "Torino", "Cuneo")
     assert _lists_none(offered_here, "Biella", "Città di Torino")
-    assert _lists(offered_there, "Biella", "Città di Torino") and _lists_none(
-        offered_there, "Cuneo"
-    )
+    assert _lists(offered_there, "Biella", "Città di Torino")
+    assert _lists_none(offered_there, "Cuneo")
+    biella = db.exec(select(Territory).where(Territory.code == "biella")).one()
+    meeting = {
+        "title": "Incontro di Biella",
+        "territory": str(biella.id),
+        "place": "Biella",
+        "starts_at": "2017-11-06T09:30",
+    }
+    assert client.post(f"{HERE}/facilitatore/incontri/nuovo", data=meeting).status_code == 422
+    assert client.post(f"{OTHER}/facilitatore/incontri/nuovo", data=meeting).status_code == 303
 
 
 def test_the_api_lists_only_the_consultations_territories(client, other):
