@@ -52,8 +52,12 @@ def create_framework(db: Session) -> Callable[..., Framework]:
                     keywords=[obj_code],
                 )
             )
-        db.add(Territory(code="torino", name="Torino", kind="province"))
-        db.add(Territory(code="cuneo", name="Cuneo", kind="province"))
+        for territory_code, name in (("torino", "Torino"), ("cuneo", "Cuneo")):
+            db.add(
+                Territory(
+                    framework_id=framework.id, code=territory_code, name=name, kind="province"
+                )
+            )
         db.add(Consultation(slug=code, title="Consultazione di prova", framework_id=framework.id))
         db.commit()
         return framework
@@ -229,8 +233,9 @@ def objectives(db: Session, consultation: Consultation) -> dict[str, Objective]:
 
 @pytest.fixture
 def territories(db: Session, consultation: Consultation) -> dict[str, Territory]:
-    """The test framework's territories by code."""
-    return {t.code: t for t in db.exec(select(Territory)).all()}
+    """The test framework's territories by code (another framework may use the same codes)."""
+    query = select(Territory).where(Territory.framework_id == consultation.framework_id)
+    return {t.code: t for t in db.exec(query).all()}
 
 
 @pytest.fixture
@@ -255,10 +260,10 @@ def create_response(db: Session, consultation: Consultation) -> Callable[..., Re
 
 
 @pytest.fixture
-def meeting_staff(create_user, create_meeting, db: Session):
+def meeting_staff(create_user, create_meeting, territories):
     """A meeting in Torino with its facilitator, plus one user of every other kind."""
     facilitator = create_user(role="facilitator")
-    torino = db.exec(select(Territory).where(Territory.code == "torino")).one()
+    torino = territories["torino"]
     meeting = create_meeting(
         title="Incontro territoriale di Torino", territory_id=torino.id, facilitators=[facilitator]
     )

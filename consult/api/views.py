@@ -86,7 +86,7 @@ def objectives():
 
 @bp.get("/territories")
 def territories():
-    rows = framework.territories_by_kind(db.session())
+    rows = framework.territories_by_kind(db.session(), _consultation().framework_id)
     by_id = {t.id: t.code for t in rows}
     return jsonify(
         {

@@ -137,7 +137,9 @@ def _load_proposals(
     with csv_path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     provinces = db.exec(
-        select(Territory).where(Territory.kind == "province").order_by(col(Territory.code))
+        select(Territory)
+        .where(Territory.framework_id == consultation.framework_id, Territory.kind == "province")
+        .order_by(col(Territory.code))
     ).all()
     objectives = {
         o.code: o

@@ -166,7 +166,11 @@ def _ensure(
     meeting = db.exec(select(Meeting).where(Meeting.title == spec.title)).first()
     if meeting is not None:
         return meeting
-    territory = db.exec(select(Territory).where(Territory.code == spec.territory)).one()
+    territory = db.exec(
+        select(Territory).where(
+            Territory.framework_id == consultation.framework_id, Territory.code == spec.territory
+        )
+    ).one()
     starts_at = datetime.combine(today + timedelta(days=spec.days_from_today), time(9, 30), UTC)
     closed = status == "closed"
     meeting = Meeting(

@@ -105,7 +105,7 @@ def store(db: Session, spec: FrameworkSpec) -> Framework:
     assert framework.id is not None
     _upsert_axes(db, framework.id, spec)
     _upsert_objectives(db, framework.id, spec)
-    _upsert_territories(db, spec)
+    _upsert_territories(db, framework.id, spec)
     if spec.consultation is not None:
         _upsert_consultation(db, framework.id, spec)
     db.flush()
@@ -136,11 +136,15 @@ def _upsert_objectives(db: Session, framework_id: int, spec: FrameworkSpec) -> N
         db.add(objective)
 
 
-def _upsert_territories(db: Session, spec: FrameworkSpec) -> None:
+def _upsert_territories(db: Session, framework_id: int, spec: FrameworkSpec) -> None:
+    """By code within the framework: another framework's territory of the same code is left be."""
+    query = select(Territory).where(Territory.framework_id == framework_id)
+    existing = {territory.code: territory for territory in db.exec(query)}
     by_code: dict[str, Territory] = {}
     for item in spec.territories:  # parents come first or are resolved in the second pass
-        territory = db.exec(select(Territory).where(Territory.code == item.code)).first()
-        territory = territory or Territory(code=item.code, name=item.name, kind=item.kind)
+        territory = existing.get(item.code) or Territory(
+            framework_id=framework_id, code=item.code, name=item.name, kind=item.kind
+        )
         territory.name, territory.kind = item.name, item.kind
         territory.article = article_for(item.name, stated=item.article)
         db.add(territory)

@@ -53,10 +53,14 @@ class Objective(SQLModel, table=True):
 
 
 class Territory(SQLModel, table=True):
-    """A province, or an ambito/distretto below it."""
+    """A province, or an ambito/distretto below it, of one framework: two consultations may
+    each list a territory of the same code without one overwriting the other's."""
+
+    __table_args__ = (UniqueConstraint("framework_id", "code"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    code: str = Field(max_length=80, unique=True, index=True)
+    framework_id: int = Field(foreign_key="framework.id", index=True)
+    code: str = Field(max_length=80, index=True)
     name: str = Field(max_length=200)
     kind: str = Field(max_length=20)
     parent_id: int | None = Field(default=None, foreign_key="territory.id", index=True)

@@ -41,6 +41,28 @@ def phases(db: Session, consultation_id: int) -> list[Phase]:
     return list(db.exec(query))
 
 
-def territories_by_kind(db: Session) -> list[Territory]:
-    """All territories, grouped by kind and alphabetical within it (the open-data order)."""
-    return list(db.exec(select(Territory).order_by(col(Territory.kind), col(Territory.name))))
+def territories(db: Session, framework_id: int) -> list[Territory]:
+    """A framework's territories, alphabetical: those of other frameworks are not this
+    consultation's places."""
+    query = (
+        select(Territory)
+        .where(Territory.framework_id == framework_id)
+        .order_by(col(Territory.name), col(Territory.id))
+    )
+    return list(db.exec(query))
+
+
+def territory_by_code(db: Session, framework_id: int, code: str) -> Territory | None:
+    query = select(Territory).where(Territory.framework_id == framework_id, Territory.code == code)
+    return db.exec(query).first()
+
+
+def territories_by_kind(db: Session, framework_id: int) -> list[Territory]:
+    """A framework's territories, grouped by kind and alphabetical within it (the open-data
+    order)."""
+    query = (
+        select(Territory)
+        .where(Territory.framework_id == framework_id)
+        .order_by(col(Territory.kind), col(Territory.name))
+    )
+    return list(db.exec(query))

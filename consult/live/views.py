@@ -192,7 +192,7 @@ def _proposal_form(
     form = LiveProposalForm()
     if live_phones.has_consented(session_db, meetings.stored_id(live), identity):
         del form.consent
-    territories = meetings.territories(session_db)
+    territories = meetings.meeting_territories(session_db, meeting)
     form.territory.choices = [SelectChoice(t.id, t.name) for t in territories]
     if not form.is_submitted():
         form.territory.data = meeting.territory_id

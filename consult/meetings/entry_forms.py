@@ -47,7 +47,7 @@ class EntryForm(FlaskForm):
     def fill_choices(self, db: Session, meeting: Meeting) -> None:
         """Choices come from the meeting's framework, territories and working groups."""
         none = [SelectChoice("", _l("— nessuno —"))]
-        territories = meetings.territories(db)
+        territories = meetings.meeting_territories(db, meeting)
         self.territory.choices = none + [SelectChoice(str(t.id), t.name) for t in territories]
         self.role.choices = none + [SelectChoice(k, v) for k, v in ROLE_LABELS.items()]
         groups = meeting_groups(db, meetings.stored_id(meeting))

@@ -68,14 +68,16 @@ def export_rows(
         if ids
         else {}
     )
-    names = _names(db)
+    names = _names(db, {c.territory_id for c in items} - {None})
     return [_row(c, supports.get(stored_id(c), 0), names) for c in items]
 
 
-def _names(db: Session) -> dict[str, dict[int, tuple[str, str]]]:
-    """(label, code) of territories, objectives and working groups by id."""
+def _names(db: Session, territory_ids: set[int | None]) -> dict[str, dict[int, tuple[str, str]]]:
+    """(label, code) of the rows' territories (not every framework's), objectives and working
+    groups by id."""
+    territories = select(Territory).where(col(Territory.id).in_(territory_ids))
     return {
-        "territory": {stored_id(t): (t.name, t.code) for t in db.exec(select(Territory))},
+        "territory": {stored_id(t): (t.name, t.code) for t in db.exec(territories)},
         "objective": {stored_id(o): (o.title, o.code) for o in db.exec(select(Objective))},
         "group": {stored_id(g): (g.name, "") for g in db.exec(select(WorkingGroup))},
     }

@@ -72,7 +72,7 @@ def load_lookups(db: Session, meeting: Meeting) -> Lookups:
     if consultation is None:
         raise ValueError(f"meeting {meeting.id} has no consultation")
     territories = vocabulary.territory_words(
-        (t.code, t.name, stored_id(t)) for t in db.exec(select(Territory))
+        (t.code, t.name, stored_id(t)) for t in _territories(db, consultation.framework_id)
     )
     objectives: dict[str, int] = {}
     query = select(Objective).where(Objective.framework_id == consultation.framework_id)
@@ -92,6 +92,13 @@ def load_lookups(db: Session, meeting: Meeting) -> Lookups:
         default_territory_id=meeting.territory_id,
         refused_channels=vocabulary.refused_channel_words(),
     )
+
+
+def _territories(db: Session, framework_id: int) -> list[Territory]:
+    """The consultation's own territories in the order they were loaded: a row naming another
+    consultation's territory is an unknown territory here."""
+    query = select(Territory).where(Territory.framework_id == framework_id)
+    return list(db.exec(query.order_by(col(Territory.id))))
 
 
 def plan_import(db: Session, table: Table, mapping: Mapping, meeting: Meeting) -> ImportPlan:
@@ -333,7 +340,7 @@ def accepted_values(db: Session, consultation_id: int) -> list[vocabulary.Accept
     consultation = db.get(Consultation, consultation_id)
     if consultation is None:
         return vocabulary.accepted_values([], [])
-    territories = db.exec(select(Territory).order_by(col(Territory.id))).all()
+    territories = _territories(db, consultation.framework_id)
     objectives = db.exec(
         select(Objective)
         .where(Objective.framework_id == consultation.framework_id)

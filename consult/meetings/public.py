@@ -34,7 +34,7 @@ def calendar(db: Session, consultation_id: int) -> Calendar:
         .where(Meeting.consultation_id == consultation_id)
         .order_by(col(Meeting.starts_at), col(Meeting.id))
     ).all()
-    territories = {t.id: t for t in db.exec(select(Territory))}
+    territories = _territories(db, {m.territory_id for m in found} - {None})
     counts = registration_counts(db, [m.id for m in found if m.id is not None])
     shown = [
         PublicMeeting(m, territories.get(m.territory_id), counts.get(m.id or 0, 0)) for m in found
@@ -43,6 +43,13 @@ def calendar(db: Session, consultation_id: int) -> Calendar:
         upcoming=[p for p in shown if p.meeting.status != "closed"],
         past=[p for p in reversed(shown) if p.meeting.status == "closed"],
     )
+
+
+def _territories(db: Session, ids: set[int | None]) -> dict[int | None, Territory]:
+    """The meetings' own territories by id, not every framework's."""
+    if not ids:
+        return {}
+    return {t.id: t for t in db.exec(select(Territory).where(col(Territory.id).in_(ids)))}
 
 
 def public_meeting(db: Session, consultation_id: int, meeting_id: int) -> PublicMeeting | None:

@@ -8,7 +8,8 @@ from sqlmodel import Session, col, func, select
 from consult.accounts.models import User
 from consult.common import audit
 from consult.common.models import utcnow
-from consult.framework.models import Territory
+from consult.framework import services as framework_services
+from consult.framework.models import Consultation, Territory
 from consult.meetings.models import LiveSession, Meeting, MeetingFacilitator
 from consult.proposals.models import Contribution
 
@@ -93,13 +94,19 @@ def linked_contributions(db: Session, meeting_id: int) -> int:
     ).one()
 
 
-def territories(db: Session) -> list[Territory]:
-    """Every territory, by name, for the territory fields."""
-    return list(db.exec(select(Territory).order_by(col(Territory.name))))
+def territories(db: Session, framework_id: int) -> list[Territory]:
+    """The consultation's framework's territories, by name, for the territory fields."""
+    return framework_services.territories(db, framework_id)
 
 
-def territory_names(db: Session) -> dict[int, str]:
-    return {stored_id(t): t.name for t in db.exec(select(Territory))}
+def meeting_territories(db: Session, meeting: Meeting) -> list[Territory]:
+    """The territories of the meeting's consultation (a live phone has no consultation prefix)."""
+    consultation = db.get(Consultation, meeting.consultation_id)
+    return territories(db, consultation.framework_id) if consultation is not None else []
+
+
+def territory_names(db: Session, framework_id: int) -> dict[int, str]:
+    return {stored_id(t): t.name for t in framework_services.territories(db, framework_id)}
 
 
 def get_territory(db: Session, territory_id: int | None) -> Territory | None:

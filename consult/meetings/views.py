@@ -58,15 +58,17 @@ def index():
     return render_template(
         "meetings/index.html",
         meetings=meetings.meetings_for(db.session(), current_user, consultation.id),
-        territories=meetings.territory_names(db.session()),
+        territories=meetings.territory_names(db.session(), consultation.framework_id),
     )
 
 
 def _meeting_form(meeting: Meeting | None = None) -> MeetingForm:
+    """Offers the consultation's own territories: another framework's are not its places."""
     form = MeetingForm(obj=None)
     session_db = db.session()
+    framework_id = _consultation().framework_id
     form.territory.choices = [SelectChoice(0, _("Nessun territorio"))] + [
-        SelectChoice(t.id, t.name) for t in meetings.territories(session_db)
+        SelectChoice(t.id, t.name) for t in meetings.territories(session_db, framework_id)
     ]
     form.facilitators.choices = [
         SelectChoice(u.id, u.display_name or u.email)

@@ -337,11 +337,15 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 6 * 3600))
 
 
-def target_exists(db: Session, kind: str, target_id: int) -> bool:
-    """Whether a follower may follow this: a published proposal, an objective, a territory."""
+def target_exists(db: Session, kind: str, target_id: int, framework_id: int) -> bool:
+    """Whether a follower may follow this: a published proposal, an objective or a territory
+    of the consultation's framework (another framework's is not this consultation's)."""
     if kind == "proposal":
         found = db.get(Contribution, target_id)
         return found is not None and found.status == "published"
+    target: Objective | Territory | None = None
     if kind == "objective":
-        return db.get(Objective, target_id) is not None
-    return kind == "territory" and db.get(Territory, target_id) is not None
+        target = db.get(Objective, target_id)
+    elif kind == "territory":
+        target = db.get(Territory, target_id)
+    return target is not None and target.framework_id == framework_id

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Email, Length
 from consult import db
 from consult.common.forms import clean_text
 from consult.extensions import csrf, limiter, page_language
+from consult.framework.context import current_consultation
 from consult.framework.models import Objective, Territory
 from consult.notifications import services, tokens
 from consult.notifications.models import FOLLOW_KINDS
@@ -70,7 +71,10 @@ def _token(purpose: str, token: str) -> tuple[str, int | None]:
 @bp.route("/segui/<kind>/<int:target_id>", methods=["GET", "POST"])
 @limiter.limit("10 per minute;30 per hour", methods=["POST"])
 def follow(kind: str, target_id: int):
-    if kind not in FOLLOW_KINDS[1:] or not services.target_exists(db.session(), kind, target_id):
+    framework_id = current_consultation().framework_id
+    if kind not in FOLLOW_KINDS[1:] or not services.target_exists(
+        db.session(), kind, target_id, framework_id
+    ):
         abort(404)
     form = FollowForm()
     if form.validate_on_submit():

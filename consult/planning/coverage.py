@@ -127,9 +127,11 @@ def meetings_of(db: Session, consultation_id: int) -> list[Meeting]:
     return list(db.exec(query))
 
 
-def province_of(db: Session) -> dict[int, Territory]:
-    """Each territory's province (ambiti and distretti roll up into theirs)."""
-    territories = {stored_id(t): t for t in db.exec(select(Territory)).all()}
+def province_of(db: Session, framework_id: int) -> dict[int, Territory]:
+    """Each of the framework's territories' province (ambiti and distretti roll up into
+    theirs): the matrix's columns are the consultation's provinces, not every framework's."""
+    query = select(Territory).where(Territory.framework_id == framework_id)
+    territories = {stored_id(t): t for t in db.exec(query).all()}
     result: dict[int, Territory] = {}
     for territory_id, territory in territories.items():
         current, hops = territory, 0
@@ -172,7 +174,7 @@ def build_matrix(
         columns = [Line(channel, channel) for channel in CHANNELS]
         column_code = str
     else:
-        provinces = province_of(db)
+        provinces = province_of(db, consultation.framework_id)
         columns = _province_lines(provinces)
         column_code = _province_code(provinces)
     column_totals: Counter = Counter()

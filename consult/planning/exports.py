@@ -114,7 +114,8 @@ def iter_export_rows(
     codes = framework.objective_codes(db)
     # Held for the loop: the session's identity map keeps only referenced rows, and the
     # serialiser's look-ups of territories and objectives must not become a query per row.
-    held = [*db.exec(select(Territory)).all(), *db.exec(select(Objective)).all()]
+    territories = select(Territory).where(Territory.framework_id == consultation.framework_id)
+    held = [*db.exec(territories).all(), *db.exec(select(Objective)).all()]
     after = 0
     while True:
         contributions = db.exec(
@@ -167,11 +168,16 @@ def sheet_columns() -> list[Column]:
 
 class SheetRows:
     """Turns export rows (codes) into spreadsheet rows (labels and codes): names of territories
-    and titles of objectives are read once."""
+    and titles of objectives are read once, those of the consultation's framework when given
+    (another framework may use the same codes)."""
 
-    def __init__(self, db: Session) -> None:
-        self.territories = {t.code: t.name for t in db.exec(select(Territory)).all()}
-        self.objectives = {o.code: o.title for o in db.exec(select(Objective)).all()}
+    def __init__(self, db: Session, framework_id: int | None = None) -> None:
+        territories, objectives = select(Territory), select(Objective)
+        if framework_id is not None:
+            territories = territories.where(Territory.framework_id == framework_id)
+            objectives = objectives.where(Objective.framework_id == framework_id)
+        self.territories = {t.code: t.name for t in db.exec(territories).all()}
+        self.objectives = {o.code: o.title for o in db.exec(objectives).all()}
         self.objectives[OFF_STRATEGY_CODE] = str(_l("Fuori strategia"))
 
     def __call__(self, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -195,27 +201,49 @@ def _label(labels: dict, code: str | None) -> str | None:
 
 
 def csv_chunks(
-    db: Session, rows: Iterable[dict[str, Any]], words: Words = ITALIAN
+    db: Session,
+    rows: Iterable[dict[str, Any]],
+    words: Words = ITALIAN,
+    *,
+    framework_id: int | None = None,
 ) -> Iterator[str]:
     """The CSV a few hundred rows at a time: BOM and header come out before any row is read."""
-    return sheet_dialect.csv_chunks(sheet_columns(), SheetRows(db)(rows), words)
+    return sheet_dialect.csv_chunks(sheet_columns(), SheetRows(db, framework_id)(rows), words)
 
 
-def to_csv(db: Session, rows: Iterable[dict[str, Any]], words: Words = ITALIAN) -> str:
-    return "".join(csv_chunks(db, rows, words))
+def to_csv(
+    db: Session,
+    rows: Iterable[dict[str, Any]],
+    words: Words = ITALIAN,
+    *,
+    framework_id: int | None = None,
+) -> str:
+    return "".join(csv_chunks(db, rows, words, framework_id=framework_id))
 
 
-def to_xlsx(db: Session, rows: Iterable[dict[str, Any]], words: Words = ITALIAN) -> bytes:
+def to_xlsx(
+    db: Session,
+    rows: Iterable[dict[str, Any]],
+    words: Words = ITALIAN,
+    *,
+    framework_id: int | None = None,
+) -> bytes:
     with tempfile.TemporaryFile() as file:
-        write_xlsx(db, rows, file, words)
+        write_xlsx(db, rows, file, words, framework_id=framework_id)
         file.seek(0)
         return file.read()
 
 
 def write_xlsx(
-    db: Session, rows: Iterable[dict[str, Any]], file: IO[bytes], words: Words = ITALIAN
+    db: Session,
+    rows: Iterable[dict[str, Any]],
+    file: IO[bytes],
+    words: Words = ITALIAN,
+    *,
+    framework_id: int | None = None,
 ) -> None:
     """The XLSX through the write-only workbook: rows go to disk as they come."""
+    labelled = SheetRows(db, framework_id)(rows)
     sheet_dialect.write_xlsx(
-        sheet_columns(), SheetRows(db)(rows), file, sheet_title=str(_l("Proposte")), words=words
+        sheet_columns(), labelled, file, sheet_title=str(_l("Proposte")), words=words
     )

@@ -46,7 +46,7 @@ def build_report(
     db: Session, consultation: Consultation, *, threshold: float = DEFAULT_THRESHOLD, **labels
 ) -> Report:
     """Participation, themes per objective, coverage and published responses."""
-    provinces = province_of(db)
+    provinces = province_of(db, consultation.framework_id)
     consultation_id = stored_id(consultation)
     by_territory = _grouped(db, consultation, Contribution.territory_id)
     # The same figures as the home page, the statistics and the API.

@@ -68,7 +68,7 @@ def _csv_stream(consultation, threshold: float, statuses) -> Iterator[str]:
     words = sheet_words()
     with db.standalone_session() as session:
         rows = iter_export_rows(session, consultation, threshold=threshold, statuses=statuses)
-        yield from csv_chunks(session, rows, words)
+        yield from csv_chunks(session, rows, words, framework_id=consultation.framework_id)
 
 
 def _xlsx_stream(consultation, threshold: float, statuses) -> Iterator[bytes]:
@@ -76,7 +76,7 @@ def _xlsx_stream(consultation, threshold: float, statuses) -> Iterator[bytes]:
     words = sheet_words()
     with db.standalone_session() as session, tempfile.TemporaryFile() as file:
         rows = iter_export_rows(session, consultation, threshold=threshold, statuses=statuses)
-        write_xlsx(session, rows, file, words)
+        write_xlsx(session, rows, file, words, framework_id=consultation.framework_id)
         file.seek(0)
         while piece := file.read(XLSX_PIECE):
             yield piece

@@ -19,6 +19,7 @@ from consult.analysis.models import (
     counts_at,
 )
 from consult.framework import phases
+from consult.framework import services as framework_services
 from consult.framework.models import Consultation, Objective, Territory
 from consult.meetings.models import Meeting
 from consult.proposals import search_index
@@ -182,7 +183,7 @@ def filter_conditions(
         search_index.catch_up(db.connection())
         conditions.append(search_index.match_condition(dialect, filters.q))
     if filters.territory:
-        conditions.append(_within_territory(db, filters.territory))
+        conditions.append(_within_territory(db, consultation.framework_id, filters.territory))
     if filters.objective:
         conditions.append(_about_objective(db, consultation, filters.objective))
     if filters.theme:
@@ -234,7 +235,7 @@ def filter_options(db: Session, consultation: Consultation) -> dict:
         else []
     )
     return {
-        "territories": territory_tree(db),
+        "territories": territory_tree(db, consultation.framework_id),
         "objectives": db.exec(
             select(Objective)
             .where(Objective.framework_id == consultation.framework_id)
@@ -250,9 +251,10 @@ def filter_options(db: Session, consultation: Consultation) -> dict:
     }
 
 
-def territory_tree(db: Session) -> list[tuple[Territory, list[Territory]]]:
-    """Provinces (or other top-level territories) with the ambiti/distretti below them."""
-    rows = db.exec(select(Territory).order_by(col(Territory.name))).all()
+def territory_tree(db: Session, framework_id: int) -> list[tuple[Territory, list[Territory]]]:
+    """The framework's provinces (or other top-level territories) with the ambiti/distretti
+    below them."""
+    rows = framework_services.territories(db, framework_id)
     children: dict[int | None, list[Territory]] = {}
     for territory in rows:
         children.setdefault(territory.parent_id, []).append(territory)
@@ -284,12 +286,14 @@ def _ordered(query: SelectOfScalar[Contribution], sort: str) -> SelectOfScalar[C
     )
 
 
-def _within_territory(db: Session, code: str) -> ColumnElement[bool]:
-    territory = db.exec(select(Territory).where(Territory.code == code)).first()
+def _within_territory(db: Session, framework_id: int, code: str) -> ColumnElement[bool]:
+    """The consultation's territory of that code and those below it; another framework's
+    code matches nothing."""
+    territory = framework_services.territory_by_code(db, framework_id, code)
     if territory is None:
         return false()
     children: dict[int | None, list[Territory]] = {}
-    for row in db.exec(select(Territory)).all():
+    for row in framework_services.territories(db, framework_id):
         children.setdefault(row.parent_id, []).append(row)
     ids = [territory.id, *(t.id for t in _descendants(territory.id, children))]
     return col(Contribution.territory_id).in_(ids)

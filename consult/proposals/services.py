@@ -201,9 +201,10 @@ def objective_by_id(db: Session, objective_id: int | None) -> Objective | None:
     return db.get(Objective, objective_id) if objective_id else None
 
 
-def territory_id_by_code(db: Session, code: str) -> int:
-    """The id of a territory the form already checked exists."""
-    return db.exec(select(Territory.id).where(Territory.code == code)).one() or 0
+def territory_id_by_code(db: Session, framework_id: int, code: str) -> int:
+    """The id of the consultation's territory the form already checked exists."""
+    query = select(Territory.id).where(Territory.framework_id == framework_id)
+    return db.exec(query.where(Territory.code == code)).one() or 0
 
 
 def objectives_of(db: Session, framework_id: int | None) -> list[Objective]:

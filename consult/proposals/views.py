@@ -37,7 +37,8 @@ def _form(consultation: Consultation) -> ProposalForm:
     form = ProposalForm()
     session = db.session()
     form.set_choices(
-        territory_tree(session), proposals.objectives_of(session, consultation.framework_id)
+        territory_tree(session, consultation.framework_id),
+        proposals.objectives_of(session, consultation.framework_id),
     )
     form.ensure_idempotency_key()
     return form
@@ -86,7 +87,9 @@ def _new_proposal(form: ProposalForm, consultation: Consultation) -> proposals.N
     return proposals.NewProposal(
         text=form.text.data or "",
         title=form.title.data or "",
-        territory_id=proposals.territory_id_by_code(session, form.territory.data or ""),
+        territory_id=proposals.territory_id_by_code(
+            session, consultation.framework_id, form.territory.data or ""
+        ),
         participant_role=form.role.data or "altro",
         idempotency_key=form.idempotency_key.data or "",
         suggested_objective_id=objective_id,

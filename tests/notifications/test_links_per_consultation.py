@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from consult import db as app_db
 from consult.common.models import utcnow
-from consult.framework.models import Consultation, Framework, Objective
+from consult.framework.models import Consultation, Framework, Objective, Territory
 from consult.live import moderation
 from consult.notifications import services
 from consult.notifications.models import Follow, Notification
@@ -27,6 +27,8 @@ def other(db, consultation):
     db.add(framework)
     db.flush()
     db.add(Objective(framework_id=framework.id, code="tirocini", kind="sectoral", title="Tirocini"))
+    # its own "torino": territories belong to their framework
+    db.add(Territory(framework_id=framework.id, code="torino", name="Torino", kind="province"))
     second = Consultation(slug=OTHER, title="Consultazione sul lavoro", framework_id=framework.id)
     db.add(second)
     db.commit()

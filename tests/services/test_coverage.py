@@ -18,6 +18,7 @@ CSS = Path(__file__).resolve().parents[2] / "static" / "css" / "consult.css"
 def ambito(db, territories):
     """An ambito inside Torino: its proposals must roll up into the province."""
     item = Territory(
+        framework_id=territories["torino"].framework_id,
         code="torino-sud",
         name="Ambito Torino Sud",
         kind="ambito",

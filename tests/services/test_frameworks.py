@@ -154,3 +154,22 @@ def test_resolve_accepts_bundled_codes_and_rejects_unknown_names():
     assert frameworks.resolve("piemonte-2018").name == "piemonte-2018.yaml"
     with pytest.raises(frameworks.FrameworkError, match="no such file"):
         frameworks.resolve("atlantide-2099")
+
+
+def test_two_frameworks_listing_the_same_territory_code_keep_a_territory_each(db, tmp_path):
+    first = frameworks.load(db, _write(tmp_path, _minimal(), "first.yaml"))
+    other = {**_minimal(), "code": "altra", "title": "Altra"}
+    other["territories"] = [
+        {"code": "t1", "name": "T1 dell'altra", "kind": "province"},
+        {"code": "t1-nord", "name": "T1 Nord", "kind": "ambito", "parent": "t1"},
+    ]
+    second = frameworks.load(db, _write(tmp_path, other, "second.yaml"))
+    frameworks.load(db, _write(tmp_path, _minimal(), "first.yaml"))  # a reload of the first
+    db.commit()
+    rows = db.exec(select(Territory).order_by(Territory.id)).all()
+    assert [(t.framework_id, t.code, t.name) for t in rows] == [
+        (first.id, "t1", "T1"),
+        (second.id, "t1", "T1 dell'altra"),
+        (second.id, "t1-nord", "T1 Nord"),
+    ]
+    assert rows[2].parent_id == rows[1].id  # the parent is found within its own framework

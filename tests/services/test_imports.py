@@ -193,6 +193,27 @@ def test_values_of_valid_rows_are_resolved(db, meeting):
     assert last.values["date"] == date(2018, 3, 1)
 
 
+def test_a_row_naming_another_consultations_territory_is_reported(
+    db, meeting, territories, create_framework
+):
+    """The second framework has its own "torino" and a "biella" this consultation lacks."""
+    other = create_framework("lavoro-2026")
+    db.add(Territory(framework_id=other.id, code="biella", name="Biella", kind="province"))
+    db.commit()
+    rows = [["Testo", "Territorio"], [GOOD, "Biella"], ["Più tirocini per i giovani.", "torino"]]
+    table = read_table(_csv(rows), "verbale.csv")
+    plan = imports.plan_import(db, table, guess_mapping(table.headers), meeting)
+    [rejected] = plan.rejected
+    assert rejected.row == 2
+    assert [p.message % p.params for p in rejected.problems] == [
+        "Territorio sconosciuto: «Biella»."
+    ]
+    [valid] = plan.valid
+    assert valid.values["territory_id"] == territories["torino"].id  # this consultation's
+    accepted = imports.accepted_values(db, meeting.consultation_id)
+    assert "Biella" not in {item.label for item in accepted}
+
+
 def test_rows_already_among_the_meetings_contributions_are_rejected(
     db, meeting, create_contribution
 ):

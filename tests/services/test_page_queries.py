@@ -56,9 +56,13 @@ def test_axes_and_phases_come_in_display_order(db, consultation):
 
 
 def test_territories_are_grouped_by_kind_then_named(db, territories):
-    db.add(Territory(code="alba", name="Alba", kind="ambito", parent_id=territories["cuneo"].id))
+    cuneo = territories["cuneo"]
+    alba = Territory(code="alba", name="Alba", kind="ambito", parent_id=cuneo.id)
+    alba.framework_id = cuneo.framework_id
+    db.add(alba)
     db.commit()
-    assert [t.code for t in framework.territories_by_kind(db)] == ["alba", "cuneo", "torino"]
+    codes = [t.code for t in framework.territories_by_kind(db, cuneo.framework_id)]
+    assert codes == ["alba", "cuneo", "torino"]
 
 
 def test_objective_titles_and_codes_by_id(db, objectives):
@@ -128,10 +132,13 @@ def test_meetings_of_a_consultation_in_calendar_order(db, consultation, create_m
 
 def test_territories_roll_up_to_their_province_and_orphans_to_none(db, territories):
     cuneo = territories["cuneo"]
-    alba = Territory(code="alba", name="Alba", kind="ambito", parent_id=cuneo.id)
-    lost = Territory(code="perso", name="Senza provincia", kind="ambito")
+    framework_id = cuneo.framework_id
+    alba = Territory(
+        framework_id=framework_id, code="alba", name="Alba", kind="ambito", parent_id=cuneo.id
+    )
+    lost = Territory(framework_id=framework_id, code="perso", name="Senza provincia", kind="ambito")
     db.add_all([alba, lost])
     db.commit()
-    provinces = province_of(db)
+    provinces = province_of(db, framework_id)
     assert provinces[alba.id] == cuneo and provinces[cuneo.id] == cuneo
     assert lost.id not in provinces

@@ -88,7 +88,13 @@ def test_rows_written_without_the_orm_are_indexed_before_searching(db, consultat
 
 def test_filters_by_territory_including_the_areas_below(db, consultation, create_contribution):
     torino = db.exec(select(Territory).where(Territory.code == "torino")).one()
-    ambito = Territory(code="torino-nord", name="Torino Nord", kind="ambito", parent_id=torino.id)
+    ambito = Territory(
+        framework_id=torino.framework_id,
+        code="torino-nord",
+        name="Torino Nord",
+        kind="ambito",
+        parent_id=torino.id,
+    )
     db.add(ambito)
     db.commit()
     in_province = create_contribution(territory_id=torino.id)

@@ -271,7 +271,8 @@ def _consultation(db: Session) -> tuple[Consultation, Objective]:
     consultation = Consultation(
         slug="piemonte-2018", title="Consultazione di prova", framework_id=framework.id
     )
-    db.add_all([objective, consultation, Territory(code="torino", name="Torino", kind="province")])
+    torino = Territory(framework_id=framework.id, code="torino", name="Torino", kind="province")
+    db.add_all([objective, consultation, torino])
     db.flush()
     return consultation, objective
 

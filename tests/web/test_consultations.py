@@ -6,7 +6,7 @@ from flask.testing import FlaskClient
 from sqlmodel import select
 
 from consult.analysis.models import AnalysisRun, Theme
-from consult.framework.models import Axis, Consultation, Framework, Objective
+from consult.framework.models import Axis, Consultation, Framework, Objective, Territory
 from consult.meetings.models import LiveSession, Meeting
 from consult.proposals.models import Contribution
 from tests.consultation_client import HERE
@@ -28,6 +28,8 @@ def two(db, consultation, create_contribution):
             title="Tirocini",
         )
     )  # fmt: skip
+    # its own "torino": territories belong to their framework
+    db.add(Territory(framework_id=framework.id, code="torino", name="Torino", kind="province"))
     other = Consultation(
         slug="lavoro-2026", title="Consultazione sul lavoro", framework_id=framework.id
     )
@@ -113,6 +115,7 @@ def test_a_proposal_sent_to_a_consultation_is_stored_in_it(client, db, two):
     assert response.headers["Location"].startswith(f"{OTHER}/traccia/")
     stored = db.exec(select(Contribution).where(Contribution.text == form["text"])).one()
     assert stored.consultation_id == other.id
+    assert db.get(Territory, stored.territory_id).framework_id == other.framework_id
 
 
 def test_a_live_code_belongs_to_its_consultation(client, two):
