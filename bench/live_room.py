@@ -426,7 +426,11 @@ def approve_loop(
     while len(approved) < args.approvals and time.perf_counter() < deadline:
         due = started + first + spacing * len(approved)
         time.sleep(max(0.0, due - time.perf_counter()))
-        candidates = [i for i in facilitator.pending_ids(run_id) if i not in approved]
+        try:
+            candidates = [i for i in facilitator.pending_ids(run_id) if i not in approved]
+        except (httpx.HTTPError, AttributeError) as error:
+            errors.append(f"moderation queue: {error!r}")
+            continue
         if not candidates:
             time.sleep(0.5)
             if time.perf_counter() > started + args.submit_seconds + 10:
@@ -437,7 +441,12 @@ def approve_loop(
         clients.send("await", item_id)
         clients.gather("awaiting", time.perf_counter() + 10)
         sent = time.perf_counter()
-        status = facilitator.approve(item_id)
+        try:
+            status = facilitator.approve(item_id)
+        except httpx.HTTPError as error:
+            errors.append(f"approve {item_id}: {error!r}")
+            approved[item_id] = sent  # it may still be approved: its arrivals are measured
+            continue
         seconds.append(time.perf_counter() - sent)
         if status != 303:
             errors.append(f"approve {item_id}: {status}")
@@ -612,6 +621,10 @@ def run(args) -> dict:
         "WORKERS": str(args.workers),
         **SERVER_LIMITS,
     }
+    if args.access_log:  # gunicorn reads extra options from the environment
+        env["GUNICORN_CMD_ARGS"] = (
+            f"--access-logfile {args.access_log} --access-logformat '%(t)s %(m)s %(U)s %(s)s %(M)s'"
+        )
     prepare_database(url, env)
     low, high = (int(part) for part in args.ports.split("-"))
     port = stream_load.free_port(low, high)
@@ -845,6 +858,7 @@ def main() -> None:
     parser.add_argument("--ports", default="8150-8199", help="the range to pick a free port in")
     parser.add_argument("--hard-limit", type=float, default=300.0, help="seconds of load, at most")
     parser.add_argument("--log", help="write the server's log here")
+    parser.add_argument("--access-log", help="gunicorn's access log (with ms per request) here")
     parser.add_argument("--seed", type=int, default=15)
     args = parser.parse_args()
     if args.phones > 5000 or args.submitters > args.phones or args.hard_limit > 600:
