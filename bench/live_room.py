@@ -112,7 +112,8 @@ class Share:
     ballot_seconds: list[float] = field(default_factory=list)
     ballot_page_seconds: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-    sent: int = 0
+    sent: int = 0  # proposals the server accepted (303)
+    attempted: int = 0  # proposals POSTed, whatever the answer
     ballots: int = 0
     points: Counter = field(default_factory=Counter)  # candidate -> points sent
     voters: Counter = field(default_factory=Counter)  # candidate -> phones that gave it points
@@ -229,6 +230,7 @@ class Room:
                     "consent": "y",
                 }
                 phone.form = None
+                self.share.attempted += 1
                 response, elapsed = await self.post(phone, f"/live/{CODE}", data)
                 if response.status_code != 303:
                     raise RuntimeError(f"submit {response.status_code}")
@@ -474,6 +476,8 @@ def wait_for_deliveries(
 
 def priorities_round(args, facilitator: live_session.Facilitator, clients: Clients, deadline):
     """Open a points round, let every phone vote, close it; the ballots' figures and the tally."""
+    if deadline - time.perf_counter() < args.vote_seconds + 10:
+        raise RuntimeError("the hard limit leaves no time for the ballot: skipped")
     client = facilitator.client
     session_page = f"/facilitatore/sessioni/{facilitator.session_id}"
     csrf = CSRF.search(client.get(session_page).text).group(1)
@@ -521,11 +525,11 @@ def tally_check(result: dict, shares: list[Share]) -> dict:
         "points_sent": sum(points.values()),
         "tally_points": sum(row.get("punti", 0) for row in rows.values()),
         "rows_mismatched": len(mismatches),
-        "tally_exact": bool(rows) and not mismatches and voted == ballots,
+        "tally_exact": bool(rows) and not mismatches and voted == ballots and ballots > 0,
     }
 
 
-def cpu_seconds() -> dict[str, float]:
+def cpu_seconds() -> dict:
     """CPU seconds used so far by this process's descendants: the server (gunicorn's master and
     workers) and the client processes (everything else)."""
     tick = os.sysconf("SC_CLK_TCK")
@@ -542,13 +546,15 @@ def cpu_seconds() -> dict[str, float]:
         parents[int(entry)], used[int(entry)] = int(fields[1]), (int(fields[11]) + int(fields[12]))
         if b"gunicorn" in command:
             server.add(int(entry))
-    totals = {"server": 0.0, "clients": 0.0}
+    totals = {"server": 0.0, "clients": 0.0, "server_pids": set()}
     for pid, seconds in used.items():
         ancestor = parents.get(pid)
         while ancestor and ancestor != os.getpid():
             ancestor = parents.get(ancestor)
         if ancestor == os.getpid():
             totals["server" if pid in server else "clients"] += seconds / tick
+            if pid in server:
+                totals["server_pids"].add(pid)
     return totals
 
 
@@ -567,6 +573,9 @@ class Phases:
             "server_cpu_s": round(cpu["server"] - self.cpu["server"], 1),
             "clients_cpu_s": round(cpu["clients"] - self.cpu["clients"], 1),
         }
+        if cpu["server_pids"] != self.cpu["server_pids"]:  # a worker was killed and replaced
+            self.figures[name]["server_cpu_s"] = None
+            self.figures[name]["server_restarted"] = True
         self.mark, self.cpu = now, cpu
 
 
@@ -735,9 +744,10 @@ def finish(args, figures: dict, finals: list[dict], url: str) -> dict:
         "stream_statuses": {str(k): v for k, v in streams.items()},
         "streams_ended_by_server": sum(final["streams_ended"] for final in finals),
         "submit": {
-            "sent": sent,
+            "sent": sum(share.attempted for share in shares),
+            "accepted": sent,
             "stored": figures.get("stored"),
-            "lost": sent - (figures.get("stored") or 0),
+            "lost": max(0, sent - (figures.get("stored") or 0)),
             "errors": sum(" submit" in e for e in errors),
             "ms": percentiles([s for share in shares for s in share.submit_seconds]),
             "wall_seconds": figures.get("submit_wall_seconds"),
@@ -790,9 +800,9 @@ def table(summary: dict) -> str:
         ),
         ("phone page (join)", ms(summary["join_page_ms"])),
         (
-            "proposals sent / stored / lost",
-            f"{submit['sent']} / {submit['stored']} / "
-            f"{submit['lost']}, {submit['errors']} errors, in {submit['wall_seconds']} s",
+            "proposals sent / accepted / stored / lost",
+            f"{submit['sent']} / {submit['accepted']} / {submit['stored']} / {submit['lost']}, "
+            f"{submit['errors']} errors, in {submit['wall_seconds']} s",
         ),
         ("submit latency", ms(submit["ms"])),
         ("approve POST", ms(summary["approve_post_ms"])),
@@ -822,7 +832,8 @@ def table(summary: dict) -> str:
         *(
             (
                 f"phase {name}",
-                f"{p['wall_s']} s wall, server CPU {p['server_cpu_s']} s, "
+                f"{p['wall_s']} s wall, server CPU {p['server_cpu_s']} s"
+                f"{' (a worker was killed and replaced)' if p.get('server_restarted') else ''}, "
                 f"clients CPU {p['clients_cpu_s']} s",
             )
             for name, p in (summary.get("phases") or {}).items()
