@@ -630,6 +630,9 @@ def run(args) -> dict:
         "WORKERS": str(args.workers),
         **SERVER_LIMITS,
     }
+    if args.gevent_monitor:  # gevent's monitor thread reports a loop blocked this long, with stacks
+        env["GEVENT_MONITOR_THREAD_ENABLE"] = "true"
+        env["GEVENT_MAX_BLOCKING_TIME"] = str(args.gevent_monitor)
     if args.access_log:  # gunicorn reads extra options from the environment
         env["GUNICORN_CMD_ARGS"] = (
             f"--access-logfile {args.access_log} --access-logformat '%(t)s %(m)s %(U)s %(s)s %(M)s'"
@@ -869,6 +872,9 @@ def main() -> None:
     parser.add_argument("--ports", default="8150-8199", help="the range to pick a free port in")
     parser.add_argument("--hard-limit", type=float, default=300.0, help="seconds of load, at most")
     parser.add_argument("--log", help="write the server's log here")
+    parser.add_argument(
+        "--gevent-monitor", type=float, help="log the server's loop blocked this many seconds"
+    )
     parser.add_argument("--access-log", help="gunicorn's access log (with ms per request) here")
     parser.add_argument("--seed", type=int, default=15)
     args = parser.parse_args()
