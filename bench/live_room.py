@@ -131,6 +131,7 @@ class Room:
         self.tasks: list[asyncio.Task] = []
         self.rng = random.Random(config["seed"] * 1000 + config["proc"])
         jar = http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+        self.in_flight = asyncio.Semaphore(config["connections"])
         self.http = httpx.AsyncClient(
             base_url=f"http://{self.host}:{self.port}{PREFIX}",
             timeout=60,
@@ -144,22 +145,28 @@ class Room:
     def error(self, phone: Phone, what: str, error: object) -> None:
         self.share.errors.append(f"phone {phone.index} {what}: {error!r}"[:300])
 
-    async def get(self, phone: Phone, path: str) -> httpx.Response:
-        response = await self.http.get(path, headers={"Cookie": phone.cookie_header()})
-        phone.keep_cookies(response)
-        return response
+    async def get(self, phone: Phone, path: str) -> tuple[httpx.Response, float]:
+        return await self.request(phone, "GET", path, None)
 
     async def post(self, phone: Phone, path: str, data: dict) -> tuple[httpx.Response, float]:
-        started = time.perf_counter()
-        response = await self.http.post(path, data=data, headers={"Cookie": phone.cookie_header()})
-        elapsed = time.perf_counter() - started
+        return await self.request(phone, "POST", path, data)
+
+    async def request(self, phone: Phone, method: str, path: str, data: dict | None):
+        """(response, seconds from sending to the response). At most `connections` requests of
+        this process are in flight: the others wait here, untimed, not in httpx's pool (whose
+        queue of waiting requests costs the client CPU quadratically)."""
+        async with self.in_flight:
+            started = time.perf_counter()
+            headers = {"Cookie": phone.cookie_header()}
+            response = await self.http.request(method, path, data=data, headers=headers)
+            elapsed = time.perf_counter() - started
         phone.keep_cookies(response)
         return response, elapsed
 
     # joining and holding the feed
 
     async def open_form(self, phone: Phone) -> None:
-        page = await self.get(phone, f"/live/{CODE}")
+        page, _ = await self.get(phone, f"/live/{CODE}")
         if page.status_code != 200:
             raise RuntimeError(f"form {page.status_code}")
         phone.form = (CSRF.search(page.text).group(1), IDEMPOTENCY.search(page.text).group(1))
@@ -261,9 +268,8 @@ class Room:
         await asyncio.sleep(max(0.0, at - time.perf_counter()))
         path = f"/live/{CODE}/priorita/{round_id}"
         try:
-            started = time.perf_counter()
-            page = await self.get(phone, path)
-            self.share.ballot_page_seconds.append(time.perf_counter() - started)
+            page, elapsed = await self.get(phone, path)
+            self.share.ballot_page_seconds.append(elapsed)
             if page.status_code != 200:
                 raise RuntimeError(f"ballot page {page.status_code}")
             csrf = CSRF.search(page.text).group(1)
@@ -317,11 +323,11 @@ class Room:
                 self.background(self.vote_phase(*arguments), "voted")
             elif command == "stop":
                 break
-        self.send("final", self.final())
-        for task in self.tasks:
+        for task in self.tasks:  # the phases still running (past the hard limit), the streams
             task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.gather(*self.tasks, return_exceptions=True)
+        self.send("final", self.final())
         await self.http.aclose()
 
     def background(self, phase, done: str) -> None:
@@ -352,6 +358,7 @@ class Room:
                 for item_id in self.awaited.values()
             },
             "streaming": sum(p.stream_status == 200 for p in self.phones),
+            "open_at_end": sum(p.stream_status == 200 and not p.stream_ended for p in self.phones),
             "cpu_seconds": usage.ru_utime + usage.ru_stime,
         }
 
@@ -613,6 +620,24 @@ def delivery_figures(approved: dict[int, float], finals: list[dict], streaming: 
     }
 
 
+def recreate_postgres(url: str) -> None:
+    """Drop and create the (loopback) PostgreSQL database of `url`: a fresh demo every run."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name) or name in {
+        "postgres",
+        "template0",
+        "template1",
+    }:
+        sys.exit(f"refusing to recreate the database {name!r}")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {name}")
+
+
 def run(args) -> dict:
     load_start = os.getloadavg()
     limit = raise_open_files()
@@ -637,6 +662,8 @@ def run(args) -> dict:
         env["GUNICORN_CMD_ARGS"] = (
             f"--access-logfile {args.access_log} --access-logformat '%(t)s %(m)s %(U)s %(s)s %(M)s'"
         )
+    if args.recreate_database and url.startswith("postgresql"):
+        recreate_postgres(url)
     prepare_database(url, env)
     low, high = (int(part) for part in args.ports.split("-"))
     port = stream_load.free_port(low, high)
@@ -662,7 +689,9 @@ def run(args) -> dict:
             figures = drive(args, facilitator, clients, run_id, url, began, deadline)
         finally:
             clients.send("stop")
-            finals = clients.gather("final", time.perf_counter() + 60)
+            finals = clients.gather("final", time.perf_counter() + 120)
+            if len(finals) < len(clients.conns):
+                print(f"only {len(finals)} of {len(clients.conns)} client processes reported")
             clients.close()
             facilitator.client.close()
     figures["load_average_start"] = load_start
@@ -743,7 +772,8 @@ def finish(args, figures: dict, finals: list[dict], url: str) -> dict:
         "join_wall_seconds": figures.get("join_wall_seconds"),
         "join_page_ms": figures.get("join_page_ms"),
         "streams_opened": figures.get("streams_opened"),
-        "streams_at_end": streaming,
+        "streams_at_end": sum(final["open_at_end"] for final in finals),
+        "client_procs_reported": len(finals),
         "stream_statuses": {str(k): v for k, v in streams.items()},
         "streams_ended_by_server": sum(final["streams_ended"] for final in finals),
         "submit": {
@@ -869,6 +899,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--database-url", help="default: a new SQLite file")
     parser.add_argument("--redis-url", help="live events between workers (and rate limits)")
+    parser.add_argument(
+        "--recreate-database",
+        action="store_true",
+        help="drop and create --database-url's PostgreSQL database first (a fresh demo)",
+    )
     parser.add_argument("--ports", default="8150-8199", help="the range to pick a free port in")
     parser.add_argument("--hard-limit", type=float, default=300.0, help="seconds of load, at most")
     parser.add_argument("--log", help="write the server's log here")
