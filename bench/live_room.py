@@ -46,7 +46,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -163,6 +163,33 @@ class Room:
         phone.keep_cookies(response)
         return response, elapsed
 
+    async def post_one_write(self, phone: Phone, path: str, data: dict) -> tuple[int, float]:
+        """POST on a new connection, headers and body in one write (httpx writes them apart):
+        (status, seconds from sending to the answer's status line)."""
+        body = urlencode(data).encode()
+        head = (
+            f"POST {PREFIX}{path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            f"Cookie: {phone.cookie_header()}\r\nConnection: close\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        async with self.in_flight:
+            reader, writer = await asyncio.open_connection(self.host, self.port)
+            try:
+                started = time.perf_counter()
+                writer.write(head + body)
+                answer = await reader.readuntil(b"\r\n\r\n")
+                elapsed = time.perf_counter() - started
+            finally:
+                writer.close()
+        lines = answer.decode("latin-1").split("\r\n")
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            if name.lower() == "set-cookie":
+                cookie, _, rest = value.strip().partition("=")
+                phone.cookies[cookie] = rest.split(";", 1)[0]
+        return int(lines[0].split()[1]), elapsed
+
     # joining and holding the feed
 
     async def open_form(self, phone: Phone) -> None:
@@ -238,9 +265,13 @@ class Room:
                 }
                 phone.form = None
                 self.share.attempted += 1
-                response, elapsed = await self.post(phone, f"/live/{CODE}", data)
-                if response.status_code != 303:
-                    raise RuntimeError(f"submit {response.status_code}")
+                if self.config["one_write"]:
+                    status, elapsed = await self.post_one_write(phone, f"/live/{CODE}", data)
+                else:
+                    response, elapsed = await self.post(phone, f"/live/{CODE}", data)
+                    status = response.status_code
+                if status != 303:
+                    raise RuntimeError(f"submit {status}")
                 self.share.submit_seconds.append(elapsed)
                 self.share.sent += 1
                 await self.open_form(phone)  # following the redirect, as the phone's browser does
@@ -683,6 +714,7 @@ def run(args) -> dict:
             "vote_seconds": args.vote_seconds,
             "join_concurrency": args.join_concurrency,
             "connections": args.connections,
+            "one_write": args.one_write_posts,
         }
         clients = Clients(args.client_procs, args.phones, config)
         try:
@@ -895,6 +927,11 @@ def main() -> None:
     parser.add_argument("--join-concurrency", type=int, default=50, help="per client process")
     parser.add_argument(
         "--connections", type=int, default=200, help="page connections per client process"
+    )
+    parser.add_argument(
+        "--one-write-posts",
+        action="store_true",
+        help="send each proposal's headers and body in one write, on a new connection",
     )
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--database-url", help="default: a new SQLite file")
