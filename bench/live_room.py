@@ -559,7 +559,7 @@ def tally_check(result: dict, shares: list[Share]) -> dict:
     return {
         "ballots_sent": ballots,
         "tally_voters": voted,
-        "ballots_lost": ballots - (voted or 0),
+        "ballots_lost": None if voted is None else ballots - voted,  # None: no tally read
         "points_sent": sum(points.values()),
         "tally_points": sum(row.get("punti", 0) for row in rows.values()),
         "rows_mismatched": len(mismatches),
