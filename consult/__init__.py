@@ -19,6 +19,7 @@ from consult.extensions import (
     limit_body_size,
     limiter,
     login_manager,
+    read_body_before_the_database,
     select_locale,
     talisman,
 )
@@ -48,10 +49,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = StoredIdConverter
     app.url_map.converters["default"] = app.url_map.converters["string"] = TextSegmentConverter
     app.before_request(refuse_nul_in_query)
+    app.before_request(limit_body_size)  # before anything reads the body
+    app.before_request(read_body_before_the_database)  # before any hook takes a connection
     app.before_request(consultation_urls.check_prefix)
     app.json = HtmlSafeJSONProvider(app)
     db.init_app(app)
-    app.before_request(limit_body_size)  # before CSRF, which reads the form first
     babel.init_app(
         app,
         locale_selector=select_locale,
