@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 from sqlmodel import Session
 from werkzeug.wrappers import Response as WsgiResponse
 
@@ -30,6 +31,7 @@ from consult.live import phones as live_phones
 from consult.live import polls, priorities
 from consult.live import runtime as live_runtime
 from consult.live import services as live_sessions
+from consult.live.feed_stream import PhoneFeed
 from consult.live.web import phone_identity, phone_key, set_phone_cookie
 from consult.meetings import services as meetings
 from consult.meetings.models import LiveSession
@@ -112,26 +114,20 @@ def _announce(live: LiveSession, kind: str, **fields) -> None:
 
 @bp.get("/live/<code>/bacheca/eventi")
 def feed_events(code: str):
-    """Server-Sent Events: this phone's feed, re-sent whenever the room changes."""
+    """Server-Sent Events: this phone's feed, re-sent whenever the room's feed changes."""
     live = _room(code)
     if not live.feed_enabled:
         abort(404)
-    live_id, identity, engine = meetings.stored_id(live), phone_identity(), db.engine()
-    order = _order()
+    live_id, engine = meetings.stored_id(live), db.engine()
     group_id = parse_int(request.args.get("gruppo", ""), 0)
+    phone = PhoneFeed(live_id, phone_identity(), group_id, _order())
+
+    def session_factory() -> Session:
+        return Session(engine, expire_on_commit=False)
 
     def render(events: list) -> str | None:
-        if events and all(e.get("type") == "submitted" for e in events):
-            return None  # a proposal waiting for approval is not on the feed yet
-        with Session(engine, expire_on_commit=False) as session_db:
-            current = live_sessions.get_live_session(session_db, live_id)
-            if current is None or not current.feed_enabled:
-                return None
-            items = live_phones.feed(
-                session_db, current, identity, group_id=group_id or None, order=order
-            )
-            html = render_template("live/_feed_items.html", live=current, feed=items)
-        return live_runtime.sse_event("feed", html)
+        html = phone.render(session_factory, events, generate_csrf())
+        return live_runtime.sse_event("feed", html) if html is not None else None
 
     return live_runtime.event_stream(
         live_events.session_channel(live_id), render, coalesce=0.5, refresh_every=60.0
@@ -163,7 +159,13 @@ def support(code: str, contribution_id: int):
     if outcome is live_phones.SupportOutcome.CLOSED:
         message, status = _("Il sostegno alle proposte non è attivo in questo momento."), 409
     elif outcome is live_phones.SupportOutcome.ADDED:
-        _announce(live, "support", id=item.id)
+        # `by` lets the supporting phone's own stream mark it without reading the database
+        _announce(
+            live,
+            "support",
+            id=item.id,
+            by=live_phones.phone_hash(meetings.stored_id(live), identity),
+        )
         message, status = _("Grazie: hai sostenuto questa proposta."), 200
     else:
         message, status = _("Sostieni già questa proposta."), 200

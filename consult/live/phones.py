@@ -153,6 +153,15 @@ def feed(
 ) -> list[FeedItem]:
     """The approved proposals of the room (or of one working group), most supported or newest
     first, each with its supports and whether this phone gave one."""
+    rows = room_feed(db, live, group_id=group_id, order=order)
+    mine = supported_ids(db, stored_id(live), token, [stored_id(c) for c, _n in rows])
+    return [FeedItem(c, n, stored_id(c) in mine) for c, n in rows]
+
+
+def room_feed(
+    db: Session, live: LiveSession, *, group_id: int | None = None, order: str = "sostegno"
+) -> list[tuple[Contribution, int]]:
+    """The part of the feed every phone of the room shares: the proposals and their supports."""
     supports = (
         select(Support.contribution_id, func.count().label("n"))
         .group_by(col(Support.contribution_id))
@@ -169,9 +178,12 @@ def feed(
     newest = (col(Contribution.published_at).desc(), col(Contribution.id).desc())
     by_support = order == "sostegno"
     query = query.order_by(count.desc(), *newest) if by_support else query.order_by(*newest)
-    rows = db.exec(query.limit(FEED_LIMIT)).all()
-    mine = _supported_ids(db, stored_id(live), token, [stored_id(c) for c, _n in rows])
-    return [FeedItem(c, int(n), stored_id(c) in mine) for c, n in rows]
+    return [(c, int(n)) for c, n in db.exec(query.limit(FEED_LIMIT)).all()]
+
+
+def supported_ids(db: Session, live_session_id: int, token: str | None, ids: list[int]) -> set[int]:
+    """Which of `ids` this phone supports."""
+    return _supported_ids(db, live_session_id, token, ids)
 
 
 def _supported_ids(

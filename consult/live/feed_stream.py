@@ -1,0 +1,127 @@
+"""The phones' feed on their event streams: the room's part rendered once per burst of events.
+
+Every phone of a room holds a feed stream, and an approval or a support reaches all of them at
+once. Rendering the whole feed per phone cost a room of 2,000 phones ~13 s of a core per event
+(bench/live_room.py). The room's part (the proposals, their supports, each item's HTML both
+with and without this phone's support) is the same for every phone, so it is rendered once per
+burst in each process and kept until the next burst; a phone adds its own part: which items it
+supports (remembered by its stream, updated by its own support events) and its CSRF token.
+
+A burst is known by its last event: the broker hands the same event object to every
+subscriber of the process, so streams that coalesced the same burst share one render.
+"""
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from flask import render_template
+from markupsafe import Markup
+from sqlmodel import Session
+
+from consult.live import phones as live_phones
+from consult.live import services as live_sessions
+from consult.live.phones import FeedItem
+from consult.meetings.services import stored_id
+
+# Events after which the feed reads the same: proposals waiting for approval, votes, polls.
+QUIET_EVENTS = frozenset({"submitted", "ballot", "poll", "round"})
+# Events after which a phone's own supports are read again (a merge moves supports).
+RECOUNT_EVENTS = frozenset({"merge"})
+TOKEN_MARK = "consult-feed-csrf-token"  # stands for each phone's token in the shared HTML
+
+
+@dataclass(frozen=True)
+class RoomFeed:
+    """A room's feed as HTML, before each phone's part is added."""
+
+    feed_enabled: bool
+    ids: tuple[int, ...]
+    items: tuple[tuple[str, str], ...]  # per item: (HTML not supported, HTML supported)
+    empty: str  # what an empty feed shows
+
+    def for_phone(self, supported: set[int], csrf_token: str) -> str:
+        if not self.ids:
+            return self.empty
+        chosen = (both[item in supported] for item, both in zip(self.ids, self.items, strict=True))
+        html = render_template("live/_feed_list.html", items=Markup("".join(chosen)))
+        return html.replace(TOKEN_MARK, csrf_token)
+
+
+def render_room_feed(db: Session, live_id: int, group_id: int, order: str) -> RoomFeed | None:
+    """The room's feed, every item in both of its states, with a mark for the CSRF token."""
+    live = live_sessions.get_live_session(db, live_id)
+    if live is None:
+        return None
+    if not live.feed_enabled:
+        return RoomFeed(False, (), (), "")
+    rows = live_phones.room_feed(db, live, group_id=group_id or None, order=order)
+
+    def item(contribution, supports: int, supported: bool) -> str:
+        entry = FeedItem(contribution, supports, supported)
+        return render_template(
+            "live/_feed_item.html", live=live, entry=entry, csrf_token=lambda: TOKEN_MARK
+        )
+
+    items = tuple((item(c, n, False), item(c, n, True)) for c, n in rows)
+    empty = render_template("live/_feed_items.html", live=live, feed=[])
+    return RoomFeed(True, tuple(stored_id(c) for c, _n in rows), items, empty)
+
+
+class RoomFeeds:
+    """Per process: the last render of each room feed (room, group, order) and its burst."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._renders: dict[tuple[int, int, str], tuple[Any, RoomFeed | None]] = {}
+        self._building: dict[tuple[int, int, str], threading.Lock] = {}
+
+    def get(self, db_factory, key: tuple[int, int, str], burst: Any) -> RoomFeed | None:
+        """The render for `burst` (the burst's last event), building it once if needed."""
+        with self._lock:
+            building = self._building.setdefault(key, threading.Lock())
+        with building:  # one stream renders; the others of the burst wait and reuse it
+            with self._lock:
+                cached = self._renders.get(key)
+            if cached is not None and cached[0] is burst:
+                return cached[1]
+            with db_factory() as db:
+                feed = render_room_feed(db, *key)
+            with self._lock:
+                self._renders[key] = (burst, feed)
+            return feed
+
+
+room_feeds = RoomFeeds()
+
+
+class PhoneFeed:
+    """One phone's stream of the feed: its own supports, remembered between bursts."""
+
+    def __init__(self, live_id: int, identity: str | None, group_id: int, order: str) -> None:
+        self.live_id, self.identity = live_id, identity
+        self.key = (live_id, group_id, order)
+        self.me = live_phones.phone_hash(live_id, identity) if identity else None
+        self.supported: set[int] | None = None
+
+    def render(self, db_factory, events: list[dict[str, Any]], csrf_token: str) -> str | None:
+        """This phone's feed after `events` ([] = now, in full); None when nothing changed."""
+        if events and all(e.get("type") in QUIET_EVENTS for e in events):
+            return None
+        if events:
+            feed = room_feeds.get(db_factory, self.key, events[-1])
+        else:  # a first render or a periodic refresh: fresh, and shared with nobody
+            with db_factory() as db:
+                feed = render_room_feed(db, *self.key)
+        if feed is None or not feed.feed_enabled:
+            return None
+        recount = not events or any(e.get("type") in RECOUNT_EVENTS for e in events)
+        if self.supported is None or recount:
+            with db_factory() as db:
+                self.supported = live_phones.supported_ids(
+                    db, self.live_id, self.identity, list(feed.ids)
+                )
+        for event in events:
+            if event.get("type") == "support" and event.get("by") == self.me and self.me:
+                self.supported.add(int(event.get("id") or 0))
+        return feed.for_phone(self.supported, csrf_token)

@@ -1,0 +1,93 @@
+"""Phones' feed streams: the room's feed is rendered once per burst and shared; each phone still
+sees its own supports and gets its own CSRF token, exactly as its page shows the feed."""
+
+import re
+
+import pytest
+from flask import render_template
+from sqlmodel import Session
+
+from consult.live import feed_stream
+from consult.live import phones as live_phones
+
+TOKENS = {"a": "token-of-phone-a", "b": "token-of-phone-b"}
+
+
+@pytest.fixture
+def room(db, create_live_session, create_contribution):
+    live = create_live_session(code="FEED23", feed_enabled=True, supports_enabled=True)
+    items = [
+        create_contribution(
+            text=f"Proposta {n} della sala: più servizi vicino a casa.",
+            live_session_id=live.id,
+            meeting_id=live.meeting_id,
+            channel="live",
+            status="published",
+        )
+        for n in range(3)
+    ]
+    live_phones.support(db, live, items[1], "phone-a")
+    db.commit()
+    return live, items
+
+
+def _factory(app):
+    engine = app.extensions["consult.engine"]
+    return lambda: Session(engine, expire_on_commit=False)
+
+
+def _squash(html: str) -> str:
+    return re.sub(r"\s+", " ", html).replace("> <", "><").strip()
+
+
+def test_two_phones_share_one_render_of_a_burst(app, db, room, monkeypatch):
+    live, items = room
+    built = []
+    real = feed_stream.render_room_feed
+    monkeypatch.setattr(feed_stream, "render_room_feed", lambda *a: built.append(a) or real(*a))
+    approval = {"type": "approva", "ids": [items[0].id]}
+    with app.test_request_context():
+        a = feed_stream.PhoneFeed(live.id, "phone-a", 0, "sostegno")
+        b = feed_stream.PhoneFeed(live.id, "phone-b", 0, "sostegno")
+        seen_a = a.render(_factory(app), [approval], TOKENS["a"])
+        seen_b = b.render(_factory(app), [approval], TOKENS["b"])
+        assert len(built) == 1  # one render of the room for the burst, not one per phone
+        assert TOKENS["a"] in seen_a and TOKENS["b"] not in seen_a
+        assert TOKENS["b"] in seen_b and feed_stream.TOKEN_MARK not in seen_b
+        assert seen_a.count("Hai sostenuto questa proposta") == 1
+        assert "Hai sostenuto questa proposta" not in seen_b
+        a.render(_factory(app), [{"type": "approva", "ids": [items[2].id]}], TOKENS["a"])
+        assert len(built) == 2  # a new burst, a new render
+
+
+def test_a_phone_sees_on_its_stream_what_its_page_shows(app, db, room):
+    live, _items = room
+    with app.test_request_context():
+        phone = feed_stream.PhoneFeed(live.id, "phone-a", 0, "sostegno")
+        streamed = phone.render(_factory(app), [], "the-token")
+        page = render_template(
+            "live/_feed_items.html",
+            live=live,
+            feed=live_phones.feed(db, live, "phone-a"),
+            csrf_token=lambda: "the-token",
+        )
+    assert _squash(streamed) == _squash(page)
+
+
+def test_quiet_events_send_nothing_and_a_phones_own_support_marks_it(app, db, room):
+    live, items = room
+    with app.test_request_context():
+        phone = feed_stream.PhoneFeed(live.id, "phone-b", 0, "sostegno")
+        factory = _factory(app)
+        phone.render(factory, [], TOKENS["b"])
+        for kind in ("submitted", "ballot", "poll", "round"):
+            assert phone.render(factory, [{"type": kind}], TOKENS["b"]) is None
+        live_phones.support(db, live, items[0], "phone-b")
+        db.commit()
+        me = live_phones.phone_hash(live.id, "phone-b")
+        other = {"type": "support", "id": items[2].id, "by": "someone-else"}
+        mine = {"type": "support", "id": items[0].id, "by": me}
+        html = phone.render(factory, [other, mine], TOKENS["b"])
+    own = re.search(rf'id="proposta-{items[0].id}".*?</li>', html, re.S).group(0)
+    assert "Hai sostenuto questa proposta" in own
+    assert html.count("Hai sostenuto questa proposta") == 1
