@@ -31,7 +31,7 @@ from consult.live import phones as live_phones
 from consult.live import polls, priorities
 from consult.live import runtime as live_runtime
 from consult.live import services as live_sessions
-from consult.live.feed_stream import PhoneFeed
+from consult.live.feed_views import PhoneFeed
 from consult.live.web import phone_identity, phone_key, set_phone_cookie
 from consult.meetings import services as meetings
 from consult.meetings.models import LiveSession

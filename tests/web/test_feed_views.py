@@ -7,7 +7,7 @@ import pytest
 from flask import render_template
 from sqlmodel import Session
 
-from consult.live import feed_stream
+from consult.live import feed_views
 from consult.live import phones as live_phones
 
 TOKENS = {"a": "token-of-phone-a", "b": "token-of-phone-b"}
@@ -43,17 +43,17 @@ def _squash(html: str) -> str:
 def test_two_phones_share_one_render_of_a_burst(app, db, room, monkeypatch):
     live, items = room
     built = []
-    real = feed_stream.render_room_feed
-    monkeypatch.setattr(feed_stream, "render_room_feed", lambda *a: built.append(a) or real(*a))
+    real = feed_views.render_room_feed
+    monkeypatch.setattr(feed_views, "render_room_feed", lambda *a: built.append(a) or real(*a))
     approval = {"type": "approva", "ids": [items[0].id]}
     with app.test_request_context():
-        a = feed_stream.PhoneFeed(live.id, "phone-a", 0, "sostegno")
-        b = feed_stream.PhoneFeed(live.id, "phone-b", 0, "sostegno")
+        a = feed_views.PhoneFeed(live.id, "phone-a", 0, "sostegno")
+        b = feed_views.PhoneFeed(live.id, "phone-b", 0, "sostegno")
         seen_a = a.render(_factory(app), [approval], TOKENS["a"])
         seen_b = b.render(_factory(app), [approval], TOKENS["b"])
         assert len(built) == 1  # one render of the room for the burst, not one per phone
         assert TOKENS["a"] in seen_a and TOKENS["b"] not in seen_a
-        assert TOKENS["b"] in seen_b and feed_stream.TOKEN_MARK not in seen_b
+        assert TOKENS["b"] in seen_b and feed_views.TOKEN_MARK not in seen_b
         assert seen_a.count("Hai sostenuto questa proposta") == 1
         assert "Hai sostenuto questa proposta" not in seen_b
         a.render(_factory(app), [{"type": "approva", "ids": [items[2].id]}], TOKENS["a"])
@@ -63,7 +63,7 @@ def test_two_phones_share_one_render_of_a_burst(app, db, room, monkeypatch):
 def test_a_phone_sees_on_its_stream_what_its_page_shows(app, db, room):
     live, _items = room
     with app.test_request_context():
-        phone = feed_stream.PhoneFeed(live.id, "phone-a", 0, "sostegno")
+        phone = feed_views.PhoneFeed(live.id, "phone-a", 0, "sostegno")
         streamed = phone.render(_factory(app), [], "the-token")
         page = render_template(
             "live/_feed_items.html",
@@ -77,7 +77,7 @@ def test_a_phone_sees_on_its_stream_what_its_page_shows(app, db, room):
 def test_quiet_events_send_nothing_and_a_phones_own_support_marks_it(app, db, room):
     live, items = room
     with app.test_request_context():
-        phone = feed_stream.PhoneFeed(live.id, "phone-b", 0, "sostegno")
+        phone = feed_views.PhoneFeed(live.id, "phone-b", 0, "sostegno")
         factory = _factory(app)
         phone.render(factory, [], TOKENS["b"])
         for kind in ("submitted", "ballot", "poll", "round"):
