@@ -183,12 +183,6 @@ def room_feed(
 
 def supported_ids(db: Session, live_session_id: int, token: str | None, ids: list[int]) -> set[int]:
     """Which of `ids` this phone supports."""
-    return _supported_ids(db, live_session_id, token, ids)
-
-
-def _supported_ids(
-    db: Session, live_session_id: int, token: str | None, ids: list[int]
-) -> set[int]:
     if not token or not ids:
         return set()
     hashed = _participant(live_session_id, token).token_hash

@@ -42,18 +42,18 @@ class FollowForm(FlaskForm):
     )
 
 
-def target_title(db: Session, kind: str, target_id: int | None) -> str:
+def target_title(db: Session, kind: str, target_id: int) -> str:
     """What a follow is about, in the reader's language: pages name it, never show its id."""
     if kind in ("author", "proposal"):
-        found = db.get(Contribution, target_id) if target_id is not None else None
+        found = db.get(Contribution, target_id)
         excerpt = shorten(found.text, 80, placeholder=" …") if found is not None else ""
         if kind == "author":
             return _("La tua proposta n. %(id)s: «%(text)s»", id=target_id, text=excerpt)
         return _("Proposta n. %(id)s: «%(text)s»", id=target_id, text=excerpt)
     if kind == "objective":
-        objective = db.get(Objective, target_id) if target_id is not None else None
+        objective = db.get(Objective, target_id)
         return _("Obiettivo: %(title)s", title=objective.title if objective else "-")
-    territory = db.get(Territory, target_id) if target_id is not None else None
+    territory = db.get(Territory, target_id)
     return _("Territorio: %(name)s", name=territory.name if territory else "-")
 
 
