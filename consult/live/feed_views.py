@@ -29,6 +29,7 @@ QUIET_EVENTS = frozenset({"submitted", "ballot", "poll", "round"})
 # Events after which a phone's own supports are read again (a merge moves supports).
 RECOUNT_EVENTS = frozenset({"merge"})
 TOKEN_MARK = "consult-feed-csrf-token"  # stands for each phone's token in the shared HTML
+KEPT_FEEDS = 256  # room feeds (room, group, order) a process keeps: closed rooms' renders go
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,12 @@ class RoomFeeds:
             with db_factory() as db:
                 feed = render_room_feed(db, *key)
             with self._lock:
+                self._renders.pop(key, None)  # re-inserted last: the oldest room is first
                 self._renders[key] = (burst, feed)
+                while len(self._renders) > KEPT_FEEDS:
+                    oldest = next(iter(self._renders))
+                    del self._renders[oldest]
+                    self._building.pop(oldest, None)
             return feed
 
 

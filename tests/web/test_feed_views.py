@@ -91,3 +91,13 @@ def test_quiet_events_send_nothing_and_a_phones_own_support_marks_it(app, db, ro
     own = re.search(rf'id="proposta-{items[0].id}".*?</li>', html, re.S).group(0)
     assert "Hai sostenuto questa proposta" in own
     assert html.count("Hai sostenuto questa proposta") == 1
+
+
+def test_a_process_keeps_the_renders_of_a_bounded_number_of_rooms(app, db, room, monkeypatch):
+    live, _items = room
+    monkeypatch.setattr(feed_views, "KEPT_FEEDS", 2)
+    feeds = feed_views.RoomFeeds()
+    with app.test_request_context():
+        for order in ("sostegno", "recenti", "altro"):
+            feeds.get(_factory(app), (live.id, 0, order), {"type": "approva"})
+    assert list(feeds._renders) == [(live.id, 0, "recenti"), (live.id, 0, "altro")]
