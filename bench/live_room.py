@@ -53,7 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx
 
 from bench import live_session, stream_load
-from bench.live_streams import prepare_database, raise_open_files
+from bench.live_streams import prepare_database, raise_open_files, server_env
 
 FACILITATOR, PASSWORD, CODE = "facilitatore@example.org", "consult-demo", "DEMA42"
 PREFIX = "/c/piemonte-2018"
@@ -255,13 +255,8 @@ class Room:
                     await self.open_form(phone)
                 csrf, key = phone.form
                 data = {
-                    "csrf_token": csrf,
-                    "idempotency_key": key,
-                    "text": f"Proposta di prova {run_id} dal telefono {phone.index} numero "
-                    f"{number}: più servizi di prossimità per le famiglie del territorio.",
-                    "territory": "1",
+                    **live_session.proposal_data(run_id, phone.index, number, csrf, key),
                     "working_group": "0",
-                    "consent": "y",
                 }
                 phone.form = None
                 self.share.attempted += 1
@@ -677,12 +672,7 @@ def run(args) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="consult-room-"))
     url = args.database_url or f"sqlite:///{workdir / 'room.sqlite3'}"
     env = {
-        "SECRET_KEY": "live-room-bench",
-        "DATABASE_URL": url,
-        "CONSULT_MODEL_DIR": str(workdir / "models"),
-        "CONSULT_EMBEDDINGS": "lsa",
-        "CONSULT_BENCH_LOG": args.log or os.devnull,
-        "REDIS_URL": args.redis_url or "",
+        **server_env("live-room", workdir, url, args.log, args.redis_url),
         "WORKERS": str(args.workers),
         **SERVER_LIMITS,
     }

@@ -81,6 +81,18 @@ def site(base: str) -> str:
     return base.rstrip("/").split("/c/", 1)[0]
 
 
+def proposal_data(run_id: str, phone: int, number: int, csrf: str, key: str) -> dict[str, str]:
+    """A phone's proposal form; the text carries the run's id, by which its rows are counted."""
+    return {
+        "csrf_token": csrf,
+        "idempotency_key": key,
+        "text": f"Proposta di prova {run_id} dal telefono {phone} numero "
+        f"{number}: più servizi di prossimità per le famiglie del territorio.",
+        "territory": "1",
+        "consent": "y",
+    }
+
+
 class Participant:
     """One phone: its own cookies (session with the CSRF token, join token)."""
 
@@ -103,14 +115,7 @@ class Participant:
             if self.form is None:
                 self.open_form()
             csrf, key = self.form
-            data = {
-                "csrf_token": csrf,
-                "idempotency_key": key,
-                "text": f"Proposta di prova {self.run_id} dal telefono {self.index} numero "
-                f"{self.sent}: più servizi di prossimità per le famiglie del territorio.",
-                "territory": "1",
-                "consent": "y",
-            }
+            data = proposal_data(self.run_id, self.index, self.sent, csrf, key)
             started = time.perf_counter()
             response = self.client.post(f"/live/{self.code}", data=data)
             elapsed = time.perf_counter() - started

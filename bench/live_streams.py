@@ -35,6 +35,19 @@ ROOT = stream_load.ROOT
 FACILITATOR, PASSWORD, CODE = "facilitatore@example.org", "consult-demo", "DEMA42"
 
 
+def server_env(name: str, workdir: Path, url: str, log: str | None, redis_url: str | None) -> dict:
+    """The benchmark server's environment: its database, a model folder of its own, the fast
+    LSA encoder, its log and (for several workers) Redis."""
+    return {
+        "SECRET_KEY": f"{name}-bench",
+        "DATABASE_URL": url,
+        "CONSULT_MODEL_DIR": str(workdir / "models"),
+        "CONSULT_EMBEDDINGS": "lsa",
+        "CONSULT_BENCH_LOG": log or os.devnull,
+        "REDIS_URL": redis_url or "",
+    }
+
+
 def prepare_database(url: str, env: dict[str, str]) -> None:
     """Migrations and the demo data (both idempotent), as `make demo` does."""
     consult = str(Path(sys.executable).parent / "consult")
@@ -79,14 +92,7 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="consult-streams-"))
     url = args.database_url or f"sqlite:///{workdir / 'streams.sqlite3'}"
-    env = {
-        "SECRET_KEY": "live-streams-bench",
-        "DATABASE_URL": url,
-        "CONSULT_MODEL_DIR": str(workdir / "models"),
-        "CONSULT_EMBEDDINGS": "lsa",
-        "CONSULT_BENCH_LOG": args.log or os.devnull,
-        "REDIS_URL": args.redis_url or "",
-    }
+    env = server_env("live-streams", workdir, url, args.log, args.redis_url)
     prepare_database(url, env)
     low, high = (int(part) for part in args.ports.split("-"))
     port = stream_load.free_port(low, high)
