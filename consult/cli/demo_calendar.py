@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from consult.accounts.models import User
 from consult.analysis.rows import stored_id
 from consult.framework import services as framework
-from consult.framework.models import Consultation, Territory
+from consult.framework.models import Consultation
 from consult.meetings.models import Meeting, MeetingFacilitator
 
 
@@ -166,11 +166,9 @@ def _ensure(
     meeting = db.exec(select(Meeting).where(Meeting.title == spec.title)).first()
     if meeting is not None:
         return meeting
-    territory = db.exec(
-        select(Territory).where(
-            Territory.framework_id == consultation.framework_id, Territory.code == spec.territory
-        )
-    ).one()
+    territory = framework.territory_by_code(db, consultation.framework_id, spec.territory)
+    if territory is None:  # the demo's framework lists every place its calendar names
+        raise LookupError(f"no territory {spec.territory!r} in the demo's framework")
     starts_at = datetime.combine(today + timedelta(days=spec.days_from_today), time(9, 30), UTC)
     closed = status == "closed"
     meeting = Meeting(

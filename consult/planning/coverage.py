@@ -130,8 +130,7 @@ def meetings_of(db: Session, consultation_id: int) -> list[Meeting]:
 def province_of(db: Session, framework_id: int) -> dict[int, Territory]:
     """Each of the framework's territories' province (ambiti and distretti roll up into
     theirs): the matrix's columns are the consultation's provinces, not every framework's."""
-    query = select(Territory).where(Territory.framework_id == framework_id)
-    territories = {stored_id(t): t for t in db.exec(query).all()}
+    territories = {stored_id(t): t for t in framework.territories(db, framework_id)}
     result: dict[int, Territory] = {}
     for territory_id, territory in territories.items():
         current, hops = territory, 0

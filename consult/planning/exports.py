@@ -114,8 +114,8 @@ def iter_export_rows(
     codes = framework.objective_codes(db)
     # Held for the loop: the session's identity map keeps only referenced rows, and the
     # serialiser's look-ups of territories and objectives must not become a query per row.
-    territories = select(Territory).where(Territory.framework_id == consultation.framework_id)
-    held = [*db.exec(territories).all(), *db.exec(select(Objective)).all()]
+    territories = framework.territories(db, consultation.framework_id)
+    held = [*territories, *db.exec(select(Objective)).all()]
     after = 0
     while True:
         contributions = db.exec(
