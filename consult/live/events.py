@@ -36,12 +36,15 @@ class Subscription(Protocol):
 class Broker(Protocol):
     def publish(self, channel: str, event: dict[str, Any]) -> None: ...
 
-    def subscribe(self, channel: str) -> Subscription: ...
+    def subscribe(self, channel: str, ignore: frozenset[str] = frozenset()) -> Subscription: ...
 
 
 class _QueueSubscription:
-    def __init__(self, broker: "InProcessBroker", channel: str) -> None:
+    def __init__(
+        self, broker: "InProcessBroker", channel: str, ignore: frozenset[str] = frozenset()
+    ) -> None:
         self._broker, self._channel = broker, channel
+        self.ignore = ignore  # event types this subscriber never wants (see InProcessBroker)
         self.queue: queue.Queue[dict[str, Any]] = queue.Queue(maxsize=SUBSCRIBER_BUFFER)
 
     def get(self, timeout: float) -> dict[str, Any] | None:
@@ -59,7 +62,13 @@ class _QueueSubscription:
 
 
 class InProcessBroker:
-    """Fan-out inside one process; a slow subscriber loses events rather than blocking others."""
+    """Fan-out inside one process; a slow subscriber loses events rather than blocking others.
+
+    A subscriber names the event types it ignores, and those never reach its queue: a room's
+    2,000 phone feeds ignore ballots, and a ballot burst (66 a second) put in each of their
+    queues woke every stream twice a second for nothing and took the worker's whole core
+    (bench/live_room.py).
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -68,13 +77,16 @@ class InProcessBroker:
     def publish(self, channel: str, event: dict[str, Any]) -> None:
         with self._lock:
             targets = list(self._subscribers.get(channel, ()))
+        kind = event.get("type")
         for subscription in targets:
+            if kind in subscription.ignore:
+                continue
             # A full buffer drops the event: the stream re-renders the whole view on the next one.
             with contextlib.suppress(queue.Full):
                 subscription.queue.put_nowait(event)
 
-    def subscribe(self, channel: str) -> _QueueSubscription:
-        subscription = _QueueSubscription(self, channel)
+    def subscribe(self, channel: str, ignore: frozenset[str] = frozenset()) -> _QueueSubscription:
+        subscription = _QueueSubscription(self, channel, ignore)
         with self._lock:
             self._subscribers.setdefault(channel, set()).add(subscription)
         return subscription
@@ -115,8 +127,8 @@ class RedisBroker:
     def publish(self, channel: str, event: dict[str, Any]) -> None:
         self._client.publish(self._prefix + channel, json.dumps(event))
 
-    def subscribe(self, channel: str) -> _QueueSubscription:
-        subscription = self._local.subscribe(channel)
+    def subscribe(self, channel: str, ignore: frozenset[str] = frozenset()) -> _QueueSubscription:
+        subscription = self._local.subscribe(channel, ignore)
         self._start_listener()
         return subscription
 

@@ -29,6 +29,7 @@ QUIET_EVENTS = frozenset({"submitted", "ballot", "poll", "round"})
 # Events after which a phone's own supports are read again (a merge moves supports).
 RECOUNT_EVENTS = frozenset({"merge"})
 TOKEN_MARK = "consult-feed-csrf-token"  # stands for each phone's token in the shared HTML
+ITEMS_MARK = "consult-feed-items"  # where the items go in the list's frame
 KEPT_FEEDS = 256  # room feeds (room, group, order) a process keeps: closed rooms' renders go
 
 
@@ -40,12 +41,14 @@ class RoomFeed:
     ids: tuple[int, ...]
     items: tuple[tuple[str, str], ...]  # per item: (HTML not supported, HTML supported)
     empty: str  # what an empty feed shows
+    frame: tuple[str, str] = ("", "")  # the list's HTML before and after its items
 
     def for_phone(self, supported: set[int], csrf_token: str) -> str:
+        """Plain string work, no template: it runs once per phone of the room per event."""
         if not self.ids:
             return self.empty
         chosen = (both[item in supported] for item, both in zip(self.ids, self.items, strict=True))
-        html = render_template("live/_feed_list.html", items=Markup("".join(chosen)))
+        html = self.frame[0] + "".join(chosen) + self.frame[1]
         return html.replace(TOKEN_MARK, csrf_token)
 
 
@@ -66,7 +69,10 @@ def render_room_feed(db: Session, live_id: int, group_id: int, order: str) -> Ro
 
     items = tuple((item(c, n, False), item(c, n, True)) for c, n in rows)
     empty = render_template("live/_feed_items.html", live=live, feed=[])
-    return RoomFeed(True, tuple(stored_id(c) for c, _n in rows), items, empty)
+    before, _mark, after = render_template(
+        "live/_feed_list.html", items=Markup(ITEMS_MARK)
+    ).partition(ITEMS_MARK)
+    return RoomFeed(True, tuple(stored_id(c) for c, _n in rows), items, empty, (before, after))
 
 
 class RoomFeeds:

@@ -31,7 +31,7 @@ from consult.live import phones as live_phones
 from consult.live import polls, priorities
 from consult.live import runtime as live_runtime
 from consult.live import services as live_sessions
-from consult.live.feed_views import PhoneFeed
+from consult.live.feed_views import QUIET_EVENTS, PhoneFeed
 from consult.live.web import phone_identity, phone_key, set_phone_cookie
 from consult.meetings import services as meetings
 from consult.meetings.models import LiveSession
@@ -130,7 +130,11 @@ def feed_events(code: str):
         return live_runtime.sse_event("feed", html) if html is not None else None
 
     return live_runtime.event_stream(
-        live_events.session_channel(live_id), render, coalesce=0.5, refresh_every=60.0
+        live_events.session_channel(live_id),
+        render,
+        coalesce=0.5,
+        refresh_every=60.0,
+        ignore=QUIET_EVENTS,
     )
 
 

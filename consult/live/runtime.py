@@ -129,6 +129,7 @@ def event_stream(
     coalesce: float = 0.05,
     refresh_every: float | None = None,
     still_allowed: Callable[[], bool] | None = None,
+    ignore: frozenset[str] = frozenset(),
 ) -> Response:
     """Stream `render(events)` on each burst of events; heartbeats keep proxies from closing it.
 
@@ -137,7 +138,8 @@ def event_stream(
     The request's session is committed and closed by `db.py` as soon as the view returns, before
     the first chunk is sent, so a long stream holds no database connection; `render` opens its
     own session when it needs one. `still_allowed`, checked every AUTH_CHECK_SECONDS, ends a
-    staff stream once its account is deactivated or logged out everywhere.
+    staff stream once its account is deactivated or logged out everywhere. Events whose type is
+    in `ignore` never wake the stream (they change nothing it shows).
 
     Each client address holds at most LIVE_STREAMS_PER_ADDRESS streams (a 429 past it); the slot
     is given back when the response is closed, which the server does as soon as a write fails
@@ -150,7 +152,7 @@ def event_stream(
     heartbeat = current_app.config["LIVE_HEARTBEAT_SECONDS"]
 
     def generate():
-        subscription = events_broker.subscribe(channel)  # before the first render: none missed
+        subscription = events_broker.subscribe(channel, ignore)  # before the first render: none missed
         try:
             yield f"retry: {RECONNECT_MILLISECONDS}\n\n"
             first, missed = _render_or_retry(render, [])
