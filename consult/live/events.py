@@ -13,6 +13,7 @@ import logging
 import queue
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any, Protocol
 
@@ -21,6 +22,7 @@ from sqlmodel import Session
 
 PENDING_KEY = "consult.live_events"
 SUBSCRIBER_BUFFER = 256
+KEPT_CHANNELS = 4096  # channels whose last event times a process remembers
 LISTENER_READY_SECONDS = 2.0
 LISTENER_RETRY_SECONDS = 1.0
 log = logging.getLogger(__name__)
@@ -37,6 +39,8 @@ class Broker(Protocol):
     def publish(self, channel: str, event: dict[str, Any]) -> None: ...
 
     def subscribe(self, channel: str, ignore: frozenset[str] = frozenset()) -> Subscription: ...
+
+    def last_event_at(self, channel: str, ignore: frozenset[str] = frozenset()) -> float: ...
 
 
 class _QueueSubscription:
@@ -73,11 +77,15 @@ class InProcessBroker:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._subscribers: dict[str, set[_QueueSubscription]] = {}
+        # When each channel last had an event of each type (monotonic), the newest last.
+        self._last_events: OrderedDict[str, dict[str, float]] = OrderedDict()
+        self._forgotten_at = 0.0  # the newest event time among the channels no longer kept
 
     def publish(self, channel: str, event: dict[str, Any]) -> None:
+        kind = event.get("type")
         with self._lock:
             targets = list(self._subscribers.get(channel, ()))
-        kind = event.get("type")
+            self._note_event(channel, str(kind), time.monotonic())
         for subscription in targets:
             if kind in subscription.ignore:
                 continue
@@ -94,6 +102,27 @@ class InProcessBroker:
     def subscriber_count(self, channel: str) -> int:
         with self._lock:
             return len(self._subscribers.get(channel, ()))
+
+    def last_event_at(self, channel: str, ignore: frozenset[str] = frozenset()) -> float:
+        """When `channel` last had an event not in `ignore` (monotonic; 0.0: never).
+
+        A view rendered after this moment is still current, so the streams that need the whole
+        view (a phone connecting, a periodic refresh) can share one render instead of each
+        reading the database.
+        """
+        with self._lock:
+            times = self._last_events.get(channel)
+            if times is None:
+                return self._forgotten_at
+            return max((at for kind, at in times.items() if kind not in ignore), default=0.0)
+
+    def _note_event(self, channel: str, kind: str, at: float) -> None:
+        times = self._last_events.setdefault(channel, {})
+        times[kind] = at
+        self._last_events.move_to_end(channel)
+        while len(self._last_events) > KEPT_CHANNELS:
+            _old, old_times = self._last_events.popitem(last=False)
+            self._forgotten_at = max(self._forgotten_at, *old_times.values())
 
     def _remove(self, channel: str, subscription: _QueueSubscription) -> None:
         with self._lock:
@@ -134,6 +163,10 @@ class RedisBroker:
 
     def subscriber_count(self, channel: str) -> int:
         return self._local.subscriber_count(channel)
+
+    def last_event_at(self, channel: str, ignore: frozenset[str] = frozenset()) -> float:
+        """When this process last received an event of `channel` not in `ignore`."""
+        return self._local.last_event_at(channel, ignore)
 
     def _start_listener(self) -> None:
         """Start the process's listener once; wait (briefly) until Redis confirmed it, so an

@@ -120,7 +120,14 @@ def feed_events(code: str):
         abort(404)
     live_id, engine = meetings.stored_id(live), db.engine()
     group_id = parse_int(request.args.get("gruppo", ""), 0)
-    phone = PhoneFeed(live_id, phone_identity(), group_id, _order())
+    channel, events_broker = live_events.session_channel(live_id), live_runtime.broker()
+    phone = PhoneFeed(
+        live_id,
+        phone_identity(),
+        group_id,
+        _order(),
+        changed_at=lambda: events_broker.last_event_at(channel, QUIET_EVENTS),
+    )
 
     def session_factory() -> Session:
         return Session(engine, expire_on_commit=False)
@@ -130,7 +137,7 @@ def feed_events(code: str):
         return live_runtime.sse_event("feed", html) if html is not None else None
 
     return live_runtime.event_stream(
-        live_events.session_channel(live_id),
+        channel,
         render,
         coalesce=0.5,
         refresh_every=60.0,

@@ -152,7 +152,8 @@ def event_stream(
     heartbeat = current_app.config["LIVE_HEARTBEAT_SECONDS"]
 
     def generate():
-        subscription = events_broker.subscribe(channel, ignore)  # before the first render: none missed
+        # Subscribed before the first render: no event is missed in between.
+        subscription = events_broker.subscribe(channel, ignore)
         try:
             yield f"retry: {RECONNECT_MILLISECONDS}\n\n"
             first, missed = _render_or_retry(render, [])

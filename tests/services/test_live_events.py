@@ -37,6 +37,44 @@ def test_a_full_subscriber_drops_events_instead_of_blocking_publishers():
     assert subscription.queue.qsize() == live_events.SUBSCRIBER_BUFFER
 
 
+def test_a_subscriber_never_receives_the_event_types_it_ignores():
+    broker = live_events.InProcessBroker()
+    feed = broker.subscribe("room", ignore=frozenset({"ballot"}))
+    projector = broker.subscribe("room")
+    broker.publish("room", {"type": "ballot"})
+    broker.publish("room", {"type": "approve"})
+    assert feed.get(timeout=1) == {"type": "approve"}
+    assert feed.queue.qsize() == 0
+    assert [projector.get(timeout=1), projector.get(timeout=1)] == [
+        {"type": "ballot"},
+        {"type": "approve"},
+    ]
+
+
+def test_the_broker_tells_when_a_channel_last_changed_leaving_out_ignored_types(monkeypatch):
+    broker = live_events.InProcessBroker()
+    clock = iter([10.0, 20.0, 30.0])
+    monkeypatch.setattr(live_events.time, "monotonic", lambda: next(clock))
+    assert broker.last_event_at("room") == 0.0  # never changed
+    broker.publish("room", {"type": "approve"})  # at 10
+    broker.publish("room", {"type": "ballot"})  # at 20, with nobody subscribed
+    assert broker.last_event_at("room") == 20.0
+    assert broker.last_event_at("room", frozenset({"ballot"})) == 10.0
+    assert broker.last_event_at("elsewhere") == 0.0
+
+
+def test_a_forgotten_channel_counts_as_changed_when_the_newest_forgotten_event_was(monkeypatch):
+    monkeypatch.setattr(live_events, "KEPT_CHANNELS", 2)
+    broker = live_events.InProcessBroker()
+    clock = iter([1.0, 2.0, 3.0])
+    monkeypatch.setattr(live_events.time, "monotonic", lambda: next(clock))
+    for channel in ("a", "b", "c"):
+        broker.publish(channel, {"type": "approve"})
+    assert broker.last_event_at("a") == 1.0  # forgotten: as recent as anything forgotten
+    assert broker.last_event_at("never-seen") == 1.0
+    assert broker.last_event_at("c") == 3.0
+
+
 def test_events_are_published_only_after_commit_and_never_after_rollback(app):
     broker = live_events.InProcessBroker()
     subscription = broker.subscribe("room")
