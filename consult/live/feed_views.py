@@ -11,7 +11,10 @@ A burst is known by its last event: the broker hands the same event object to ev
 subscriber of the process, so streams that coalesced the same burst share one render.
 """
 
+import math
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +34,10 @@ RECOUNT_EVENTS = frozenset({"merge"})
 TOKEN_MARK = "consult-feed-csrf-token"  # stands for each phone's token in the shared HTML
 ITEMS_MARK = "consult-feed-items"  # where the items go in the list's frame
 KEPT_FEEDS = 256  # room feeds (room, group, order) a process keeps: closed rooms' renders go
+FRESH_SECONDS = 10.0  # a whole-feed render serves the streams that connect or refresh this long
+# A phone's own supports are known from its stream's events; a whole-feed refresh reads them
+# again from the database at most this often (the safety net for a dropped event).
+RECOUNT_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
@@ -75,64 +82,109 @@ def render_room_feed(db: Session, live_id: int, group_id: int, order: str) -> Ro
     return RoomFeed(True, tuple(stored_id(c) for c, _n in rows), items, empty, (before, after))
 
 
+@dataclass(frozen=True)
+class _Render:
+    burst: Any  # the event whose burst it was rendered for (None: a whole-view render)
+    built_at: float  # monotonic, taken before the database was read
+    feed: RoomFeed | None
+
+
 class RoomFeeds:
-    """Per process: the last render of each room feed (room, group, order) and its burst."""
+    """Per process: the last render of each room feed (room, group, order).
+
+    The streams of one burst share its render (known by the burst's last event); a stream that
+    needs the whole feed (a phone connecting, a periodic refresh) takes the last render too when
+    it was made after the room's last change and less than FRESH_SECONDS ago: 2,000 phones
+    joining or refreshing read the database once a few seconds, not 2,000 times.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._renders: dict[tuple[int, int, str], tuple[Any, RoomFeed | None]] = {}
+        self._renders: dict[tuple[int, int, str], _Render] = {}
         self._building: dict[tuple[int, int, str], threading.Lock] = {}
 
-    def get(self, db_factory, key: tuple[int, int, str], burst: Any) -> RoomFeed | None:
-        """The render for `burst` (the burst's last event), building it once if needed."""
+    def get(
+        self, db_factory, key: tuple[int, int, str], burst: Any, changed_at: float = math.inf
+    ) -> RoomFeed | None:
+        """The render for `burst` (None: the current feed), building it once if needed.
+
+        `changed_at` is when the room last changed (monotonic; inf: unknown, so only the same
+        burst shares a render)."""
         with self._lock:
             building = self._building.setdefault(key, threading.Lock())
-        with building:  # one stream renders; the others of the burst wait and reuse it
+        with building:  # one stream renders; the others wait and reuse it
             with self._lock:
                 cached = self._renders.get(key)
-            if cached is not None and cached[0] is burst:
-                return cached[1]
+            if cached is not None and self._usable(cached, burst, changed_at):
+                return cached.feed
+            built_at = time.monotonic()
             with db_factory() as db:
                 feed = render_room_feed(db, *key)
             with self._lock:
                 self._renders.pop(key, None)  # re-inserted last: the oldest room is first
-                self._renders[key] = (burst, feed)
+                self._renders[key] = _Render(burst, built_at, feed)
                 while len(self._renders) > KEPT_FEEDS:
                     oldest = next(iter(self._renders))
                     del self._renders[oldest]
                     self._building.pop(oldest, None)
             return feed
 
+    @staticmethod
+    def _usable(cached: _Render, burst: Any, changed_at: float) -> bool:
+        if burst is not None and cached.burst is burst:
+            return True
+        return cached.built_at > changed_at and time.monotonic() - cached.built_at < FRESH_SECONDS
+
 
 room_feeds = RoomFeeds()
 
 
-class PhoneFeed:
-    """One phone's stream of the feed: its own supports, remembered between bursts."""
+def _unknown_change() -> float:
+    return math.inf
 
-    def __init__(self, live_id: int, identity: str | None, group_id: int, order: str) -> None:
+
+class PhoneFeed:
+    """One phone's stream of the feed: its own supports, remembered between bursts.
+
+    `changed_at()` tells when the room last changed (the broker's `last_event_at`); without it
+    every whole-feed render reads the database."""
+
+    def __init__(
+        self,
+        live_id: int,
+        identity: str | None,
+        group_id: int,
+        order: str,
+        changed_at: Callable[[], float] = _unknown_change,
+    ) -> None:
         self.live_id, self.identity = live_id, identity
         self.key = (live_id, group_id, order)
         self.me = live_phones.phone_hash(live_id, identity) if identity else None
+        self.changed_at = changed_at
         self.supported: set[int] | None = None
+        self.counted_at = 0.0
 
     def render(self, db_factory, events: list[dict[str, Any]], csrf_token: str) -> str | None:
         """This phone's feed after `events` ([] = now, in full); None when nothing changed."""
         if events and all(e.get("type") in QUIET_EVENTS for e in events):
             return None
-        if events:
-            feed = room_feeds.get(db_factory, self.key, events[-1])
-        else:  # a first render or a periodic refresh: fresh, and shared with nobody
-            with db_factory() as db:
-                feed = render_room_feed(db, *self.key)
+        changed_at = self.changed_at()
+        feed = room_feeds.get(db_factory, self.key, events[-1] if events else None, changed_at)
         if feed is None or not feed.feed_enabled:
             return None
-        recount = not events or any(e.get("type") in RECOUNT_EVENTS for e in events)
-        if self.supported is None or recount:
+        now = time.monotonic()
+        recount = (
+            self.supported is None
+            or any(e.get("type") in RECOUNT_EVENTS for e in events)
+            or (not events and now - self.counted_at >= RECOUNT_SECONDS)
+        )
+        if recount:
             with db_factory() as db:
                 self.supported = live_phones.supported_ids(
                     db, self.live_id, self.identity, list(feed.ids)
                 )
+            self.counted_at = now
+        assert self.supported is not None
         for event in events:
             if event.get("type") == "support" and event.get("by") == self.me and self.me:
                 self.supported.add(int(event.get("id") or 0))

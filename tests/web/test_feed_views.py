@@ -101,3 +101,60 @@ def test_a_process_keeps_the_renders_of_a_bounded_number_of_rooms(app, db, room,
         for order in ("sostegno", "recenti", "altro"):
             feeds.get(_factory(app), (live.id, 0, order), {"type": "approva"})
     assert list(feeds._renders) == [(live.id, 0, "recenti"), (live.id, 0, "altro")]
+
+
+def test_whole_feed_renders_are_shared_until_the_room_changes(app, db, room, monkeypatch):
+    """Phones that connect or refresh read the room once, until an event or FRESH_SECONDS."""
+    live, _items = room
+    built = []
+    real = feed_views.render_room_feed
+    monkeypatch.setattr(feed_views, "render_room_feed", lambda *a: built.append(a) or real(*a))
+    monkeypatch.setattr(feed_views, "room_feeds", feed_views.RoomFeeds())
+    changed = {"at": 0.0}
+    factory = _factory(app)
+    with app.test_request_context():
+        phones = [
+            feed_views.PhoneFeed(live.id, f"phone-{n}", 0, "sostegno", lambda: changed["at"])
+            for n in range(3)
+        ]
+        first = [phone.render(factory, [], f"token-{n}") for n, phone in enumerate(phones)]
+        assert len(built) == 1
+        assert all(f"token-{n}" in html for n, html in enumerate(first))
+        changed["at"] = feed_views.time.monotonic()  # an approval reached the process
+        phones[0].render(factory, [], "token-0")
+        assert len(built) == 2  # made before the change: read again
+        phones[1].render(factory, [], "token-1")
+        assert len(built) == 2
+        later = feed_views.time.monotonic() + feed_views.FRESH_SECONDS + 1
+        monkeypatch.setattr(feed_views.time, "monotonic", lambda: later)
+        phones[2].render(factory, [], "token-2")
+        assert len(built) == 3  # too old to trust without an event: read again
+
+
+def test_a_refresh_reads_the_phones_supports_again_only_now_and_then(app, db, room, monkeypatch):
+    live, _items = room
+    counted = []
+    real = feed_views.live_phones.supported_ids
+    monkeypatch.setattr(
+        feed_views.live_phones, "supported_ids", lambda *a: counted.append(a) or real(*a)
+    )
+    with app.test_request_context():
+        phone = feed_views.PhoneFeed(live.id, "phone-a", 0, "sostegno")
+        phone.render(_factory(app), [], "t")
+        phone.render(_factory(app), [], "t")  # a periodic refresh soon after
+        assert len(counted) == 1
+        later = feed_views.time.monotonic() + feed_views.RECOUNT_SECONDS
+        monkeypatch.setattr(feed_views.time, "monotonic", lambda: later)
+        html = phone.render(_factory(app), [], "t")
+        assert len(counted) == 2
+    assert html.count("Hai sostenuto questa proposta") == 1
+
+
+def test_a_phones_part_is_added_without_rendering_a_template(app, db, room, monkeypatch):
+    live, _items = room
+    with app.test_request_context():
+        feed = feed_views.render_room_feed(_factory(app)(), live.id, 0, "sostegno")
+        monkeypatch.setattr(feed_views, "render_template", None)  # would fail if called
+        html = feed.for_phone(set(), "the-token")
+    assert html.lstrip().startswith('<ul class="list-unstyled live-feed-items">')
+    assert html.rstrip().endswith("</ul>") and "the-token" in html
