@@ -17,6 +17,7 @@ from flask import Flask, abort, current_app, g, has_request_context, redirect, r
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
+from consult.db import ConnectionReleasingFlask
 from consult.framework.context import (
     ROOT_KEY,
     SLUG_KEY,
@@ -85,7 +86,7 @@ def check_prefix() -> Response | None:
     return redirect(target, 302)
 
 
-class ConsultationFlask(CanonicalFlask):
+class ConsultationFlask(ConnectionReleasingFlask, CanonicalFlask):
     """Flask whose ``url_for`` keeps a consultation's links under its prefix.
 
     ``_consultation=<slug>`` links to another consultation's page; ``_site=True`` to the site's

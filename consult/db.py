@@ -92,6 +92,31 @@ def init_app(app: Flask) -> None:
             session.close()
 
 
+class ConnectionReleasingFlask(Flask):
+    """Flask that gives the request's database connection back to the pool before the view.
+
+    The hooks before a view read the consultation, the user and so on, and that opened a
+    transaction holding one of the pool's connections. The view's rate limits then run, and
+    under gevent they yield (flask-limiter's memory storage checks its expiry timer; the Redis
+    storage waits for Redis): with hundreds of phones posting, each POST went to the back of
+    the worker's queue while holding a connection, 15 of them emptied the pool and the rest
+    answered 503 after 30 s (bench/live_room.py). Committing the hooks' transaction here keeps
+    their objects (expire_on_commit is off) and the view takes a connection when it queries.
+    """
+
+    def dispatch_request(self):  # type: ignore[override]
+        release_connection()
+        return super().dispatch_request()
+
+
+def release_connection() -> None:
+    """End the request session's transaction so far (committing it), returning its connection;
+    the session stays usable and begins a new transaction at its next query."""
+    session = g.get("db_session")
+    if session is not None and session.in_transaction():
+        session.commit()
+
+
 def engine() -> Engine:
     return current_app.extensions["consult.engine"]
 

@@ -4,6 +4,7 @@ arrives after its headers must not hold one of the pool's connections while it w
 import io
 from urllib.parse import urlencode
 
+from flask import g
 from sqlalchemy import event
 
 
@@ -71,3 +72,28 @@ def test_a_proposal_form_is_read_before_any_connection_is_taken(app, client, con
 def test_an_empty_post_reads_nothing_and_still_gets_its_answer(client, consultation):
     response = client.post(f"/c/{consultation.slug}/proposte/nuova")
     assert response.status_code in (200, 400, 422)
+
+
+def test_a_view_and_its_rate_limits_start_without_the_hooks_connection(
+    app, client, consultation, create_live_session
+):
+    """The hooks read the consultation (a connection); the view's rate limits may yield under
+    gevent, so the connection goes back to the pool before the view starts."""
+    live = create_live_session(code="POOL23")
+    limited = app.view_functions["live.session_form"]  # flask-limiter's wrapper around it
+    at_view = []
+
+    def watched(**kwargs):
+        session = g.get("db_session")
+        at_view.append(session is not None and session.in_transaction())
+        return limited(**kwargs)
+
+    app.view_functions["live.session_form"] = watched
+    page = client.get(f"/c/{consultation.slug}/live/{live.code}")
+    assert page.status_code == 200
+    response = client.post(
+        f"/c/{consultation.slug}/live/{live.code}",
+        data={"text": "Più servizi di prossimità per le famiglie del territorio."},
+    )
+    assert response.status_code in (303, 400, 422)
+    assert at_view == [False, False], "the hooks' transaction was still open in the view"
