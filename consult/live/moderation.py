@@ -14,7 +14,10 @@ from consult.proposals.models import AbuseReport, Contribution, Support
 
 QUEUE_STATES = ("pending", "published", "rejected", "merged", "hidden")
 REASON_MAX = 500
-QUEUE_LIMIT = 100  # a page a moderator can work through; the rest follows as items leave it
+# A page a moderator can work through; the rest follows as items leave it. The queue is
+# rendered again at every refresh (every 2 s at most during a burst of proposals): 100 items
+# took ~170 ms of the worker's core each time (bench/live_room.py), 40 take ~70 ms.
+QUEUE_LIMIT = 40
 
 
 class ModerationError(ValueError):
