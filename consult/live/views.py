@@ -140,7 +140,11 @@ def session_form(code: str):
                 session_db,
                 live_runtime.broker(),
                 live_events.session_channel(live_id),
-                {"type": "submitted", "id": contribution.id},
+                # Published at once (publish-then-moderate) it is on the feed: not a quiet event.
+                {
+                    "type": "submitted" if contribution.status == "pending" else "published",
+                    "id": contribution.id,
+                },
             )
         # The receipt carries the private tracking link and leads back to this form.
         response = redirect(url_for("tracking.receipt", token=contribution.tracking_token), 303)
@@ -307,13 +311,11 @@ def projector_content(code: str):
 def projector_events(code: str):
     """Server-Sent Events: the projector's live part, re-sent whenever the session changes."""
     live, _meeting, group = _projected_session(code)
-    live_id, moderation = meetings.stored_id(live), live.moderation
+    live_id = meetings.stored_id(live)
     group_id = group.id if group else None
     engine = db.engine()
 
     def render(events: list) -> str | None:
-        if events and moderation == "pre" and all(e.get("type") == "submitted" for e in events):
-            return None  # a proposal waiting for approval changes nothing on the screen yet
         with Session(engine, expire_on_commit=False) as session_db:  # one fresh read per update
             current = live_sessions.get_live_session(session_db, live_id)
             if current is None:  # the session is gone: nothing left to show
@@ -329,4 +331,7 @@ def projector_events(code: str):
         render,
         refresh_every=20.0,
         still_allowed=live_runtime.signed_in_check(),
+        # A proposal waiting for approval changes nothing on the screen yet (one published at
+        # once by publish-then-moderate comes as "published").
+        ignore=frozenset({"submitted"}),
     )

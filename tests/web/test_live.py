@@ -5,6 +5,9 @@ import re
 import pytest
 from sqlmodel import select
 
+from consult.live import events as live_events
+from consult.live import runtime as live_runtime
+from consult.live.feed_views import QUIET_EVENTS
 from consult.meetings.models import WorkingGroup
 from consult.proposals.models import Contribution
 from tests.consultation_client import HERE
@@ -72,6 +75,23 @@ def test_the_receipt_of_a_post_moderated_session_says_it_is_on_screen(
     _page, key = _form(client, live.code)
     page = client.get(_submit(client, live.code, key).headers["Location"]).get_data(as_text=True)
     assert "compare sullo schermo in sala" in page
+
+
+@pytest.mark.parametrize(("moderation", "kind"), [("pre", "submitted"), ("post", "published")])
+def test_a_proposal_published_at_once_reaches_the_phones_feeds(
+    app, client, create_live_session, moderation, kind
+):
+    """Feeds ignore proposals waiting for approval; one published at once is not one of them."""
+    live = create_live_session(moderation=moderation, feed_enabled=True)
+    channel = live_events.session_channel(live.id)
+    with app.app_context():
+        feed = live_runtime.broker().subscribe(channel, ignore=QUIET_EVENTS)
+        queue = live_runtime.broker().subscribe(channel)
+    _page, key = _form(client, live.code)
+    assert _submit(client, live.code, key).status_code == 303
+    assert queue.get(timeout=1)["type"] == kind
+    reached = feed.get(timeout=0.1)
+    assert (reached is not None) == (moderation == "post")
 
 
 def test_no_way_back_to_a_closed_session_from_the_receipt(client, db, create_live_session):
