@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import render_template
+from flask import current_app, render_template
 from markupsafe import Markup
 from sqlmodel import Session
 
@@ -136,7 +136,9 @@ class RoomFeeds:
         return cached.built_at > changed_at and time.monotonic() - cached.built_at < FRESH_SECONDS
 
 
-room_feeds = RoomFeeds()
+def room_feeds() -> RoomFeeds:
+    """The app's renders (per app, so two apps in one process, as in tests, never share)."""
+    return current_app.extensions.setdefault("consult.room_feeds", RoomFeeds())
 
 
 def _unknown_change() -> float:
@@ -169,7 +171,8 @@ class PhoneFeed:
         if events and all(e.get("type") in QUIET_EVENTS for e in events):
             return None
         changed_at = self.changed_at()
-        feed = room_feeds.get(db_factory, self.key, events[-1] if events else None, changed_at)
+        burst = events[-1] if events else None
+        feed = room_feeds().get(db_factory, self.key, burst, changed_at)
         if feed is None or not feed.feed_enabled:
             return None
         now = time.monotonic()

@@ -5,6 +5,7 @@ a forged or missing cookie stores nothing and the phone gets a fresh identity to
 """
 
 import secrets
+from contextlib import nullcontext
 
 from flask import (
     Blueprint,
@@ -18,6 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlmodel import Session
 from werkzeug.wrappers import Response as WsgiResponse
 
@@ -72,13 +74,12 @@ def phone_context(session_db: Session, live: LiveSession, identity: str | None) 
     group_id = parse_int(request.args.get("gruppo", ""), 0)
     if group_id not in {g.id for g in groups}:
         group_id = 0
-    feed = (
-        live_phones.feed(session_db, live, identity, group_id=group_id or None, order=_order())
-        if live.feed_enabled
-        else []
-    )
+    feed_html = None
+    if live.feed_enabled:  # the render the room's streams share, with this phone's supports
+        phone = _phone_feed(live_id, identity, group_id)
+        feed_html = phone.render(lambda: nullcontext(session_db), [], generate_csrf())
     return {
-        "feed": feed,
+        "feed_html": Markup(feed_html or ""),
         "order": _order(),
         "group_id": group_id,
         "groups": groups,
@@ -86,6 +87,18 @@ def phone_context(session_db: Session, live: LiveSession, identity: str | None) 
         "open_rounds": [r for r in priorities.rounds(session_db, live_id) if r.status == "open"],
         "open_polls": [p for p in polls.polls(session_db, live_id) if p.status == "open"],
     }
+
+
+def _phone_feed(live_id: int, identity: str | None, group_id: int) -> PhoneFeed:
+    """This phone's view of the room's feed, sharing renders until the room next changes."""
+    channel, events_broker = live_events.session_channel(live_id), live_runtime.broker()
+    return PhoneFeed(
+        live_id,
+        identity,
+        group_id,
+        _order(),
+        changed_at=lambda: events_broker.last_event_at(channel, QUIET_EVENTS),
+    )
 
 
 def _room(code: str) -> LiveSession:
@@ -120,14 +133,7 @@ def feed_events(code: str):
         abort(404)
     live_id, engine = meetings.stored_id(live), db.engine()
     group_id = parse_int(request.args.get("gruppo", ""), 0)
-    channel, events_broker = live_events.session_channel(live_id), live_runtime.broker()
-    phone = PhoneFeed(
-        live_id,
-        phone_identity(),
-        group_id,
-        _order(),
-        changed_at=lambda: events_broker.last_event_at(channel, QUIET_EVENTS),
-    )
+    phone = _phone_feed(live_id, phone_identity(), group_id)
 
     def session_factory() -> Session:
         return Session(engine, expire_on_commit=False)
@@ -137,7 +143,7 @@ def feed_events(code: str):
         return live_runtime.sse_event("feed", html) if html is not None else None
 
     return live_runtime.event_stream(
-        channel,
+        live_events.session_channel(live_id),
         render,
         coalesce=0.5,
         refresh_every=60.0,

@@ -109,7 +109,6 @@ def test_whole_feed_renders_are_shared_until_the_room_changes(app, db, room, mon
     built = []
     real = feed_views.render_room_feed
     monkeypatch.setattr(feed_views, "render_room_feed", lambda *a: built.append(a) or real(*a))
-    monkeypatch.setattr(feed_views, "room_feeds", feed_views.RoomFeeds())
     changed = {"at": 0.0}
     factory = _factory(app)
     with app.test_request_context():
