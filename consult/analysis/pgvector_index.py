@@ -17,7 +17,12 @@ its own committed per batch (a first search over 100,000 proposals that is cut s
 it wrote): rows for the proposals written since the highest id the table holds for that
 consultation and encoder, of every status (one published later is already there, waiting), then
 vectors for published rows that have none, taken from the embedding cache, a few embedded per
-search by the caller's `vectors` function. HNSW filters after the scan: pgvector 0.8's iterative
+search by the caller's `vectors` function. One process registers a consultation's new rows at a
+time (an advisory lock; the others search without them), and a catch-up gives up on any lock
+after LOCK_TIMEOUT: the search then reads what the table holds. Each dimension's HNSW index is
+built after the rows of a catch-up (one build is ~10x faster than growing the graph row by row),
+and a large catch-up refreshes the table's statistics, without which the planner sorts the whole
+consultation instead of scanning the graph. HNSW filters after the scan: pgvector 0.8's iterative
 scan (strict order) goes on until `k` rows of the consultation, encoder and status are found.
 
 Migration 0021 and `create_all` (through the table events below) create the objects when the
@@ -29,12 +34,14 @@ import io
 import logging
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from consult.proposals.models import Contribution
@@ -44,6 +51,7 @@ TABLE = "proposal_vector"
 CATCH_UP_ROWS = 5000  # new proposals registered per transaction
 WAITING_PER_SEARCH = 500  # published rows without a vector looked at per search
 EF_SEARCH = 100  # HNSW candidates per scan; at least the largest k asked
+LOCK_TIMEOUT = "1s"  # the longest a search waits for a lock while it catches up
 ANALYZE_AFTER = 1000  # rows registered in one search after which the table's statistics renew
 
 Vectors = Callable[[list[tuple[int, str]]], dict[int, np.ndarray]]
@@ -159,7 +167,10 @@ def nearest_published(
     db: Session, *, consultation_id: int, key: str, query: np.ndarray, k: int, vectors: Vectors
 ) -> list[int]:
     """Ids of the published proposals closest to `query` (inner product), best first."""
-    _catch_up(db, consultation_id, key, vectors)
+    try:
+        _catch_up(db, consultation_id, key, vectors)
+    except OperationalError:  # a lock held past LOCK_TIMEOUT: search what the table holds
+        log.warning("similar proposals: pgvector catch-up waited too long", exc_info=True)
     dim = len(query)
     db.execute(text("SELECT set_config('hnsw.ef_search', :ef, true)"), {"ef": str(EF_SEARCH)})
     db.execute(text("SELECT set_config('hnsw.iterative_scan', 'strict_order', true)"))
@@ -190,7 +201,7 @@ def indexed_count(db: Session, consultation_id: int, key: str) -> int:
 def _catch_up(db: Session, consultation_id: int, key: str, vectors: Vectors) -> None:
     engine = _engine(db.get_bind())
     where = {"model": key, "consultation": consultation_id}
-    with engine.begin() as connection:  # published before, no vector then: a few each search
+    with _writing(engine) as connection:  # published before, no vector then: a few each search
         waiting = connection.execute(
             text(
                 f"SELECT v.contribution_id, c.text FROM {TABLE} v"
@@ -218,7 +229,7 @@ def _catch_up(db: Session, consultation_id: int, key: str, vectors: Vectors) -> 
         if count < CATCH_UP_ROWS:
             break
     if registered or dimensions:
-        with engine.begin() as connection:
+        with _writing(engine) as connection:
             # After the rows, not before: one HNSW build is ~10x faster than as many inserts.
             _ensure_indexes(connection, dimensions)
             if registered >= ANALYZE_AFTER:  # the planner must know the rows to choose HNSW
@@ -231,7 +242,13 @@ def _register_new(
     """Rows for the next proposals after the highest id the table holds: how many were read,
     and the dimensions of their vectors."""
     where = {"model": key, "consultation": consultation_id}
-    with engine.begin() as connection:
+    with _writing(engine) as connection:
+        taken = connection.execute(
+            text("SELECT pg_try_advisory_xact_lock(hashtext(:name))"),
+            {"name": f"{TABLE}:{key}:{consultation_id}"},
+        ).scalar()
+        if not taken:  # another process is registering these rows: search without them
+            return 0, set()
         latest = connection.execute(
             text(
                 f"SELECT coalesce(max(contribution_id), 0) FROM {TABLE}"
@@ -269,6 +286,16 @@ def _register_new(
             ],
         )
         return len(rows), {len(vector) for vector in found.values()}
+
+
+@contextmanager
+def _writing(engine: Engine) -> Iterator[Connection]:
+    """A transaction of its own that gives up on a lock after LOCK_TIMEOUT. The caller's request
+    may hold row locks on this table (the trigger ran in its transaction) and waits for this
+    one in Python, where PostgreSQL sees no deadlock: an index build would wait forever."""
+    with engine.begin() as connection:
+        connection.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
+        yield connection
 
 
 def _ensure_indexes(connection: Connection, dimensions: set[int]) -> None:

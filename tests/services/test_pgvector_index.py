@@ -210,3 +210,23 @@ def test_without_the_extension_the_in_process_index_serves(
         assert said == []  # SQLite never expects it
     else:
         assert len(said) == 1 and "make pgvector" in said[0]  # once per process, not per search
+
+
+@needs_pgvector
+def test_a_search_does_not_wait_for_a_locked_table(db, consultation, monkeypatch):
+    """A transaction holding the table (here an explicit lock; in production the caller's own
+    request, whose trigger updated a row) costs the search its catch-up, not a hang."""
+    monkeypatch.setattr(pgvector_index, "LOCK_TIMEOUT", "200ms")
+    encoder = RandomEncoder()
+    _bulk(db, consultation, [f"Proposta {i}" for i in range(5)])
+    _nearest(db, consultation, encoder, encoder.vector("Proposta 0"))
+    (later,) = _bulk(db, consultation, ["Una proposta arrivata dopo"])
+    with db.get_bind().connect() as other:
+        other.execute(text("BEGIN; LOCK TABLE proposal_vector IN EXCLUSIVE MODE"))
+        found = _nearest(db, consultation, encoder, encoder.vector("Una proposta arrivata dopo"))
+        assert later not in found and len(found) == 5  # the five it already held
+        other.rollback()
+    db.rollback()
+    assert _nearest(db, consultation, encoder, encoder.vector("Una proposta arrivata dopo"))[0] == (
+        later
+    )
