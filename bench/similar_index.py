@@ -53,9 +53,47 @@ def main() -> None:
         "vectors_written": vectors,
         "vectors_written_s": round(filled, 1),
     }
-    for index in _indexes(app, args.index):
+    indexes = _indexes(app, args.index)
+    for index in indexes:
         report[index] = _time_index(app, index, args.runs)
+    if "pgvector" in indexes:
+        report["pgvector_recall_at_50"] = _recall(app, args.encoder)
     print(json.dumps(report, indent=1))
+
+
+def _recall(app, encoder_name: str, k: int = 50) -> float:
+    """Share of the exact search's top k (the in-process matrix) that HNSW returns, over the
+    queries."""
+    from sqlmodel import select
+
+    from consult import db
+    from consult.analysis import nlp_runtime, pgvector_index, proposal_index
+    from consult.proposals.models import Contribution
+
+    encoder = nlp_runtime.duplicate_encoder(encoder_name)
+    real_usable = getattr(pgvector_index.usable, "real", pgvector_index.usable)
+    shared = 0
+    with app.app_context(), db.standalone_session() as session:
+        consultation_id = session.exec(select(Contribution.consultation_id).limit(1)).one()
+        for query in QUERIES:
+            vector = nlp_runtime.encode(encoder, [query])[0]
+            found = []
+            for usable in (real_usable, lambda _db: False):
+                pgvector_index.usable = usable
+                found.append(
+                    set(
+                        proposal_index.nearest_published(
+                            session,
+                            consultation_id=consultation_id,
+                            encoder=encoder,
+                            query=vector,
+                            k=k,
+                        )
+                    )
+                )
+            shared += len(found[0] & found[1])
+    pgvector_index.usable = real_usable
+    return round(shared / (k * len(QUERIES)), 3)
 
 
 def _indexes(app, asked: str) -> list[str]:
