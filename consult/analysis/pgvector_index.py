@@ -58,6 +58,7 @@ EF_SEARCH = 100  # HNSW candidates per scan; at least the largest k asked
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 200
 LOCK_TIMEOUT = "1s"  # the longest a search waits for a lock while it catches up
+REQUEST_ROWS = 20_000  # a search's share of a large catch-up (the rest: later, or an operator)
 ANALYZE_AFTER = 1000  # rows registered in one search after which the table's statistics renew
 
 Vectors = Callable[[list[tuple[int, str]]], dict[int, np.ndarray]]
@@ -174,7 +175,7 @@ def nearest_published(
 ) -> list[int]:
     """Ids of the published proposals closest to `query` (inner product), best first."""
     try:
-        _catch_up(db, consultation_id, key, vectors)
+        catch_up(db, consultation_id, key, vectors)
     except OperationalError:  # a lock held past LOCK_TIMEOUT: search what the table holds
         log.warning("similar proposals: pgvector catch-up waited too long", exc_info=True)
     dim = len(query)
@@ -192,19 +193,35 @@ def nearest_published(
     return [int(row[0]) for row in rows]
 
 
+def waiting_count(db: Session, consultation_id: int, key: str) -> int:
+    """Published proposals registered without a vector yet."""
+    return _count(db, consultation_id, key, "embedding IS NULL AND published")
+
+
 def indexed_count(db: Session, consultation_id: int, key: str) -> int:
     """How many proposals have a vector in the table (tests and the bench)."""
+    return _count(db, consultation_id, key, "embedding IS NOT NULL")
+
+
+def _count(db: Session, consultation_id: int, key: str, condition: str) -> int:
     count = db.execute(
         text(
             f"SELECT count(*) FROM {TABLE} WHERE model = :model"
-            " AND consultation_id = :consultation AND embedding IS NOT NULL"
+            f" AND consultation_id = :consultation AND {condition}"
         ),
         {"model": key, "consultation": consultation_id},
     ).scalar()
     return int(count or 0)
 
 
-def _catch_up(db: Session, consultation_id: int, key: str, vectors: Vectors) -> None:
+def catch_up(
+    db: Session, consultation_id: int, key: str, vectors: Vectors, *, operator: bool = False
+) -> int:
+    """Bring the table up to date for a consultation and encoder; how many rows were registered.
+
+    A search registers at most REQUEST_ROWS new proposals and builds no graph over more than
+    REQUEST_ROWS rows (a web worker is restarted after 30 s); `operator` (`consult similar fill`)
+    does all of it."""
     engine = _engine(db.get_bind())
     where = {"model": key, "consultation": consultation_id}
     with _writing(engine) as connection:  # published before, no vector then: a few each search
@@ -219,7 +236,7 @@ def _catch_up(db: Session, consultation_id: int, key: str, vectors: Vectors) -> 
             where,
         ).all()
         found = vectors([(int(cid), body) for cid, body in waiting])
-        _ensure_indexes(connection, {len(vector) for vector in found.values()})
+        _ensure_indexes(connection, {len(vector) for vector in found.values()}, operator)
         if found:
             connection.execute(
                 text(
@@ -232,14 +249,15 @@ def _catch_up(db: Session, consultation_id: int, key: str, vectors: Vectors) -> 
     while True:  # a consultation new to the table reads everything: the first search pays
         count, seen = _register_new(engine, consultation_id, key, vectors)
         registered, dimensions = registered + count, dimensions | seen
-        if count < CATCH_UP_ROWS:
+        if count < CATCH_UP_ROWS or (registered >= REQUEST_ROWS and not operator):
             break
     if registered or dimensions:
         with _writing(engine) as connection:
-            # After the rows, not before: one HNSW build is ~10x faster than as many inserts.
-            _ensure_indexes(connection, dimensions)
+            # After the rows, not before: one HNSW build is much faster than as many inserts.
+            _ensure_indexes(connection, dimensions, operator)
             if registered >= ANALYZE_AFTER:  # the planner must know the rows to choose HNSW
                 connection.execute(text(f"ANALYZE {TABLE}"))
+    return registered
 
 
 def _register_new(
@@ -304,8 +322,9 @@ def _writing(engine: Engine) -> Iterator[Connection]:
         yield connection
 
 
-def _ensure_indexes(connection: Connection, dimensions: set[int]) -> None:
-    """The partial HNSW index of each of these dimensions, made the first time one appears."""
+def _ensure_indexes(connection: Connection, dimensions: set[int], operator: bool) -> None:
+    """The partial HNSW index of each of these dimensions, made the first time one appears
+    (over more than REQUEST_ROWS rows only by an operator: the search scans meanwhile)."""
     engine = connection.engine
     with _lock:
         known = _dimensions.setdefault(engine, set())
@@ -313,7 +332,9 @@ def _ensure_indexes(connection: Connection, dimensions: set[int]) -> None:
     for dim in sorted(new):
         name = f"{TABLE}_hnsw_{dim}"
         exists = connection.execute(text(f"SELECT to_regclass('{name}')")).scalar()
-        if exists is None:  # the graph of 100,000 x 384 floats fits in 512 MB: a fast build
+        if exists is None and not operator and _rows_of(connection, dim) > REQUEST_ROWS:
+            log.warning("similar proposals: run `consult similar fill` to build %s", name)
+        elif exists is None:  # the graph of 100,000 x 384 floats fits in 512 MB: a fast build
             connection.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
             connection.execute(
                 text(
@@ -325,6 +346,11 @@ def _ensure_indexes(connection: Connection, dimensions: set[int]) -> None:
             )
         with _lock:
             known.add(dim)
+
+
+def _rows_of(connection: Connection, dim: int) -> int:
+    found = connection.execute(text(f"SELECT count(*) FROM {TABLE} WHERE dim = {dim}")).scalar()
+    return int(found or 0)
 
 
 def _vector_rows(found: dict[int, np.ndarray]) -> dict[int, dict[str, Any]]:

@@ -119,6 +119,28 @@ def nearest_published(
         return index.nearest(query, k)
 
 
+def fill(db: Session, *, consultation_id: int, encoder: Any) -> int:
+    """Index every published proposal now, embedding those nobody has embedded yet (an
+    operator's `consult similar fill`, after a bulk import); how many rows pgvector registered.
+    Only pgvector keeps anything: each process's in-process index fills at its first search."""
+    if not pgvector_index.usable(db):
+        return 0
+    key = nlp_runtime.cache_key(encoder)
+    registered = 0
+    while True:
+        count = pgvector_index.catch_up(
+            db,
+            consultation_id,
+            key,
+            lambda rows: _vectors(db, rows, key, encoder, embed=len(rows)),
+            operator=True,
+        )
+        db.commit()  # the vectors embedded on the way
+        registered += count
+        if not count and not pgvector_index.waiting_count(db, consultation_id, key):
+            return registered
+
+
 def indexed_count(db: Session, consultation_id: int, encoder: Any) -> int:
     """How many proposals the index holds (tests and the bench)."""
     key = nlp_runtime.cache_key(encoder)
@@ -149,16 +171,17 @@ def _catch_up(db: Session, index: _Vectors, condition: Any, key: str, encoder: A
 
 
 def _vectors(
-    db: Session, rows: list[tuple[int, str]], key: str, encoder: Any
+    db: Session, rows: list[tuple[int, str]], key: str, encoder: Any, embed: int | None = None
 ) -> dict[int, np.ndarray]:
-    """The vectors of (id, text) rows: from the embedding cache, plus EMBED_PER_SEARCH of the
-    missing ones embedded now; rows left out wait for a later search."""
+    """The vectors of (id, text) rows: from the embedding cache, plus `embed` (by default
+    EMBED_PER_SEARCH) of the missing ones embedded now; rows left out wait for a later search."""
     if not rows:
         return {}
     cache = MemoryLayer(SessionEmbeddingCache(db))
     hashes = [nlp_runtime.text_hash(text) for _, text in rows]
     found = cache.get_many(key, list(dict.fromkeys(hashes)))
-    missing = list(dict.fromkeys(h for h in hashes if h not in found))[:EMBED_PER_SEARCH]
+    missing = list(dict.fromkeys(h for h in hashes if h not in found))
+    missing = missing[: EMBED_PER_SEARCH if embed is None else embed]
     if missing:
         text_of = {h: text for h, (_, text) in zip(hashes, rows, strict=True)}
         fresh = nlp_runtime.encode(encoder, [text_of[h] for h in missing])

@@ -230,3 +230,27 @@ def test_a_search_does_not_wait_for_a_locked_table(db, consultation, monkeypatch
     assert _nearest(db, consultation, encoder, encoder.vector("Una proposta arrivata dopo"))[0] == (
         later
     )
+
+
+@needs_pgvector
+def test_a_search_does_a_share_of_a_large_catch_up_and_the_operator_the_rest(
+    app, db, consultation, runner, monkeypatch, caplog
+):
+    monkeypatch.setattr(pgvector_index, "CATCH_UP_ROWS", 5)
+    monkeypatch.setattr(pgvector_index, "REQUEST_ROWS", 10)
+    ids = _bulk(db, consultation, [f"Servono più alloggi popolari a {n}." for n in range(24)])
+    use = nlp_runtime.duplicate_encoder("use")
+    query = nlp_runtime.encode(use, ["Servono più alloggi popolari a 3."])[0]
+    with caplog.at_level(logging.WARNING, logger="consult.analysis.pgvector_index"):
+        _nearest(db, consultation, use, query)
+    assert proposal_index.indexed_count(db, consultation.id, use) == 10  # two batches of five
+    db.rollback()
+
+    app.config["CONSULT_EMBEDDINGS"] = "use"
+    result = runner.invoke(args=["similar", "fill"])
+    assert result.exit_code == 0, result.output
+    assert "14 proposals registered" in result.output
+    assert proposal_index.indexed_count(db, consultation.id, use) == 24
+    hnsw = db.execute(text("SELECT to_regclass('proposal_vector_hnsw_512')")).scalar()
+    assert hnsw is not None
+    assert _nearest(db, consultation, use, query, k=1) == [ids[3]]
