@@ -7,7 +7,7 @@ VENDOR := static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test test-fast pdf-libs e2e chromium install sentence-transformers lock assets translations messages lint serve clean
+.PHONY: demo test test-fast pdf-libs pgvector e2e chromium install sentence-transformers lock assets translations messages lint serve clean
 
 demo: install assets translations
 	$(BIN)/consult db upgrade
@@ -29,6 +29,11 @@ test-fast: install assets translations pdf-libs
 pdf-libs:
 	ldconfig -p | grep -q libharfbuzz-subset.so || (apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+
+# "Proposte simili" on PostgreSQL searches pgvector's HNSW index: Debian's postgresql-NN-pgvector
+# where apt has it, else Debian trixie's source package built against the local server.
+pgvector:
+	scripts/pgvector.sh
 
 # End-to-end journeys in Debian's Chromium driven by Playwright; screenshots in artifacts/e2e.
 e2e: install assets translations chromium

@@ -57,15 +57,23 @@ def _sqlite_begin_before_savepoint(connection, _name) -> None:
 
 
 # Objects that live only in migrations (full-text search tables, their shadow tables and the
-# PostgreSQL search index); autogenerate must neither create nor drop them.
-MIGRATION_ONLY_TABLES = {"contribution_fts"}
+# PostgreSQL search index; pgvector's proposal vectors); autogenerate must neither create nor
+# drop them.
+MIGRATION_ONLY_TABLES = {"contribution_fts", "proposal_vector"}
+
+
+def include_name_in_autogenerate(name, type_, _parent_names) -> bool:
+    """Leave migration-only tables out before they are reflected (pgvector's type is unknown
+    to SQLAlchemy's reflection)."""
+    return type_ != "table" or name not in MIGRATION_ONLY_TABLES
 
 
 def include_in_autogenerate(_obj, name, type_, _reflected, _compare_to) -> bool:
     """Leave migration-only objects out of autogenerate's comparison."""
     if type_ not in ("table", "index"):
         return True
-    return name not in MIGRATION_ONLY_TABLES and not (name or "").startswith("contribution_fts_")
+    prefixes = ("contribution_fts_", "proposal_vector_")
+    return name not in MIGRATION_ONLY_TABLES and not (name or "").startswith(prefixes)
 
 
 def init_app(app: Flask) -> None:

@@ -2,7 +2,10 @@
 
 from consult.accountability.models import RESPONSE_STATES, Response
 from consult.accounts.models import ROLES, User
-from consult.analysis import assignment_store  # noqa: F401  (keeps contribution_assignment current)
+from consult.analysis import (
+    assignment_store,  # noqa: F401  (keeps contribution_assignment current)
+    pgvector_index,  # noqa: F401  (proposal_vector on PostgreSQL)
+)
 from consult.analysis.models import (
     AnalysisRun,
     ContributionAssignment,

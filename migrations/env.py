@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 import consult.models  # noqa: F401  (registers every table)
 from consult.db import include_in_autogenerate as include_object
+from consult.db import include_name_in_autogenerate as include_name
 from consult.db import make_engine
 
 config = context.config
@@ -20,6 +21,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         render_as_batch=True,
         include_object=include_object,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -36,6 +38,7 @@ def run_migrations_online() -> None:
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
             include_object=include_object,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

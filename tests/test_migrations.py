@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 
 import consult.models  # noqa: F401
 from consult.config import ROOT
-from consult.db import include_in_autogenerate, make_engine
+from consult.db import include_in_autogenerate, include_name_in_autogenerate, make_engine
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
 
@@ -32,7 +32,11 @@ def test_upgrade_gives_the_models_schema_and_downgrade_empties_it(scratch_databa
     with engine.connect() as connection:
         context = MigrationContext.configure(
             connection,
-            opts={"compare_type": True, "include_object": include_in_autogenerate},
+            opts={
+                "compare_type": True,
+                "include_object": include_in_autogenerate,
+                "include_name": include_name_in_autogenerate,
+            },
         )
         differences = compare_metadata(context, SQLModel.metadata)
     assert differences == []
@@ -135,4 +139,30 @@ def test_without_a_default_consultation_territories_go_to_the_lowest_framework(
     _write(engine, "DELETE FROM consultation")
     command.upgrade(config, "head")
     assert _rows(engine, "SELECT framework_id FROM territory") == [(1,)]
+    engine.dispose()
+
+
+def test_0021_adds_pgvector_proposal_vectors_only_where_the_server_has_the_extension(
+    scratch_database_url,
+):
+    from consult.analysis import pgvector_index
+
+    engine = make_engine(scratch_database_url)
+    config = _config(engine)
+    with engine.connect() as connection:
+        available = pgvector_index.extension_available(connection)
+    command.upgrade(config, "0020")
+    assert "proposal_vector" not in inspect(engine).get_table_names()
+    command.upgrade(config, "0021")
+    triggers = "SELECT tgname FROM pg_trigger WHERE tgname = 'proposal_vector_follow'"
+    if available:
+        assert "proposal_vector" in inspect(engine).get_table_names()
+        assert _rows(engine, triggers) == [("proposal_vector_follow",)]
+    else:  # SQLite, or a PostgreSQL without pgvector: nothing changes
+        assert "proposal_vector" not in inspect(engine).get_table_names()
+    command.downgrade(config, "0020")
+    assert "proposal_vector" not in inspect(engine).get_table_names()
+    if available:
+        assert _rows(engine, triggers) == []
+    command.upgrade(config, "head")
     engine.dispose()

@@ -1,18 +1,19 @@
 """A vector index over every published proposal of a consultation, for "proposte simili".
 
-Each process keeps, per consultation and encoder, the unit vectors of the published proposals in
-one float32 matrix (100,000 proposals x 384 dimensions: 154 MB, and an exact search of all of
-them costs one matrix-vector product, about 15 ms here; bench/scale.py measures it). It catches
-up on every search with the proposals published since (their vectors come from the embedding
-cache; the ones nobody has embedded yet are embedded a few at a time, the rest wait for the next
-search), so it never needs a rebuild. It only chooses candidates: the caller re-reads them and
+On PostgreSQL with pgvector the index is the `proposal_vector` table and its HNSW indexes
+(analysis/pgvector_index.py), shared by every process and kept honest by the database. Elsewhere
+(SQLite, or a PostgreSQL without the extension: `make pgvector` installs it) each process keeps,
+per consultation and encoder, the unit vectors of the published proposals in one float32 matrix
+(100,000 proposals x 384 dimensions: 154 MB, and an exact search of all of them costs one
+matrix-vector product, about 15 ms here; bench/similar_index.py measures both). It catches up on
+every search with the proposals published since (their vectors come from the embedding cache; the
+ones nobody has embedded yet are embedded a few at a time, the rest wait for the next search), so
+it never needs a rebuild. Either index only chooses candidates: the caller re-reads them and
 scores them on their current text and status, so a proposal edited or withdrawn since it was
 indexed is never shown for what it said before.
 
-Why not pgvector or an approximate index: Debian 12 ships no pgvector package (and the machine
-reaches no other source), and an exact product over 100,000 rows is already inside the 150 ms
-target; at a few million rows an HNSW index (hnswlib) would replace `nearest` behind the same
-interface (docs/scaling.md).
+At a few million rows per process the matrix stops fitting; there pgvector (or an HNSW library
+behind the same `nearest` interface) is the way (docs/scaling.md).
 """
 
 import threading
@@ -24,7 +25,7 @@ import numpy as np
 from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
-from consult.analysis import nlp_runtime
+from consult.analysis import nlp_runtime, pgvector_index
 from consult.analysis.embedding_store import MemoryLayer, SessionEmbeddingCache
 from consult.proposals.models import Contribution
 
@@ -90,6 +91,15 @@ def nearest_published(
 ) -> list[int]:
     """Ids of the published proposals whose vectors are closest to `query`, best first."""
     key = nlp_runtime.cache_key(encoder)
+    if pgvector_index.usable(db):
+        return pgvector_index.nearest_published(
+            db,
+            consultation_id=consultation_id,
+            key=key,
+            query=query,
+            k=k,
+            vectors=lambda rows: _vectors(db, rows, key, encoder),
+        )
     index = _index(db, consultation_id, key)
     with index.lock:
         published = and_(
@@ -109,9 +119,34 @@ def nearest_published(
         return index.nearest(query, k)
 
 
+def fill(db: Session, *, consultation_id: int, encoder: Any) -> int:
+    """Index every published proposal now, embedding those nobody has embedded yet (an
+    operator's `consult similar fill`, after a bulk import); how many rows pgvector registered.
+    Only pgvector keeps anything: each process's in-process index fills at its first search."""
+    if not pgvector_index.usable(db):
+        return 0
+    key = nlp_runtime.cache_key(encoder)
+    registered = 0
+    while True:
+        count = pgvector_index.catch_up(
+            db,
+            consultation_id,
+            key,
+            lambda rows: _vectors(db, rows, key, encoder, embed=len(rows)),
+            operator=True,
+        )
+        db.commit()  # the vectors embedded on the way
+        registered += count
+        if not count and not pgvector_index.waiting_count(db, consultation_id, key):
+            return registered
+
+
 def indexed_count(db: Session, consultation_id: int, encoder: Any) -> int:
-    """How many proposals the process's index holds (tests and the bench)."""
-    return _index(db, consultation_id, nlp_runtime.cache_key(encoder)).size
+    """How many proposals the index holds (tests and the bench)."""
+    key = nlp_runtime.cache_key(encoder)
+    if pgvector_index.usable(db):
+        return pgvector_index.indexed_count(db, consultation_id, key)
+    return _index(db, consultation_id, key).size
 
 
 def forget_all() -> None:
@@ -126,22 +161,34 @@ def _catch_up(db: Session, index: _Vectors, condition: Any, key: str, encoder: A
     rows = _read(db, condition)
     if not rows:
         return False
+    found = _vectors(db, rows, key, encoder)
+    ready = [cid for cid, _ in rows if cid in found]
+    if ready:
+        index.add(ready, np.stack([found[cid] for cid in ready]))
+    index.waiting += [cid for cid, _ in rows if cid not in found]
+    index.last_id = max(index.last_id, *(cid for cid, _ in rows))
+    return len(rows) == CATCH_UP_ROWS
+
+
+def _vectors(
+    db: Session, rows: list[tuple[int, str]], key: str, encoder: Any, embed: int | None = None
+) -> dict[int, np.ndarray]:
+    """The vectors of (id, text) rows: from the embedding cache, plus `embed` (by default
+    EMBED_PER_SEARCH) of the missing ones embedded now; rows left out wait for a later search."""
+    if not rows:
+        return {}
     cache = MemoryLayer(SessionEmbeddingCache(db))
     hashes = [nlp_runtime.text_hash(text) for _, text in rows]
     found = cache.get_many(key, list(dict.fromkeys(hashes)))
-    missing = list(dict.fromkeys(h for h in hashes if h not in found))[:EMBED_PER_SEARCH]
+    missing = list(dict.fromkeys(h for h in hashes if h not in found))
+    missing = missing[: EMBED_PER_SEARCH if embed is None else embed]
     if missing:
         text_of = {h: text for h, (_, text) in zip(hashes, rows, strict=True)}
         fresh = nlp_runtime.encode(encoder, [text_of[h] for h in missing])
         new = dict(zip(missing, np.asarray(fresh, dtype=np.float32), strict=True))
         cache.put_many(key, new)
         found.update(new)
-    ready = [(cid, found[h]) for (cid, _), h in zip(rows, hashes, strict=True) if h in found]
-    if ready:
-        index.add([cid for cid, _ in ready], np.stack([vector for _, vector in ready]))
-    index.waiting += [cid for (cid, _), h in zip(rows, hashes, strict=True) if h not in found]
-    index.last_id = max(index.last_id, *(cid for cid, _ in rows))
-    return len(rows) == CATCH_UP_ROWS
+    return {cid: found[h] for (cid, _), h in zip(rows, hashes, strict=True) if h in found}
 
 
 def _read(db: Session, condition: Any) -> list[tuple[int, str]]:

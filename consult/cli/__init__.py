@@ -29,9 +29,11 @@ def register_commands(app: Flask) -> None:
 
     from consult.cli.imports import import_command
     from consult.cli.notifications import notifications_group
+    from consult.cli.similar import similar_group
 
     app.cli.add_command(import_command)
     app.cli.add_command(notifications_group)
+    app.cli.add_command(similar_group)
 
 
 # --- database -------------------------------------------------------------------------------
