@@ -17,6 +17,7 @@ behind the same `nearest` interface) is the way (docs/scaling.md).
 """
 
 import threading
+import time
 import weakref
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,9 @@ from consult.proposals.models import Contribution
 CATCH_UP_ROWS = 5000  # proposals read per query while the index catches up
 EMBED_PER_SEARCH = 16  # proposals without a vector embedded per search; the rest wait
 WAITING_PER_SEARCH = 500  # waiting proposals looked up again per search
+# How often an index looks for proposals it has never seen among the published ones: a
+# proposal approved after a newer one was indexed has an id below the catch-up's mark.
+RECONCILE_SECONDS = 60.0
 
 
 @dataclass
@@ -43,6 +47,8 @@ class _Vectors:
     size: int = 0
     last_id: int = 0  # every published proposal up to this id is indexed or waiting
     waiting: list[int] = field(default_factory=list)  # published, no vector yet
+    known: set[int] = field(default_factory=set)  # every id indexed or waiting
+    reconciled_at: float = float("-inf")  # monotonic
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, ids: list[int], vectors: np.ndarray) -> None:
@@ -116,7 +122,20 @@ def nearest_published(
             db, index, and_(published, col(Contribution.id) > index.last_id), key, encoder
         ):
             pass  # a new index reads everything at once: the first search pays for it
+        if time.monotonic() - index.reconciled_at >= RECONCILE_SECONDS:
+            _reconcile(db, index, published, key, encoder)
         return index.nearest(query, k)
+
+
+def _reconcile(db: Session, index: _Vectors, published: Any, key: str, encoder: Any) -> None:
+    """Add the published proposals the index never saw (approved after a newer one was
+    indexed, so below its catch-up mark): one query of ids, now and then."""
+    index.reconciled_at = time.monotonic()
+    ids = db.exec(select(Contribution.id).where(published, col(Contribution.id) <= index.last_id))
+    unseen = [int(cid) for cid in ids if cid is not None and cid not in index.known]
+    for start in range(0, len(unseen), CATCH_UP_ROWS):
+        chunk = unseen[start : start + CATCH_UP_ROWS]
+        _catch_up(db, index, and_(published, col(Contribution.id).in_(chunk)), key, encoder)
 
 
 def fill(db: Session, *, consultation_id: int, encoder: Any) -> int:
@@ -166,6 +185,7 @@ def _catch_up(db: Session, index: _Vectors, condition: Any, key: str, encoder: A
     if ready:
         index.add(ready, np.stack([found[cid] for cid in ready]))
     index.waiting += [cid for cid, _ in rows if cid not in found]
+    index.known.update(cid for cid, _ in rows)
     index.last_id = max(index.last_id, *(cid for cid, _ in rows))
     return len(rows) == CATCH_UP_ROWS
 

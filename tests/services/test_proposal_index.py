@@ -69,6 +69,24 @@ def test_a_proposal_published_later_is_found_at_the_next_search(
     assert later.id in _found(db, consultation)[:2]
 
 
+def test_a_proposal_approved_after_a_newer_one_was_indexed_is_found(
+    db, consultation, crowd, create_contribution, monkeypatch
+):
+    """Moderation publishes older ids: the index must not wait for ids above its mark."""
+    waiting = create_contribution(
+        text="Mandatemi un SMS quando scadono le mie richieste di aiuto", status="pending"
+    )
+    for town in TOWNS[:3]:  # newer, published at once: the latest ones are not it
+        create_contribution(text=FILLERS[0].format(town + " alta"))
+    _found(db, consultation)
+    waiting.status = "published"
+    db.add(waiting)
+    db.commit()
+    assert waiting.id not in _found(db, consultation)  # not looked for again yet
+    monkeypatch.setattr(proposal_index, "RECONCILE_SECONDS", 0.0)
+    assert waiting.id in _found(db, consultation)[:2]
+
+
 def test_a_proposal_withdrawn_since_it_was_indexed_is_not_shown(db, consultation, crowd):
     assert _found(db, consultation)[0] == crowd.id
     crowd.status = "rejected"
