@@ -7,7 +7,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import consult.models  # noqa: F401  (every table, and the hooks keeping stored assignments current)
-from consult import config, consultation_urls, db
+from consult import admission, config, consultation_urls, db
 from consult.cache_policy import keep_private_pages_out_of_caches, let_public_pages_be_cached
 from consult.extensions import (
     CONTENT_SECURITY_POLICY,
@@ -51,8 +51,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.before_request(refuse_nul_in_query)
     app.before_request(limit_body_size)  # before anything reads the body
     app.before_request(read_body_before_the_database)  # before any hook takes a connection
+    app.before_request(admission.take_turn)  # then wait for a turn at the database
     app.before_request(consultation_urls.check_prefix)
     app.json = HtmlSafeJSONProvider(app)
+    admission.init_app(app)
     db.init_app(app)
     babel.init_app(
         app,
