@@ -66,3 +66,17 @@ def embed_missing(
         if progress is not None:
             progress(len(part))
     return len(todo)
+
+
+def consultation_texts(engine: Engine, consultation_id: int) -> list[str]:
+    """The texts an analysis of the consultation reads (its published proposals)."""
+    with Session(engine) as db:
+        rows = db.exec(
+            select(Contribution)
+            .where(
+                Contribution.consultation_id == consultation_id,
+                Contribution.status == "published",
+            )
+            .order_by(col(Contribution.id))
+        ).all()
+        return [document_text(c) for c in rows]
