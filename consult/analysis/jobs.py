@@ -68,8 +68,9 @@ def embed_corpus(
 ) -> embedding_chunks.Outcome:
     """Fill the cache with the vectors a theme model needs for `texts`, in chunks.
 
-    With RQ the chunks go to `consult worker` processes (this process helps unless
-    `help_here` is off); otherwise they run here. Corpus-fitted encoders (lsa) skip it.
+    With RQ the chunks go to `consult worker` processes (this process helps, on one thread
+    like them, unless `help_here` is off); otherwise they run here. Corpus-fitted encoders
+    (lsa) skip it: their vectors exist only once the fit has fitted them.
     """
     name = app.config["CONSULT_EMBEDDINGS"]
     encoder = nlp_runtime.job_encoder(name)
@@ -78,6 +79,8 @@ def embed_corpus(
     submit = None
     if app.config["ANALYSIS_EXECUTOR"] == "rq":
         submit = partial(_submit_chunk, app, name)
+    else:  # every chunk runs here: on the batch's threads, as the fit's own embedding did
+        encoder = theme_engine.build_encoder(name)
     return embedding_chunks.embed(
         app.extensions["consult.engine"],
         encoder,
