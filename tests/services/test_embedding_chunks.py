@@ -125,3 +125,12 @@ def test_finished_chunks_count_as_done_without_embedding_here(engine):
         progress=lambda d, t: seen.append(d),
     )
     assert outcome.here == 0 and encoder.embedded == [] and seen[-1] == 20
+
+
+def test_consult_embed_fills_the_consultations_cache(app, runner, create_contribution):
+    app.config["CONSULT_EMBEDDINGS"] = "use"
+    for text in TEXTS[:6]:
+        create_contribution(text=text)
+    first = runner.invoke(args=["embed"])
+    assert "6 of 6 texts embedded in 1 chunks" in first.output, first.output
+    assert "0 of 6 texts embedded in 0 chunks" in runner.invoke(args=["embed"]).output
