@@ -78,9 +78,13 @@ def test_an_analysis_on_a_lone_worker_embeds_its_own_chunks_and_shows_progress(
     for text in texts:
         db.add(
             Contribution(
-                consultation_id=consultation.id, text=text, tracking_token=new_tracking_token()
+                consultation_id=consultation.id,
+                text=text,
+                status="published",
+                tracking_token=new_tracking_token(),
             )
         )
+    db.commit()
     run = runs.start(db, consultation, None, stale_after=90, params={})
     db.commit()
     analysis_jobs.enqueue(rq_app, run.id)
