@@ -8,6 +8,7 @@ from consult.accounts import admin_views as user_admin
 from consult.accounts import page_views as account_page
 from consult.accounts import views as accounts
 from consult.admin import views as consultation_admin
+from consult.analysis import jobs as analysis_jobs
 from consult.analysis import mapping_views as mapping
 from consult.analysis import similar_views as similar
 from consult.analysis import theme_views as themes
@@ -60,6 +61,7 @@ BLUEPRINT_MODULES = (
 def register_blueprints(app: Flask) -> None:
     live_runtime.init_app(app)
     notification_jobs.init_app(app)
+    analysis_jobs.init_app(app)
     for module in BLUEPRINT_MODULES:
         app.register_blueprint(module.bp)
     errors.init_app(app)

@@ -98,6 +98,10 @@ def from_environment(instance_path: str) -> dict:
         "ANALYSIS_EXECUTOR": os.environ.get(
             "CONSULT_ANALYSIS_EXECUTOR", "rq" if redis_url else "thread"
         ),
+        # New proposals are embedded in the background as they are published (issue 12).
+        "EMBED_ON_ARRIVAL": _bool("CONSULT_EMBED_ON_ARRIVAL", True),
+        # Texts per chunk of a cold embedding, the unit `consult worker` processes share.
+        "EMBED_CHUNK_SIZE": int(os.environ.get("CONSULT_EMBED_CHUNK_SIZE", "2000")),
         "ANALYSIS_HEARTBEAT_SECONDS": float(os.environ.get("CONSULT_ANALYSIS_HEARTBEAT", "5")),
         "ANALYSIS_STALE_SECONDS": int(os.environ.get("CONSULT_ANALYSIS_STALE_SECONDS", "90")),
         # Uploaded minutes wait here between the import's steps, parsed once (shared with workers).

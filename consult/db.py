@@ -1,5 +1,7 @@
 """Engine and the one session per request, committed in one place."""
 
+import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -20,8 +22,24 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    _new_pool_after_fork(engine)
+    return engine
+
+
+def _new_pool_after_fork(engine: Engine) -> None:
+    """A forked child (each RQ work horse) opens its own connections instead of reusing the
+    parent's pooled ones: two processes on one socket corrupt each other's statements
+    (psycopg: 'prepared statement "_pg3_0" already exists')."""
+    ref = weakref.ref(engine)
+
+    def after_fork() -> None:
+        alive = ref()
+        if alive is not None:
+            alive.dispose(close=False)  # forget the parent's connections, never close them
+
+    os.register_at_fork(after_in_child=after_fork)
 
 
 def normalise_url(url: str) -> str:

@@ -35,15 +35,21 @@ def enqueue(
     name: str,
     timeout: int = DEFAULT_TIMEOUT,
     queue_name: str = DEFAULT_QUEUE,
-) -> None:
-    """Hand a job to the configured executor (`ANALYSIS_EXECUTOR`: thread, rq or inline)."""
+) -> Any:
+    """Hand a job to the configured executor (`ANALYSIS_EXECUTOR`: thread, rq or inline).
+
+    Returns the RQ job (whose status a caller may follow), or None with the other executors.
+    """
     executor = app.config["ANALYSIS_EXECUTOR"]
     if executor == "rq":
-        queue(app, queue_name).enqueue(WORKER_ENTRY, job_path(function), *args, job_timeout=timeout)
-    elif executor == "inline":
+        return queue(app, queue_name).enqueue(
+            WORKER_ENTRY, job_path(function), *args, job_timeout=timeout
+        )
+    if executor == "inline":
         function(*args)
     else:
         start_native_thread(_run_in_app_context, (app, function, args), name=name)
+    return None
 
 
 def start_native_thread(target: Callable[..., Any], args: tuple, *, name: str) -> None:

@@ -59,6 +59,8 @@ def app(request, shared_engine, tmp_path) -> Iterator[Flask]:
             "CONSULT_EMBEDDINGS": "lsa",
             "ANALYSIS_EXECUTOR": "inline",
             "ANALYSIS_HEARTBEAT_SECONDS": 0,
+            # Embedding on arrival has its own tests; elsewhere it would only add encoder calls.
+            "EMBED_ON_ARRIVAL": False,
         }
     )
     app.test_client_class = ConsultationClient

@@ -18,6 +18,7 @@ from consult.analysis.models import EmbeddingCache
 
 log = logging.getLogger(__name__)
 BATCH = 500
+PUT_ATTEMPTS = 3
 MEMORY_LIMIT = 20_000  # vectors kept in process (~30 MB at 384 floats)
 
 
@@ -35,15 +36,22 @@ def _stored(db: Session, model: str, hashes: Sequence[str]) -> dict[str, np.ndar
     return found
 
 
+def _stored_hashes(db: Session, model: str, hashes: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(hashes), BATCH):
+        chunk = list(hashes[start : start + BATCH])
+        found.update(
+            db.exec(
+                select(EmbeddingCache.text_hash).where(
+                    EmbeddingCache.model == model, col(EmbeddingCache.text_hash).in_(chunk)
+                )
+            ).all()
+        )
+    return found
+
+
 def _insert(db: Session, model: str, vectors: dict[str, np.ndarray]) -> None:
-    existing = set(
-        db.exec(
-            select(EmbeddingCache.text_hash).where(
-                EmbeddingCache.model == model,
-                col(EmbeddingCache.text_hash).in_(list(vectors)),
-            )
-        ).all()
-    )
+    existing = _stored_hashes(db, model, list(vectors))
     for text_hash, vector in vectors.items():
         if text_hash in existing:
             continue
@@ -68,10 +76,26 @@ class DatabaseEmbeddingCache:
             return _stored(db, model, hashes)
 
     def put_many(self, model: str, vectors: dict[str, np.ndarray]) -> None:
-        """Store freshly computed vectors (one commit; a concurrent duplicate is skipped)."""
+        """Store freshly computed vectors in one commit.
+
+        Two workers may embed the same chunk (a retried or stolen one): the loser's commit
+        fails on the unique key, and the retry skips the rows the winner stored.
+        """
+        for attempt in range(PUT_ATTEMPTS):
+            try:
+                with Session(self._engine) as db:
+                    _insert(db, model, vectors)
+                    db.commit()
+                return
+            except IntegrityError:
+                if attempt == PUT_ATTEMPTS - 1:
+                    raise
+                log.info("embedding cache: %d vectors raced another writer", len(vectors))
+
+    def stored_hashes(self, model: str, hashes: Sequence[str]) -> set[str]:
+        """Which of `hashes` have a vector, without reading the vectors."""
         with Session(self._engine) as db:
-            _insert(db, model, vectors)
-            db.commit()
+            return _stored_hashes(db, model, hashes)
 
 
 class SessionEmbeddingCache:

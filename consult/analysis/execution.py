@@ -8,6 +8,7 @@ import logging
 import threading
 import time
 import traceback
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -53,23 +54,25 @@ class RunTracker:
         self.timings: dict[str, float] = {}
         self.lock = threading.Lock()
 
-    def _update(self, **fields) -> None:
+    def _update(self, params: dict | None = None, **fields) -> None:
         with self.lock, Session(self.engine) as db:
             run = existing(db, AnalysisRun, self.run_id)
             for name, value in fields.items():
                 setattr(run, name, value)
+            if params:
+                run.params = {**run.params, **params}
             run.heartbeat_at = utcnow()
             db.commit()
 
     def begin(self) -> None:
         self._update(status="running", started_at=utcnow(), error=None)
 
-    def stage(self, name: str, progress: int) -> None:
+    def stage(self, name: str, progress: int, params: dict | None = None) -> None:
         """Enter a stage (no-op if already in it, but still a heartbeat)."""
         if name != self.stage_name:
             self._close_stage()
             self.stage_name = name
-        self._update(stage=name, progress=progress)
+        self._update(params, stage=name, progress=progress)
 
     def _close_stage(self) -> None:
         if self.stage_name:
@@ -81,6 +84,11 @@ class RunTracker:
         """nlp's progress hook."""
         name, start = NLP_STAGES.get(stage, (self.stage_name or "fitting", 50))
         self.stage(name, max(start, int(5 + fraction * 80)))
+
+    def vectors(self, done: int, total: int) -> None:
+        """Progress of the corpus's embedding ("12.000 di 100.000"), kept in the run's params."""
+        vectors = {"vectors": {"done": done, "total": total}}
+        self.stage("embedding", 5 + int(5 * done / max(total, 1)), vectors)
 
     def beat(self) -> None:
         self._update()
@@ -125,8 +133,18 @@ class Heartbeat:
                 log.warning("analysis heartbeat failed", exc_info=True)
 
 
-def run(engine: Engine, run_id: int, settings: JobSettings) -> str:
-    """Run one analysis; on any error the run is failed and the previous themes stay current."""
+# Fills the cache with the corpus's vectors before the fit: (texts, progress(done, total)).
+EmbedCorpus = Callable[[Sequence[str], Callable[[int, int], None]], object]
+
+
+def run(
+    engine: Engine, run_id: int, settings: JobSettings, embed_corpus: EmbedCorpus | None = None
+) -> str:
+    """Run one analysis; on any error the run is failed and the previous themes stay current.
+
+    `embed_corpus` (chunks shared with other workers) runs first, so the fit finds every
+    vector in the cache and the planner sees how many are done.
+    """
     tracker = RunTracker(engine, run_id)
     tracker.begin()
     try:
@@ -137,6 +155,8 @@ def run(engine: Engine, run_id: int, settings: JobSettings) -> str:
             fast = theme_engine.build_live_encoder(settings.live_encoder, settings.encoder)
             cache = DatabaseEmbeddingCache(engine)
             tracker.stage("embedding", 5)
+            if embed_corpus is not None:
+                embed_corpus(corpus.texts, tracker.vectors)
             result = theme_engine.fit_themes(
                 corpus.texts,
                 encoder=encoder,

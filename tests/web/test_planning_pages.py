@@ -79,6 +79,21 @@ def test_the_status_fragment_polls_while_running_and_stops_when_done(
     assert done.headers["HX-Trigger"] == "analysis-finished"
 
 
+def test_the_status_shows_how_many_vectors_are_in(client, db, planner, consultation):
+    run = AnalysisRun(
+        consultation_id=consultation.id,
+        status="running",
+        stage="embedding",
+        progress=6,
+        heartbeat_at=utcnow(),
+        params={"vectors": {"done": 12000, "total": 100000}},
+    )
+    db.add(run)
+    db.commit()
+    body = client.get(f"/pianificazione/analisi/{run.id}/stato").get_data(as_text=True)
+    assert "Calcolo dei vettori: 12.000 di 100.000" in body
+
+
 def test_a_run_whose_worker_went_silent_is_shown_failed(client, db, planner, consultation):
     run = AnalysisRun(
         consultation_id=consultation.id,
