@@ -102,6 +102,8 @@ def from_environment(instance_path: str) -> dict:
         "EMBED_ON_ARRIVAL": _bool("CONSULT_EMBED_ON_ARRIVAL", True),
         # Texts per chunk of a cold embedding, the unit `consult worker` processes share.
         "EMBED_CHUNK_SIZE": int(os.environ.get("CONSULT_EMBED_CHUNK_SIZE", "2000")),
+        # Requests using the database at once (consult/admission.py); 0: the pool's connections.
+        "CONSULT_DB_TURNS": int(os.environ.get("CONSULT_DB_TURNS") or "0"),
         "ANALYSIS_HEARTBEAT_SECONDS": float(os.environ.get("CONSULT_ANALYSIS_HEARTBEAT", "5")),
         "ANALYSIS_STALE_SECONDS": int(os.environ.get("CONSULT_ANALYSIS_STALE_SECONDS", "90")),
         # Uploaded minutes wait here between the import's steps, parsed once (shared with workers).
