@@ -151,8 +151,8 @@ def test_a_refresh_reads_the_phones_supports_again_only_now_and_then(app, db, ro
 
 def test_a_phones_part_is_added_without_rendering_a_template(app, db, room, monkeypatch):
     live, _items = room
-    with app.test_request_context():
-        feed = feed_views.render_room_feed(_factory(app)(), live.id, 0, "sostegno")
+    with app.test_request_context(), _factory(app)() as session:
+        feed = feed_views.render_room_feed(session, live.id, 0, "sostegno")
         monkeypatch.setattr(feed_views, "render_template", None)  # would fail if called
         html = feed.for_phone(set(), "the-token")
     assert html.lstrip().startswith('<ul class="list-unstyled live-feed-items">')
