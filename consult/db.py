@@ -3,11 +3,12 @@
 import os
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from flask import Flask, current_app, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
@@ -140,7 +141,13 @@ def release_connection() -> None:
     the session stays usable and begins a new transaction at its next query."""
     session = g.get("db_session")
     if session is not None and session.in_transaction():
-        session.commit()
+        try:
+            session.commit()
+        except SQLAlchemyError:
+            # Only a way to let go of the connection early: if the database fails here, the
+            # request goes on as before and meets the failure (a 503) at its own next query.
+            with suppress(SQLAlchemyError):
+                session.rollback()
 
 
 def engine() -> Engine:
