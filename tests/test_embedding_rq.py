@@ -5,7 +5,6 @@ import time
 
 import pytest
 from redis import Redis
-from redis.exceptions import RedisError
 from rq import SimpleWorker
 
 from consult import jobs
@@ -16,6 +15,7 @@ from consult.analysis.models import AnalysisRun
 from consult.common.tokens import new_tracking_token
 from consult.proposals.models import Contribution
 from tests.factories import CORPUS_PLACES, THEME_CORPUS
+from tests.redis_db import empty_redis
 
 pytestmark = pytest.mark.slow  # real RQ workers against Redis
 
@@ -24,18 +24,15 @@ REDIS_URL = "redis://127.0.0.1:6379/12"
 
 @pytest.fixture
 def rq_app(app):
-    connection = Redis.from_url(REDIS_URL)
-    try:
-        connection.ping()
-    except RedisError:
-        pytest.skip("Redis is not reachable at 127.0.0.1:6379")
-    connection.flushdb()
-    app.config.update(
-        REDIS_URL=REDIS_URL, ANALYSIS_EXECUTOR="rq", CONSULT_EMBEDDINGS="use", EMBED_CHUNK_SIZE=5
-    )
-    nlp_runtime.forget_all()
-    yield app
-    connection.flushdb()
+    with empty_redis(REDIS_URL):
+        app.config.update(
+            REDIS_URL=REDIS_URL,
+            ANALYSIS_EXECUTOR="rq",
+            CONSULT_EMBEDDINGS="use",
+            EMBED_CHUNK_SIZE=5,
+        )
+        nlp_runtime.forget_all()
+        yield app
 
 
 def _work(app) -> None:

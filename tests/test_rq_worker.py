@@ -1,8 +1,6 @@
 """With REDIS_URL, analyses run on a real RQ worker that builds its own app from the environment."""
 
 import pytest
-from redis import Redis
-from redis.exceptions import RedisError
 from rq import SimpleWorker
 from sqlmodel import Session, SQLModel, select
 
@@ -15,6 +13,7 @@ from consult.framework import loader as frameworks
 from consult.framework.models import Consultation
 from consult.proposals.models import Contribution
 from tests.factories import CORPUS_PLACES, THEME_CORPUS
+from tests.redis_db import empty_redis
 
 pytestmark = pytest.mark.slow  # a real RQ worker against Redis
 
@@ -23,14 +22,8 @@ REDIS_URL = "redis://127.0.0.1:6379/13"
 
 @pytest.fixture
 def redis_url():
-    connection = Redis.from_url(REDIS_URL)
-    try:
-        connection.ping()
-    except RedisError:
-        pytest.skip("Redis is not reachable at 127.0.0.1:6379")
-    connection.flushdb()
-    yield REDIS_URL
-    connection.flushdb()
+    with empty_redis(REDIS_URL) as url:
+        yield url
 
 
 def test_a_real_rq_worker_runs_the_analysis_from_the_environment(tmp_path, monkeypatch, redis_url):
