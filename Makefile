@@ -119,10 +119,10 @@ lint: install
 # Live event streams (projector, moderation queue, phone feeds) stay open as long as their page:
 # gunicorn runs gevent workers (gunicorn.conf.py), which hold each connection without a thread,
 # cut idle and slow clients after CONSULT_KEEPALIVE_SECONDS, and never keep pages waiting.
-# Live events cross processes only through Redis: without REDIS_URL one worker, with it two.
-WORKERS ?= $(if $(REDIS_URL),2,1)
+# Worker processes: gunicorn.conf.py chooses (two with REDIS_URL on PostgreSQL, else one);
+# WORKERS=n overrides it, except that SQLite always serves one.
 serve: install assets translations
-	$(BIN)/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
+	WORKERS=$(WORKERS) $(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) instance

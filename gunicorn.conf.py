@@ -17,9 +17,37 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name) or default)
 
 
+def _is_sqlite(database_url: str) -> bool:
+    """The embedded default (no DATABASE_URL) is SQLite too."""
+    return not database_url or database_url.startswith("sqlite")
+
+
+def choose_workers(environ: dict) -> int:
+    """Worker processes by default: two only where they can share the work safely.
+
+    Live events cross processes only through Redis, so without REDIS_URL one worker serves
+    everything. SQLite serves one worker even with Redis: when one process holds its write lock,
+    sqlite3's busy handler sleeps in C in the other and blocks that worker's whole event loop, so
+    2,000 phones submitting got a worker killed by the heartbeat (bench/README.md, session 8).
+    """
+    if _is_sqlite(environ.get("DATABASE_URL") or ""):
+        return 1
+    return int(environ.get("WORKERS") or 0) or (2 if environ.get("REDIS_URL") else 1)
+
+
+def on_starting(server) -> None:
+    """Cap an explicit `--workers`/WORKERS above 1 on SQLite to one, saying why."""
+    if _is_sqlite(os.environ.get("DATABASE_URL") or "") and server.num_workers > 1:
+        server.log.warning(
+            "WORKERS=%s ignored: SQLite serves one gevent worker (a second one blocks on "
+            "SQLite's write lock); use PostgreSQL to serve more.",
+            server.num_workers,
+        )
+        server.num_workers = 1
+
+
 worker_class = "gevent"
-# Live events cross processes only through Redis: without REDIS_URL one worker serves everything.
-workers = _int("WORKERS", 2 if os.environ.get("REDIS_URL") else 1)
+workers = choose_workers(dict(os.environ))
 # Open connections one worker holds at once: streams, idle keep-alive sockets, pages.
 worker_connections = _int("CONSULT_WORKER_CONNECTIONS", 10000)
 # gevent workers bound each request's header read by the keep-alive time: a client that sits
