@@ -138,9 +138,8 @@ def feed_events(code: str):
     def session_factory() -> Session:
         return Session(engine, expire_on_commit=False)
 
-    def render(events: list) -> str | None:
-        html = phone.render(session_factory, events, generate_csrf())
-        return live_runtime.sse_event("feed", html) if html is not None else None
+    def render(events: list) -> bytes | None:
+        return phone.sse(session_factory, events, generate_csrf())
 
     return live_runtime.event_stream(
         live_events.session_channel(live_id),

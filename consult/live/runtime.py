@@ -85,7 +85,7 @@ def sse_event(name: str, data: str) -> str:
     return f"event: {name}\n{lines}\n"
 
 
-def _render_or_retry(render: Callable, events: list) -> tuple[str | None, bool]:
+def _render_or_retry(render: Callable, events: list) -> tuple[str | bytes | None, bool]:
     """Render; while the database is down skip the update (keep the stream) and ask for a retry."""
     try:
         return render(events), False
@@ -124,7 +124,7 @@ def signed_in_check() -> Callable[[], bool]:
 
 def event_stream(
     channel: str,
-    render: Callable[[list[dict[str, Any]]], str | None],
+    render: Callable[[list[dict[str, Any]]], str | bytes | None],
     *,
     coalesce: float = 0.05,
     refresh_every: float | None = None,

@@ -157,3 +157,52 @@ def test_a_phones_part_is_added_without_rendering_a_template(app, db, room, monk
         html = feed.for_phone(set(), "the-token")
     assert html.lstrip().startswith('<ul class="list-unstyled live-feed-items">')
     assert html.rstrip().endswith("</ul>") and "the-token" in html
+
+
+def _read_sse(payload: bytes) -> tuple[str, str]:
+    """(event name, data) of one Server-Sent Event, joined as a browser's EventSource does."""
+    assert payload.endswith(b"\n\n"), "an event ends with a blank line"
+    name, data = "", []
+    for line in payload.decode().splitlines():
+        if line.startswith("event: "):
+            name = line[len("event: ") :]
+        elif line.startswith("data: "):
+            data.append(line[len("data: ") :])
+    return name, "\n".join(data)
+
+
+@pytest.mark.parametrize("phone", ["phone-a", "phone-b"])
+def test_the_stream_event_reads_back_as_the_phones_feed(app, db, room, phone):
+    """The stream's bytes are built from parts formatted once; read as a browser reads them
+    they are the same feed, with this phone's token and supports, as its page shows."""
+    live, items = room
+    approval = {"type": "approva", "ids": [items[0].id]}
+    with app.test_request_context():
+        feed = feed_views.PhoneFeed(live.id, phone, 0, "sostegno")
+        payload = feed.sse(_factory(app), [approval], TOKENS["a"])
+        page = feed_views.PhoneFeed(live.id, phone, 0, "sostegno").render(
+            _factory(app), [], TOKENS["a"]
+        )
+    assert isinstance(payload, bytes)
+    name, data = _read_sse(payload)
+    assert name == "feed"
+    assert _squash(data) == _squash(page)
+    assert data.count("Hai sostenuto questa proposta") == (phone == "phone-a")
+    assert TOKENS["a"] in data and feed_views.TOKEN_MARK not in data
+
+
+def test_an_empty_feed_streams_its_placeholder(app, db, create_live_session):
+    live = create_live_session(code="VUTA23", feed_enabled=True)
+    with app.test_request_context():
+        payload = feed_views.PhoneFeed(live.id, "phone-a", 0, "recenti").sse(
+            _factory(app), [], "t"
+        )
+    name, data = _read_sse(payload)
+    assert name == "feed" and "Le proposte approvate compariranno qui." in data
+
+
+def test_quiet_events_send_nothing_on_the_stream(app, db, room):
+    live, _items = room
+    with app.test_request_context():
+        phone = feed_views.PhoneFeed(live.id, "phone-a", 0, "sostegno")
+        assert phone.sse(_factory(app), [{"type": "submitted", "id": 1}], "t") is None
