@@ -10,9 +10,12 @@ supports (remembered by its stream, updated by its own support events) and its C
 A burst is known by its last event: the broker hands the same event object to every
 subscriber of the process, so streams that coalesced the same burst share one render.
 
-The streams' payload is built from parts that are already Server-Sent Event lines, in bytes:
-formatting a 30-item feed into `data:` lines and encoding it per phone was most of the cost of
-an approval reaching 2,000 phones, and now happens once per burst.
+The streams' payload is built once per burst and per set of supported items, already as
+Server-Sent Event bytes, and is the same for every phone with the same supports (most phones of
+a room): a stream only writes it. Streamed items carry no CSRF field: a stream exists only where
+htmx runs, and htmx sends the page's token in the X-CSRFToken header of every request
+(`hx-headers` on the body of base.html); the page's own first render keeps the field for
+browsers without JavaScript.
 """
 
 import math
@@ -37,19 +40,22 @@ QUIET_EVENTS = frozenset({"submitted", "ballot", "poll", "round"})
 RECOUNT_EVENTS = frozenset({"merge"})
 TOKEN_MARK = "consult-feed-csrf-token"  # stands for each phone's token in the shared HTML
 ITEMS_MARK = "consult-feed-items"  # where the items go in the list's frame
+TOKEN_FIELD = f'<input type="hidden" name="csrf_token" value="{TOKEN_MARK}">'
 KEPT_FEEDS = 256  # room feeds (room, group, order) a process keeps: closed rooms' renders go
 FRESH_SECONDS = 10.0  # a whole-feed render serves the streams that connect or refresh this long
 # A phone's own supports are known from its stream's events; a whole-feed refresh reads them
 # again from the database at most this often (the safety net for a dropped event).
 RECOUNT_SECONDS = 300.0
+KEPT_PAYLOADS = 64  # distinct sets of supported items whose stream payload a render keeps
 
 
 SSE_EVENT = "feed"  # the event name the phone page swaps (sse-swap="feed")
 
 
 def sse_lines(html: str) -> bytes:
-    """`html` as Server-Sent Event data lines; parts joined this way read back as the HTML with
-    a line break between parts (insignificant between list items)."""
+    """`html` as Server-Sent Event data lines, without the CSRF field (see the module's note);
+    parts joined this way read back as the HTML with a line break between parts."""
+    html = html.replace(TOKEN_FIELD, "").replace(TOKEN_MARK, "")
     return "".join(f"data: {line}\n" for line in (html.splitlines() or [""])).encode()
 
 
@@ -65,6 +71,7 @@ class RoomFeed:
     sse_items: tuple[tuple[bytes, bytes], ...] = field(init=False)
     sse_empty: bytes = field(init=False)
     sse_frame: tuple[bytes, bytes] = field(init=False)
+    _payloads: dict[frozenset[int], bytes] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         """The same parts as SSE lines in bytes, made once for every phone's stream."""
@@ -74,6 +81,7 @@ class RoomFeed:
         object.__setattr__(self, "sse_empty", empty)
         before = f"event: {SSE_EVENT}\n".encode() + sse_lines(self.frame[0])
         object.__setattr__(self, "sse_frame", (before, sse_lines(self.frame[1]) + b"\n"))
+        object.__setattr__(self, "_payloads", {})
 
     def for_phone(self, supported: set[int], csrf_token: str) -> str:
         """Plain string work, no template: the page's feed for one phone."""
@@ -83,16 +91,21 @@ class RoomFeed:
         html = self.frame[0] + "".join(chosen) + self.frame[1]
         return html.replace(TOKEN_MARK, csrf_token)
 
-    def sse_for_phone(self, supported: set[int], csrf_token: str) -> bytes:
-        """The same feed as one whole SSE event, ready to write: it runs once per phone of the
-        room per event, so it only joins bytes and puts the phone's token in."""
+    def sse_for_phone(self, supported: set[int]) -> bytes:
+        """The same feed as one whole SSE event, ready to write. It runs once per phone of the
+        room per event: phones supporting the same items of the feed share one payload."""
         if not self.ids:
             return self.sse_empty
-        chosen = (
-            both[item in supported] for item, both in zip(self.ids, self.sse_items, strict=True)
-        )
-        event = self.sse_frame[0] + b"".join(chosen) + self.sse_frame[1]
-        return event.replace(TOKEN_MARK.encode(), csrf_token.encode())
+        key = frozenset(supported.intersection(self.ids))
+        payload = self._payloads.get(key)
+        if payload is None:
+            chosen = (
+                both[item in key] for item, both in zip(self.ids, self.sse_items, strict=True)
+            )
+            payload = self.sse_frame[0] + b"".join(chosen) + self.sse_frame[1]
+            if len(self._payloads) < KEPT_PAYLOADS:  # a dict write is atomic across threads
+                self._payloads[key] = payload
+        return payload
 
 
 def render_room_feed(db: Session, live_id: int, group_id: int, order: str) -> RoomFeed | None:
@@ -207,10 +220,10 @@ class PhoneFeed:
         feed = self._current(db_factory, events)
         return None if feed is None else feed.for_phone(self._supported(), csrf_token)
 
-    def sse(self, db_factory, events: list[dict[str, Any]], csrf_token: str) -> bytes | None:
+    def sse(self, db_factory, events: list[dict[str, Any]]) -> bytes | None:
         """The same as one SSE event for the phone's stream; None when nothing changed."""
         feed = self._current(db_factory, events)
-        return None if feed is None else feed.sse_for_phone(self._supported(), csrf_token)
+        return None if feed is None else feed.sse_for_phone(self._supported())
 
     def _supported(self) -> set[int]:
         assert self.supported is not None

@@ -139,7 +139,7 @@ def feed_events(code: str):
         return Session(engine, expire_on_commit=False)
 
     def render(events: list) -> bytes | None:
-        return phone.sse(session_factory, events, generate_csrf())
+        return phone.sse(session_factory, events)
 
     return live_runtime.event_stream(
         live_events.session_channel(live_id),
@@ -147,6 +147,7 @@ def feed_events(code: str):
         coalesce=0.5,
         refresh_every=60.0,
         ignore=QUIET_EVENTS,
+        background=True,  # 2,000 phones' updates wait for the pages that are ready to run
     )
 
 

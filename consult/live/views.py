@@ -11,6 +11,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -46,7 +47,7 @@ from consult.live.web import phone_identity, phone_key, set_phone_cookie
 from consult.meetings import services as meetings
 from consult.meetings.access import may_manage
 from consult.meetings.models import LiveSession, Meeting, WorkingGroup
-from consult.proposals.models import PARTICIPANT_ROLES
+from consult.proposals.models import PARTICIPANT_ROLES, Contribution
 
 bp = Blueprint("live", __name__)
 
@@ -130,8 +131,7 @@ def session_form(code: str):
         # kept and the phone gets its identity now, so pressing send again works.
         form.validate()
         form.text.errors = [_("Non riconosciamo questo telefono: premi di nuovo «Invia».")]
-        page = _phone_page(session_db, form, live, meeting, identity)
-        response = current_app.make_response((page, 422))
+        response = current_app.make_response((_form_or_page(form, live, meeting, identity), 422))
     elif form.validate_on_submit():
         contribution, created = live_sessions.submit(session_db, live, _proposal(form, token))
         live_phones.record_consent(session_db, live_id, token)  # asked once per session
@@ -146,11 +146,13 @@ def session_form(code: str):
                     "id": contribution.id,
                 },
             )
-        # The receipt carries the private tracking link and leads back to this form.
-        response = redirect(url_for("tracking.receipt", token=contribution.tracking_token), 303)
+        if _from_htmx():
+            response = _sent(session_db, form, live, meeting, identity, contribution)
+        else:  # the receipt carries the private tracking link and leads back to this form
+            response = redirect(url_for("tracking.receipt", token=contribution.tracking_token), 303)
     else:
         status = 422 if form.is_submitted() else 200
-        page = _phone_page(session_db, form, live, meeting, identity)
+        page = _form_or_page(form, live, meeting, identity)
         response = current_app.make_response((page, status))
     set_phone_cookie(response, token)
     return response
@@ -169,7 +171,46 @@ def csrf_expired(_error):
     identity = phone_identity()
     form = _proposal_form(db.session(), live, meeting, identity)
     form.text.errors = [message]
+    if _from_htmx():  # htmx swaps a 422: the typed text comes back with a fresh token
+        return _form_or_page(form, live, meeting, identity), 422
     return _phone_page(db.session(), form, live, meeting, identity), 400
+
+
+def _from_htmx() -> bool:
+    """The phone's form sent by htmx: it is answered with the form's fragment, not a page."""
+    return bool(request.headers.get("HX-Request"))
+
+
+def _form_or_page(
+    form: LiveProposalForm, live: LiveSession, meeting: Meeting, identity: str | None
+) -> str:
+    """The form alone for htmx (the page around it, and its feed stream, stay), else the page."""
+    if _from_htmx():
+        return render_template("live/_proposal_form.html", form=form, live=live)
+    return _phone_page(db.session(), form, live, meeting, identity)
+
+
+def _sent(
+    session_db: Session,
+    sent_form: LiveProposalForm,
+    live: LiveSession,
+    meeting: Meeting,
+    identity: str | None,
+    contribution: Contribution,
+) -> WsgiResponse:
+    """htmx's answer to a stored proposal: its receipt and a blank form for the next one, in
+    one request; the group, territory and role chosen stay selected. The receipt links the
+    private tracking page, so the answer is never cached nor sent as a referrer."""
+    form = _proposal_form(session_db, live, meeting, identity, blank=True)
+    for name in ("territory", "participant_role", "working_group"):
+        if getattr(form, name, None) is not None and getattr(sent_form, name, None) is not None:
+            getattr(form, name).data = getattr(sent_form, name).data
+    html = render_template("live/_proposal_form.html", form=form, live=live, sent=contribution)
+    response = current_app.make_response(html)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    g.private_page = True  # the tracking blueprint's hook then sends no referrer
+    return response
 
 
 def _phone_page(
@@ -190,15 +231,20 @@ def _phone_page(
 
 
 def _proposal_form(
-    session_db: Session, live: LiveSession, meeting: Meeting, identity: str | None
+    session_db: Session,
+    live: LiveSession,
+    meeting: Meeting,
+    identity: str | None,
+    blank: bool = False,
 ) -> LiveProposalForm:
-    """The proposal form; a phone that consented earlier in this session is not asked again."""
-    form = LiveProposalForm()
+    """The proposal form (`blank`: not filled from the request, for the next proposal); a
+    phone that consented earlier in this session is not asked again."""
+    form = LiveProposalForm(formdata=None) if blank else LiveProposalForm()
     if live_phones.has_consented(session_db, meetings.stored_id(live), identity):
         del form.consent
     territories = meetings.meeting_territories(session_db, meeting)
     form.territory.choices = [SelectChoice(t.id, t.name) for t in territories]
-    if not form.is_submitted():
+    if blank or not form.is_submitted():
         form.territory.data = meeting.territory_id
         form.idempotency_key.data = secrets.token_urlsafe(24)
     form.participant_role.choices = [SelectChoice("", _("Preferisco non dirlo"))] + [

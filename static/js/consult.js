@@ -8,4 +8,15 @@
       event.detail.isError = false;
     }
   });
+  // A form sent by htmx that fails otherwise (a 429, a 503, no network) keeps what was typed
+  // and says so in its own words (data-error-message), in the form's alert line.
+  function sayNotSent(event) {
+    var form = event.detail.elt && event.detail.elt.closest("form[data-error-message]");
+    var line = form && form.querySelector(".live-send-error");
+    if (!line) return;
+    line.textContent = form.getAttribute("data-error-message");
+    line.hidden = false;
+  }
+  document.addEventListener("htmx:responseError", sayNotSent);
+  document.addEventListener("htmx:sendError", sayNotSent);
 })();

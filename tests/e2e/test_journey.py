@@ -88,6 +88,10 @@ def test_from_the_meeting_room_to_the_regions_answer(journey, base_url, screensh
     thanks = "Grazie, abbiamo ricevuto la tua proposta"
     expect(participant.get_by_role("heading", name=thanks)).to_be_visible()
     expect(participant.get_by_text("comparirà sullo schermo dopo l'approvazione")).to_be_visible()
+    # sent by htmx: the receipt and a blank form on the same page, the feed stream kept open
+    expect(participant.get_by_label("La tua proposta")).to_have_value("")
+    screenshot(participant, "02-live-sent")
+    participant.get_by_role("link", name="Il tuo link personale per seguirla").click()
     expect(participant.get_by_role("link", name="Invia un'altra proposta in sala")).to_be_visible()
     tracking_url = participant.get_by_label("Link personale").input_value()
     assert re.search(r"/traccia/[\w-]{20,}$", tracking_url)

@@ -174,29 +174,42 @@ def _read_sse(payload: bytes) -> tuple[str, str]:
 @pytest.mark.parametrize("phone", ["phone-a", "phone-b"])
 def test_the_stream_event_reads_back_as_the_phones_feed(app, db, room, phone):
     """The stream's bytes are built from parts formatted once; read as a browser reads them
-    they are the same feed, with this phone's token and supports, as its page shows."""
+    they are the same feed, with this phone's supports, as its page shows, less the CSRF field
+    (htmx sends the token in a header)."""
     live, items = room
     approval = {"type": "approva", "ids": [items[0].id]}
     with app.test_request_context():
         feed = feed_views.PhoneFeed(live.id, phone, 0, "sostegno")
-        payload = feed.sse(_factory(app), [approval], TOKENS["a"])
+        payload = feed.sse(_factory(app), [approval])
         page = feed_views.PhoneFeed(live.id, phone, 0, "sostegno").render(
             _factory(app), [], TOKENS["a"]
         )
     assert isinstance(payload, bytes)
     name, data = _read_sse(payload)
     assert name == "feed"
-    assert _squash(data) == _squash(page)
+    field = f'<input type="hidden" name="csrf_token" value="{TOKENS["a"]}">'
+    assert field in page
+    assert _squash(data) == _squash(page.replace(field, ""))
     assert data.count("Hai sostenuto questa proposta") == (phone == "phone-a")
-    assert TOKENS["a"] in data and feed_views.TOKEN_MARK not in data
+    assert "csrf_token" not in data and feed_views.TOKEN_MARK not in data
+
+
+def test_phones_with_the_same_supports_share_one_payload(app, db, room):
+    live, items = room
+    approval = {"type": "approva", "ids": [items[0].id]}
+    with app.test_request_context():
+        payloads = [
+            feed_views.PhoneFeed(live.id, phone, 0, "sostegno").sse(_factory(app), [approval])
+            for phone in ("phone-b", "phone-c", "phone-a")
+        ]
+    assert payloads[0] is payloads[1]  # neither supports anything: the same bytes object
+    assert payloads[2] != payloads[0]  # phone-a supports one item
 
 
 def test_an_empty_feed_streams_its_placeholder(app, db, create_live_session):
     live = create_live_session(code="VUTA23", feed_enabled=True)
     with app.test_request_context():
-        payload = feed_views.PhoneFeed(live.id, "phone-a", 0, "recenti").sse(
-            _factory(app), [], "t"
-        )
+        payload = feed_views.PhoneFeed(live.id, "phone-a", 0, "recenti").sse(_factory(app), [])
     name, data = _read_sse(payload)
     assert name == "feed" and "Le proposte approvate compariranno qui." in data
 
@@ -205,4 +218,4 @@ def test_quiet_events_send_nothing_on_the_stream(app, db, room):
     live, _items = room
     with app.test_request_context():
         phone = feed_views.PhoneFeed(live.id, "phone-a", 0, "sostegno")
-        assert phone.sse(_factory(app), [{"type": "submitted", "id": 1}], "t") is None
+        assert phone.sse(_factory(app), [{"type": "submitted", "id": 1}]) is None

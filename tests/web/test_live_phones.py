@@ -118,6 +118,22 @@ def test_a_phone_supports_once_and_a_double_tap_is_safe(app, db, room):
     assert "2 sostegni" in other.get(f"/live/{live.code}").get_data(as_text=True)
 
 
+def test_a_streamed_support_button_sends_the_token_in_htmxs_header(csrf_app, db, room):
+    """Items that arrive on the feed stream carry no CSRF field: htmx sends the page's token
+    in X-CSRFToken (hx-headers on the body), which is accepted; without it nothing is stored."""
+    live, approved = room
+    item = approved("Un bus notturno per i paesi delle valli.")
+    phone = csrf_app.test_client()
+    page = phone.get(f"/live/{live.code}").get_data(as_text=True)
+    token = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', page).group(1)
+    url = f"/live/{live.code}/proposte/{item.id}/sostieni"
+    refused = phone.post(url, headers={"HX-Request": "true"})
+    assert refused.status_code == 400 and _count(db, Support) == 0
+    sent = phone.post(url, headers={"HX-Request": "true", "X-CSRFToken": token})
+    assert sent.status_code == 200 and "Grazie: hai sostenuto" in sent.get_data(as_text=True)
+    assert _count(db, Support) == 1
+
+
 def test_a_forged_phone_cookie_cannot_support(app, db, room):
     live, approved = room
     item = approved("Un bus notturno per i paesi delle valli.")
