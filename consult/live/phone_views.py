@@ -147,7 +147,6 @@ def feed_events(code: str):
         coalesce=0.5,
         refresh_every=60.0,
         ignore=QUIET_EVENTS,
-        background=True,  # 2,000 phones' updates wait for the pages that are ready to run
     )
 
 

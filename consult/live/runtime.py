@@ -3,7 +3,6 @@
 import os
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
 from typing import Any
 
 from flask import Flask, Response, current_app, request, stream_with_context
@@ -16,7 +15,6 @@ from consult.common.errors import DATABASE_OUTAGES
 from consult.live import events as live_events
 from consult.live import presence as live_presence
 from consult.live import services as live_sessions
-from consult.live.delivery_lane import background_turn
 from consult.live.stream_slots import StreamSlots
 
 HEARTBEAT_SECONDS = 15.0
@@ -132,7 +130,6 @@ def event_stream(
     refresh_every: float | None = None,
     still_allowed: Callable[[], bool] | None = None,
     ignore: frozenset[str] = frozenset(),
-    background: bool = False,
 ) -> Response:
     """Stream `render(events)` on each burst of events; heartbeats keep proxies from closing it.
 
@@ -142,9 +139,7 @@ def event_stream(
     the first chunk is sent, so a long stream holds no database connection; `render` opens its
     own session when it needs one. `still_allowed`, checked every AUTH_CHECK_SECONDS, ends a
     staff stream once its account is deactivated or logged out everywhere. Events whose type is
-    in `ignore` never wake the stream (they change nothing it shows). A `background` stream
-    (one of a whole room's phones) renders its updates in `delivery_lane.background_turn`,
-    after the pages that are ready to run.
+    in `ignore` never wake the stream (they change nothing it shows).
 
     Each client address holds at most LIVE_STREAMS_PER_ADDRESS streams (a 429 past it); the slot
     is given back when the response is closed, which the server does as soon as a write fails
@@ -182,8 +177,7 @@ def event_stream(
                 due = refresh_every is not None and time.monotonic() - last_sent >= refresh_every
                 payload = None
                 if events or due or missed:  # after a missed update, re-send the whole state
-                    with background_turn() if background else nullcontext():
-                        payload, missed = _render_or_retry(render, [] if missed else events)
+                    payload, missed = _render_or_retry(render, [] if missed else events)
                 if payload:
                     last_sent = time.monotonic()
                     yield payload
