@@ -6,7 +6,9 @@ Builds a fresh demo database, starts gunicorn as `make serve` does (gunicorn.con
 1. `--phones` phones (default 2,000) each load the demo room's page (/c/piemonte-2018/live/DEMA42)
    with their own cookies and open their feed stream (/live/DEMA42/bacheca/eventi), held for the
    whole run;
-2. `--submitters` of them (default 400) send `--proposals` proposals each (default 2) within
+2. `--submitters` of them (default 400) send `--proposals` proposals each (default 2), as the
+   phone page does (htmx: one request, answered with the receipt and the next form; `--no-htmx`
+   for a browser without JavaScript: 303 to the receipt, then the form again), within
    `--submit-seconds` (default 60), each timed from sending the POST to its response; the rows
    stored are counted in the database against the proposals sent;
 3. meanwhile the demo facilitator approves `--approvals` of them (default 30) through the
@@ -148,16 +150,20 @@ class Room:
     async def get(self, phone: Phone, path: str) -> tuple[httpx.Response, float]:
         return await self.request(phone, "GET", path, None)
 
-    async def post(self, phone: Phone, path: str, data: dict) -> tuple[httpx.Response, float]:
-        return await self.request(phone, "POST", path, data)
+    async def post(
+        self, phone: Phone, path: str, data: dict, headers: dict | None = None
+    ) -> tuple[httpx.Response, float]:
+        return await self.request(phone, "POST", path, data, headers)
 
-    async def request(self, phone: Phone, method: str, path: str, data: dict | None):
+    async def request(
+        self, phone: Phone, method: str, path: str, data: dict | None, extra: dict | None = None
+    ):
         """(response, seconds from sending to the response). At most `connections` requests of
         this process are in flight: the others wait here, untimed, not in httpx's pool (whose
         queue of waiting requests costs the client CPU quadratically)."""
         async with self.in_flight:
             started = time.perf_counter()
-            headers = {"Cookie": phone.cookie_header()}
+            headers = {"Cookie": phone.cookie_header(), **(extra or {})}
             response = await self.http.request(method, path, data=data, headers=headers)
             elapsed = time.perf_counter() - started
         phone.keep_cookies(response)
@@ -262,14 +268,25 @@ class Room:
                 self.share.attempted += 1
                 if self.config["one_write"]:
                     status, elapsed = await self.post_one_write(phone, f"/live/{CODE}", data)
-                else:
+                    fragment = None
+                elif self.config["no_htmx"]:  # a browser without JavaScript: 303, then a page
                     response, elapsed = await self.post(phone, f"/live/{CODE}", data)
-                    status = response.status_code
-                if status != 303:
+                    status, fragment = response.status_code, None
+                else:  # as the phone page sends it: htmx, answered with receipt and new form
+                    headers = {"HX-Request": "true"}
+                    response, elapsed = await self.post(phone, f"/live/{CODE}", data, headers)
+                    status, fragment = response.status_code, response.text
+                if status != (200 if fragment is not None else 303):
                     raise RuntimeError(f"submit {status}")
                 self.share.submit_seconds.append(elapsed)
                 self.share.sent += 1
-                await self.open_form(phone)  # following the redirect, as the phone's browser does
+                if fragment is not None and "Grazie, abbiamo ricevuto" in fragment:
+                    phone.form = (
+                        CSRF.search(fragment).group(1),
+                        IDEMPOTENCY.search(fragment).group(1),
+                    )
+                else:
+                    await self.open_form(phone)  # following the redirect, as a browser does
             except (httpx.HTTPError, RuntimeError, AttributeError) as error:
                 self.error(phone, "submit", error)
 
@@ -705,6 +722,7 @@ def run(args) -> dict:
             "join_concurrency": args.join_concurrency,
             "connections": args.connections,
             "one_write": args.one_write_posts,
+            "no_htmx": args.no_htmx,
         }
         clients = Clients(args.client_procs, args.phones, config)
         try:
@@ -784,6 +802,7 @@ def finish(args, figures: dict, finals: list[dict], url: str) -> dict:
         "phones": args.phones,
         "submitters": args.submitters,
         "proposals_each": args.proposals,
+        "submit_as": "one write" if args.one_write_posts else ("form" if args.no_htmx else "htmx"),
         "workers": args.workers,
         "database": url.split(":", 1)[0],
         "broker": "redis" if args.redis_url else "in-process",
@@ -922,6 +941,11 @@ def main() -> None:
         "--one-write-posts",
         action="store_true",
         help="send each proposal's headers and body in one write, on a new connection",
+    )
+    parser.add_argument(
+        "--no-htmx",
+        action="store_true",
+        help="send proposals as a browser without JavaScript (303 to the receipt, then the form)",
     )
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--database-url", help="default: a new SQLite file")
