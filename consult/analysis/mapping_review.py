@@ -7,7 +7,7 @@ successor by `theme_decisions.carry_over`.
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from consult.analysis.models import AnalysisRun, ObjectiveMapping, Theme
 from consult.analysis.rows import stored_id
@@ -63,10 +63,74 @@ def theme_items(db: Session, run: AnalysisRun) -> list[ReviewItem]:
 
 
 def contribution_items(db: Session, run: AnalysisRun) -> list[ReviewItem]:
+    """Every proposal with a suggestion of this run or a planner's mapping (the page reads
+    `contribution_page` and `contribution_queue`, which give the same items piece by piece)."""
+    return _items_of(db, run, None)
+
+
+def _contribution_rows(run: AnalysisRun):
+    """The mapping rows a proposal's review item is made of: this run's and planners'."""
+    return (
+        col(ObjectiveMapping.contribution_id).is_not(None),
+        (ObjectiveMapping.run_id == run.id) | (ObjectiveMapping.source == "planner"),
+        col(Contribution.id) == ObjectiveMapping.contribution_id,
+        Contribution.consultation_id == run.consultation_id,
+    )
+
+
+def contribution_page(
+    db: Session, run: AnalysisRun, page: int, size: int
+) -> tuple[list[ReviewItem], int]:
+    """One page of `contribution_items` in proposal order, and how many there are in all:
+    the page's rows only, so the review costs the same with 300 or 100,000 proposals."""
+    conditions = _contribution_rows(run)
+    total = db.exec(
+        select(func.count(func.distinct(ObjectiveMapping.contribution_id))).where(*conditions)
+    ).one()
+    ids = db.exec(
+        select(ObjectiveMapping.contribution_id)
+        .where(*conditions)
+        .group_by(col(ObjectiveMapping.contribution_id))
+        .order_by(col(ObjectiveMapping.contribution_id))
+        .offset(max(0, page - 1) * size)
+        .limit(size)
+    ).all()
+    return _items_of(db, run, [i for i in ids if i is not None]), total
+
+
+def contribution_queue(
+    db: Session, run: AnalysisRun, threshold: float, limit: int
+) -> list[ReviewItem]:
+    """The `limit` least sure proposals of `queue(contribution_items(...))`, found in SQL:
+    no planner's mapping, best suggestion under `threshold`, least sure (then oldest) first."""
+    conditions = _contribution_rows(run)
+    confirmed = select(ObjectiveMapping.contribution_id).where(
+        ObjectiveMapping.source == "planner", col(ObjectiveMapping.contribution_id).is_not(None)
+    )
+    best = func.max(ObjectiveMapping.confidence)
+    found = db.exec(
+        select(ObjectiveMapping.contribution_id)
+        .where(*conditions, col(ObjectiveMapping.contribution_id).not_in(confirmed))
+        .group_by(col(ObjectiveMapping.contribution_id))
+        .having(best < threshold)
+        .order_by(best, col(ObjectiveMapping.contribution_id))
+        .limit(limit)
+    ).all()
+    ids = [i for i in found if i is not None]
+    items = {stored_id(i.target): i for i in _items_of(db, run, ids)}
+    return [items[i] for i in ids if i in items]
+
+
+def _items_of(db: Session, run: AnalysisRun, ids: list[int] | None) -> list[ReviewItem]:
+    """The review items of these proposals (None: all of them), in id order."""
+    if ids is not None and not ids:
+        return []
+    chosen = [col(ObjectiveMapping.contribution_id).in_(ids)] if ids is not None else []
     rows = db.exec(
         select(ObjectiveMapping)
         .where(
             col(ObjectiveMapping.contribution_id).is_not(None),
+            *chosen,
             (ObjectiveMapping.run_id == run.id) | (ObjectiveMapping.source == "planner"),
         )
         .order_by(col(ObjectiveMapping.id))
@@ -75,13 +139,17 @@ def contribution_items(db: Session, run: AnalysisRun) -> list[ReviewItem]:
     for row in rows:
         by_contribution.setdefault(row.contribution_id, []).append(row)
     contributions = db.exec(
-        select(Contribution).where(
+        select(Contribution)
+        .where(
             col(Contribution.id).in_(list(by_contribution)),
             Contribution.consultation_id == run.consultation_id,
         )
+        .order_by(col(Contribution.id))
     ).all()
     return [
-        ReviewItem("contribution", c, _suggestions(by_contribution[c.id])) for c in contributions
+        ReviewItem("contribution", c, _suggestions(by_contribution[c.id]))
+        for c in contributions
+        if c.id in by_contribution
     ]
 
 

@@ -55,19 +55,19 @@ def index():
     session = db.session()
     threshold = current_app.config["MAPPING_REVIEW_THRESHOLD"]
     themes = mapping_review.theme_items(session, run)
-    proposals = sorted(mapping_review.contribution_items(session, run), key=lambda i: i.target.id)
     page = parse_int(request.args.get("pagina"), 1)
-    start = (page - 1) * PROPOSALS_PAGE_SIZE
+    proposals, total = mapping_review.contribution_page(session, run, page, PROPOSALS_PAGE_SIZE)
+    least_sure = mapping_review.contribution_queue(session, run, threshold, QUEUE_LIMIT)
     return render_template(
         "planning/mapping.html",
         run=run,
         threshold=threshold,
-        review_queue=mapping_review.queue(themes + proposals, threshold)[:QUEUE_LIMIT],
+        review_queue=mapping_review.queue(themes + least_sure, threshold)[:QUEUE_LIMIT],
         themes=[i for i in themes if not i.target.is_off_strategy],
         emerging=[i for i in themes if i.target.is_off_strategy],
-        proposals=proposals[start : start + PROPOSALS_PAGE_SIZE],
+        proposals=proposals,
         page=page,
-        pages=max(1, -(-len(proposals) // PROPOSALS_PAGE_SIZE)),
+        pages=max(1, -(-total // PROPOSALS_PAGE_SIZE)),
         objectives={o.id: o for o in objectives},
         form_for=lambda item: mapping_form(
             objectives, item.top.objective_id if item.top else None, formdata=None

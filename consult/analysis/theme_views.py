@@ -72,10 +72,7 @@ def index():
     run = current_run(consultation)
     themes = stored.unmerged_themes(db.session(), stored_id(run)) if run else []
     session = db.session()
-    trends = {
-        t.id: theme_stats.for_contributions(session, theme_decisions.member_ids(session, t))
-        for t in themes
-    }
+    trends = theme_stats.weekly_by_theme(session, [stored_id(t) for t in themes])
     groups = theme_groups.by_objective(
         session, themes, stored.objectives(session, consultation.framework_id)
     )

@@ -132,3 +132,50 @@ def test_a_tied_runner_up_is_never_taken_for_the_models_suggestion(
     db.commit()
     audit = db.exec(select(AuditLog).where(AuditLog.action == "mapping.confirm")).one()
     assert audit.before == {"objective_id": best.id, "confidence": 0.31, "source": "model"}
+
+
+def test_the_paged_review_and_queue_equal_the_whole_lists_on_random_suggestions(
+    db, create_contribution, create_theme_run, create_user, create_analysis
+):
+    """The mapping page reads one page and the least sure proposals in SQL; they must be
+    exactly what the whole lists give, with planners' confirmations, several suggestions per
+    proposal, ties and another run's rows mixed in."""
+    import random
+
+    rng = random.Random(11)
+    objectives = db.exec(select(Objective)).all()
+    proposals = [create_contribution(f"Proposta {i} sui servizi sociali.") for i in range(45)]
+    run = create_theme_run({"Servizi": proposals[:3]})
+    other_run = create_analysis(is_current=False)
+    planner = create_user("planner")
+    for proposal in proposals[3:]:
+        for _ in range(rng.randrange(0, 3)):
+            confidence = rng.choice([0.1, 0.25, 0.25, 0.4, 0.6, 0.9])
+            objective = rng.choice([*objectives, None])
+            _suggest(db, run, confidence, objective, contribution_id=proposal.id)
+        if rng.random() < 0.2:
+            _suggest(db, other_run, 0.05, None, contribution_id=proposal.id)
+        if rng.random() < 0.15:
+            mapping_review.confirm(
+                db, objective_id=objectives[0].id, actor_id=planner.id, contribution=proposal
+            )
+    db.commit()
+    whole = sorted(mapping_review.contribution_items(db, run), key=lambda i: i.target.id)
+
+    def key(items):
+        return [
+            (i.target.id, [(s.objective_id, s.confidence, s.source) for s in i.suggestions])
+            for i in items
+        ]
+
+    pages = []
+    for page in range(1, 6):
+        items, total = mapping_review.contribution_page(db, run, page, 10)
+        assert total == len(whole)
+        pages += items
+    assert key(pages) == key(whole)
+    assert mapping_review.contribution_page(db, run, 99, 10) == ([], len(whole))
+    for threshold, limit in ((0.5, 30), (0.3, 4), (0.95, 100)):
+        expected = mapping_review.queue(whole, threshold)[:limit]
+        assert expected
+        assert key(mapping_review.contribution_queue(db, run, threshold, limit)) == key(expected)

@@ -260,3 +260,30 @@ def test_run_durations_are_numbers_of_the_page_language(client, db, planner, con
     assert "168,6 s" in page and "168.6 s" not in page and "12,2 s" in page
     client.post("/lingua", data={"lang": "en"})
     assert "168.6 s" in client.get("/pianificazione/analisi").get_data(as_text=True)
+
+
+def test_the_mapping_pages_show_a_short_window_of_page_links(
+    client, db, planner, nidi, create_contribution, monkeypatch
+):
+    from consult.analysis import mapping_views
+
+    monkeypatch.setattr(mapping_views, "PROPOSALS_PAGE_SIZE", 2)
+    for i in range(30):
+        proposal = create_contribution(f"Proposta numero {i} sui trasporti locali.")
+        db.add(
+            ObjectiveMapping(
+                contribution_id=proposal.id,
+                objective_id=None,
+                confidence=0.9,
+                source="model",
+                run_id=nidi["run"].id,
+            )
+        )
+    db.commit()
+    page = client.get("/pianificazione/mappatura?pagina=8").get_data(as_text=True)
+    links = [int(p) for p in re.findall(r"mappatura\?pagina=(\d+)#proposals-title\"", page)]
+    assert sorted(set(links)) == [1, 6, 7, 8, 9, 10, 15]  # previous 7 and next 9 among them
+    assert page.count("…") == 2 and 'aria-current="page">8<' in page
+    assert "Proposta numero 14" in page and "Proposta numero 16" not in page
+    last = client.get("/pianificazione/mappatura?pagina=15").get_data(as_text=True)
+    assert "Successiva" not in last and "Proposta numero 29" in last
