@@ -31,6 +31,10 @@ class Contribution(SQLModel, table=True):
         # The public list's order (newest published first) and its keyset pages, and the
         # published proposals' counts, read from one index.
         Index("ix_contribution_published_order", "consultation_id", "status", "published_at", "id"),
+        # Counts per channel, territory and role read an index, not the rows (migration 0022).
+        Index("ix_contribution_published_channel", "consultation_id", "status", "channel"),
+        Index("ix_contribution_published_territory", "consultation_id", "status", "territory_id"),
+        Index("ix_contribution_published_role", "consultation_id", "status", "participant_role"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
