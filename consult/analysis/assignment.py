@@ -120,8 +120,9 @@ class _Facts:
     def load(cls, db: Session, contributions: list[Contribution]) -> "_Facts":
         ids = ids_of(contributions)
         run = current_run(db, contributions[0].consultation_id)
-        themes = current_themes(db, contributions[0].consultation_id)
-        primary = _primary_themes(db, ids, list(themes))
+        primary = _primary_themes(db, ids, stored_id(run)) if run is not None else {}
+        # A new proposal has no theme yet: the run's themes are read only when one has.
+        themes = current_themes(db, contributions[0].consultation_id) if primary else {}
         # Only the themes these proposals count through are read: a new proposal (no theme yet)
         # costs no theme mappings, which a live room submitting hundreds a minute feels.
         effective = (_effective_theme(themes, theme_id) for theme_id in set(primary.values()))
@@ -183,16 +184,16 @@ def _mappings_by(db: Session, column, keys: list[int]) -> dict[int, list[Objecti
     return grouped
 
 
-def _primary_themes(db: Session, ids: list[int], theme_ids: list[int]) -> dict[int, int]:
-    if not theme_ids:
-        return {}
+def _primary_themes(db: Session, ids: list[int], run_id: int) -> dict[int, int]:
+    """Each proposal's primary theme in the run."""
     primary: dict[int, int] = {}
     for chunk in _chunks(ids):
         rows = db.exec(
             select(ContributionTheme)
+            .join(Theme, col(Theme.id) == ContributionTheme.theme_id)
             .where(
                 col(ContributionTheme.contribution_id).in_(chunk),
-                col(ContributionTheme.theme_id).in_(theme_ids),
+                Theme.run_id == run_id,
                 ContributionTheme.is_primary,
             )
             # Deterministic ties (the same order on every database): the last one wins.

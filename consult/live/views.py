@@ -134,7 +134,8 @@ def session_form(code: str):
         response = current_app.make_response((_form_or_page(form, live, meeting, identity), 422))
     elif form.validate_on_submit():
         contribution, created = live_sessions.submit(session_db, live, _proposal(form, token))
-        live_phones.record_consent(session_db, live_id, token)  # asked once per session
+        if form.consent is not None:  # asked once per session: the form had it, so record it
+            live_phones.record_consent(session_db, live_id, token)
         if created:
             live_events.publish_after_commit(
                 session_db,
@@ -147,7 +148,7 @@ def session_form(code: str):
                 },
             )
         if _from_htmx():
-            response = _sent(session_db, form, live, meeting, identity, contribution)
+            response = _sent(form, live, contribution)
         else:  # the receipt carries the private tracking link and leads back to this form
             response = redirect(url_for("tracking.receipt", token=contribution.tracking_token), 303)
     else:
@@ -191,20 +192,12 @@ def _form_or_page(
 
 
 def _sent(
-    session_db: Session,
-    sent_form: LiveProposalForm,
-    live: LiveSession,
-    meeting: Meeting,
-    identity: str | None,
-    contribution: Contribution,
+    sent_form: LiveProposalForm, live: LiveSession, contribution: Contribution
 ) -> WsgiResponse:
     """htmx's answer to a stored proposal: its receipt and a blank form for the next one, in
     one request; the group, territory and role chosen stay selected. The receipt links the
     private tracking page, so the answer is never cached nor sent as a referrer."""
-    form = _proposal_form(session_db, live, meeting, identity, blank=True)
-    for name in ("territory", "participant_role", "working_group"):
-        if getattr(form, name, None) is not None and getattr(sent_form, name, None) is not None:
-            getattr(form, name).data = getattr(sent_form, name).data
+    form = _next_form(sent_form)
     html = render_template("live/_proposal_form.html", form=form, live=live, sent=contribution)
     response = current_app.make_response(html)
     response.headers["Cache-Control"] = "private, no-store"
@@ -256,6 +249,23 @@ def _proposal_form(
     ]
     if not groups:
         del form.working_group
+    return form
+
+
+def _next_form(sent: LiveProposalForm) -> LiveProposalForm:
+    """A blank form for the phone's next proposal, built from the one just sent (its choices
+    are this room's, read once per request): the group, territory and role chosen stay, and
+    consent, just recorded, is not asked again."""
+    form = LiveProposalForm(formdata=None)
+    del form.consent
+    form.idempotency_key.data = secrets.token_urlsafe(24)
+    for name in ("territory", "participant_role", "working_group"):
+        field = getattr(sent, name, None)
+        if field is None:
+            delattr(form, name)
+            continue
+        getattr(form, name).choices = field.choices
+        getattr(form, name).data = field.data
     return form
 
 

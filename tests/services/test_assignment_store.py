@@ -288,4 +288,6 @@ def test_a_new_proposal_reads_only_the_theme_mappings_it_counts_through(
     finally:
         event.remove(engine, "before_cursor_execute", note)
     assert not [s for s in statements if "objectivemapping.theme_id IN" in s]
+    # nor the run's themes: a proposal with no theme yet has nothing to read there
+    assert not [s for s in statements if " ".join(s.split()).find("FROM theme WHERE") >= 0]
     _check(db, consultation)
