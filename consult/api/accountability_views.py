@@ -17,7 +17,7 @@ from consult.framework import services as framework
 from consult.framework.context import current_consultation
 from consult.framework.models import OFF_STRATEGY_CODE, objective_dict
 from consult.meetings.services import stored_id
-from consult.planning.coverage import build_matrix
+from consult.planning.coverage import build_matrices
 
 bp = Blueprint("api_accountability", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -52,10 +52,8 @@ def objective(code: str):
         abort(404)
     objective_id = stored_id(item) if item else None
     threshold = current_app.config["OBJECTIVE_THRESHOLD"]
-    by_territory = build_matrix(session, consultation, threshold=threshold, only_row=code)
-    by_channel = build_matrix(
-        session, consultation, dimension="channel", threshold=threshold, only_row=code
-    )
+    matrices = build_matrices(session, consultation, threshold=threshold, only_row=code)
+    by_territory, by_channel = matrices["territory"], matrices["channel"]
     row = next(r for r in by_territory.rows if r.code == code)
     themes = [
         t

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from consult.analysis import assignment_store
@@ -161,58 +162,97 @@ def build_matrix(
     the number of proposals. `only_row` (a row code) counts that row's cells alone, through the
     assignments' objective index (an objective's public page); the other rows stay empty.
     """
+    return build_matrices(
+        db,
+        consultation,
+        dimensions=(dimension,),
+        filters=filters,
+        threshold=threshold,
+        off_strategy_label=off_strategy_label,
+        unmapped_label=unmapped_label,
+        no_territory_label=no_territory_label,
+        only_row=only_row,
+    )[dimension]
+
+
+def build_matrices(
+    db: Session,
+    consultation: Consultation,
+    *,
+    dimensions: tuple[str, ...] = ("territory", "channel"),
+    filters: Filters = Filters(),
+    threshold: float = DEFAULT_THRESHOLD,
+    off_strategy_label: str = "Fuori strategia",
+    unmapped_label: str = "Non assegnate",
+    no_territory_label: str = "Territorio non indicato",
+    only_row: str | None = None,
+) -> dict[str, Matrix]:
+    """`build_matrix` for several dimensions at once: the stored assignments are read in one
+    query grouped by every dimension (an objective's page shows territories and channels, and
+    on PostgreSQL each read of an objective's 20,000 rows at 100,000 proposals costs ~80 ms)."""
     objective_codes = framework.objective_codes(db)
-    rows = [
-        *objective_lines(db, consultation),
-        Line(OFF_STRATEGY_CODE, off_strategy_label),
-        Line(UNMAPPED_CODE, unmapped_label),
-    ]
     conditions = kept(consultation, filters)
-    key = Contribution.channel if dimension == "channel" else Contribution.territory_id
-    if dimension == "channel":
-        columns = [Line(channel, channel) for channel in CHANNELS]
-        column_code = str
-    else:
-        provinces = province_of(db, consultation.framework_id)
-        columns = _province_lines(provinces)
-        column_code = _province_code(provinces)
-    column_totals: Counter = Counter()
-    for value, count in db.exec(
-        select(col(key), func.count()).where(*conditions).group_by(col(key))
-    ).all():
-        column_totals[column_code(value)] += count
-    if dimension != "channel" and column_totals[NO_TERRITORY_CODE]:
-        columns.append(Line(NO_TERRITORY_CODE, no_territory_label))
-    cells: Counter = Counter()
+    keys = [_dimension_key(d) for d in dimensions]
     only = _row_condition(db, consultation, only_row) if only_row else None
-    counts = _assignment_counts(db, conditions, key, threshold, only)
-    for objective_id, source, value, count in counts:
-        cells[(_row_code(objective_id, source, objective_codes), column_code(value))] += count
-    for line in columns:
-        line.total = column_totals[line.code]
-    for line in rows:
-        line.total = sum(cells[(line.code, c.code)] for c in columns)
-    return Matrix(
-        rows,
-        columns,
-        dict(cells),
-        sum(column_totals.values()),
-        max(cells.values(), default=0),
-        dimension,
-    )
+    counts = _assignment_counts(db, conditions, keys, threshold, only)
+    lines = objective_lines(db, consultation)
+    result = {}
+    for index, dimension in enumerate(dimensions):
+        rows = [
+            *(Line(line.code, line.label, kind=line.kind) for line in lines),
+            Line(OFF_STRATEGY_CODE, off_strategy_label),
+            Line(UNMAPPED_CODE, unmapped_label),
+        ]
+        key = keys[index]
+        if dimension == "channel":
+            columns = [Line(channel, channel) for channel in CHANNELS]
+            column_code: Any = str
+        else:
+            provinces = province_of(db, consultation.framework_id)
+            columns = _province_lines(provinces)
+            column_code = _province_code(provinces)
+        column_totals: Counter = Counter()
+        for value, count in db.exec(
+            select(col(key), func.count()).where(*conditions).group_by(col(key))
+        ).all():
+            column_totals[column_code(value)] += count
+        if dimension != "channel" and column_totals[NO_TERRITORY_CODE]:
+            columns.append(Line(NO_TERRITORY_CODE, no_territory_label))
+        cells: Counter = Counter()
+        for objective_id, source, *values, count in counts:
+            row_code = _row_code(objective_id, source, objective_codes)
+            cells[(row_code, column_code(values[index]))] += count
+        for line in columns:
+            line.total = column_totals[line.code]
+        for line in rows:
+            line.total = sum(cells[(line.code, c.code)] for c in columns)
+        result[dimension] = Matrix(
+            rows,
+            columns,
+            dict(cells),
+            sum(column_totals.values()),
+            max(cells.values(), default=0),
+            dimension,
+        )
+    return result
 
 
-def _assignment_counts(db: Session, conditions: list, key, threshold: float, only=None):
-    """(objective_id, source, column value, proposals) over the counted stored rows."""
+def _dimension_key(dimension: str):
+    return Contribution.channel if dimension == "channel" else Contribution.territory_id
+
+
+def _assignment_counts(db: Session, conditions: list, keys: list, threshold: float, only=None):
+    """(objective_id, source, *column values, proposals) over the counted stored rows."""
     row = ContributionAssignment
     wanted = [assignment_store.counted(threshold), *([only] if only is not None else [])]
+    groups = [col(row.objective_id), col(row.source), *(col(k) for k in keys)]
     query = (
-        select(col(row.objective_id), col(row.source), col(key), func.count())
+        sa_select(*groups, func.count())
         .join(Contribution, col(Contribution.id) == row.contribution_id)
         .where(*conditions, *wanted)
-        .group_by(col(row.objective_id), col(row.source), col(key))
+        .group_by(*groups)
     )
-    return db.exec(query).all()
+    return list(db.execute(query).all())
 
 
 def _row_condition(db: Session, consultation: Consultation, code: str):

@@ -11,7 +11,7 @@ from consult.framework.context import current_consultation
 from consult.framework.labels import CHANNEL_LABELS
 from consult.framework.models import OFF_STRATEGY_CODE
 from consult.meetings.services import stored_id
-from consult.planning.coverage import UNMAPPED_CODE, build_matrix
+from consult.planning.coverage import UNMAPPED_CODE, build_matrices
 
 bp = Blueprint("objectives", __name__, url_prefix="/obiettivi")
 
@@ -29,16 +29,14 @@ def detail(code: str):
     objective_id = stored_id(objective) if objective else None
     threshold = current_app.config["OBJECTIVE_THRESHOLD"]
     row_code = objective.code if objective else OFF_STRATEGY_CODE
-    by_territory = build_matrix(
+    matrices = build_matrices(
         session,
         consultation,
         threshold=threshold,
         no_territory_label=_("Territorio non indicato"),
         only_row=row_code,
     )
-    by_channel = build_matrix(
-        session, consultation, dimension="channel", threshold=threshold, only_row=row_code
-    )
+    by_territory, by_channel = matrices["territory"], matrices["channel"]
     themes = themes_for_objective(session, consultation_id, objective_id, threshold=threshold)
     return render_template(
         "objectives/detail.html",

@@ -225,7 +225,7 @@ def _recount(db, consultation, threshold):
 
 
 def test_the_matrix_counts_equal_the_rule_on_random_data(db, consultation, objectives):
-    from consult.planning.coverage import build_matrix
+    from consult.planning.coverage import build_matrices, build_matrix
 
     rng = random.Random(11)
     world = _world(db, consultation, objectives, rng)
@@ -244,6 +244,14 @@ def test_the_matrix_counts_equal_the_rule_on_random_data(db, consultation, objec
             )
             assert {k: v for k, v in matrix.cells.items() if k[0] == line.code} == alone.cells
             assert next(r.total for r in alone.rows if r.code == line.code) == line.total
+            # both dimensions from one read (the objective's page) count the same too
+            both = build_matrices(db, consultation, threshold=threshold, only_row=line.code)
+            assert both["channel"].cells == alone.cells
+            territory = build_matrix(db, consultation, threshold=threshold, only_row=line.code)
+            assert both["territory"].cells == territory.cells
+            assert [(r.code, r.total) for r in both["territory"].rows] == [
+                (r.code, r.total) for r in territory.rows
+            ]
 
 
 def test_a_new_proposal_reads_only_the_theme_mappings_it_counts_through(
