@@ -179,25 +179,32 @@ class SheetRows:
         self.territories = {t.code: t.name for t in db.exec(territories).all()}
         self.objectives = {o.code: o.title for o in db.exec(objectives).all()}
         self.objectives[OFF_STRATEGY_CODE] = str(_l("Fuori strategia"))
+        # The labels in the current language, translated once (not four times per row).
+        self.statuses = _translated(PROPOSAL_STATUS_LABELS)
+        self.channels = _translated(CHANNEL_LABELS)
+        self.roles = _translated(ROLE_LABELS)
+        self.sources = _translated(SOURCE_LABELS)
 
     def __call__(self, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         for row in rows:
             yield {
                 **row,
-                "status_label": _label(PROPOSAL_STATUS_LABELS, row["status"]),
-                "channel_label": _label(CHANNEL_LABELS, row["channel"]),
+                "status_label": self.statuses.get(row["status"], row["status"]),
+                "channel_label": self.channels.get(row["channel"], row["channel"]),
                 "territory_label": self.territories.get(row["territory"], row["territory"]),
-                "role_label": _label(ROLE_LABELS, row["participant_role"]),
+                "role_label": self.roles.get(row["participant_role"], row["participant_role"]),
                 "suggested_objective_label": self.objectives.get(
                     row["suggested_objective"], row["suggested_objective"]
                 ),
                 "objective_labels": [self.objectives.get(c, c) for c in row["objectives"]],
-                "objective_source_label": _label(SOURCE_LABELS, row["objective_source"]),
+                "objective_source_label": self.sources.get(
+                    row["objective_source"], row["objective_source"]
+                ),
             }
 
 
-def _label(labels: dict, code: str | None) -> str | None:
-    return str(labels[code]) if code in labels else code
+def _translated(labels: dict) -> dict[str | None, str]:
+    return {code: str(label) for code, label in labels.items()}
 
 
 def csv_chunks(
