@@ -59,6 +59,14 @@ def sse_lines(html: str) -> bytes:
     return "".join(f"data: {line}\n" for line in (html.splitlines() or [""])).encode()
 
 
+def compact(html: str) -> str:
+    """The HTML on one line, without the templates' indentation: a feed goes to every phone
+    of the room at each change, and each line costs its own `data: ` in the stream. Line
+    breaks become spaces, as HTML shows them (the feed has no <pre>, <textarea> or pre-line
+    text)."""
+    return " ".join(stripped for line in html.splitlines() if (stripped := line.strip()))
+
+
 @dataclass(frozen=True)
 class RoomFeed:
     """A room's feed as HTML, before each phone's part is added."""
@@ -119,14 +127,16 @@ def render_room_feed(db: Session, live_id: int, group_id: int, order: str) -> Ro
 
     def item(contribution, supports: int, supported: bool) -> str:
         entry = FeedItem(contribution, supports, supported)
-        return render_template(
-            "live/_feed_item.html", live=live, entry=entry, csrf_token=lambda: TOKEN_MARK
+        return compact(
+            render_template(
+                "live/_feed_item.html", live=live, entry=entry, csrf_token=lambda: TOKEN_MARK
+            )
         )
 
     items = tuple((item(c, n, False), item(c, n, True)) for c, n in rows)
-    empty = render_template("live/_feed_items.html", live=live, feed=[])
-    before, _mark, after = render_template(
-        "live/_feed_list.html", items=Markup(ITEMS_MARK)
+    empty = compact(render_template("live/_feed_items.html", live=live, feed=[]))
+    before, _mark, after = compact(
+        render_template("live/_feed_list.html", items=Markup(ITEMS_MARK))
     ).partition(ITEMS_MARK)
     return RoomFeed(True, tuple(stored_id(c) for c, _n in rows), items, empty, (before, after))
 

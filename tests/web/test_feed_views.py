@@ -219,3 +219,16 @@ def test_quiet_events_send_nothing_on_the_stream(app, db, room):
     with app.test_request_context():
         phone = feed_views.PhoneFeed(live.id, "phone-a", 0, "sostegno")
         assert phone.sse(_factory(app), [{"type": "submitted", "id": 1}]) is None
+
+
+def test_each_item_of_the_stream_is_one_data_line_without_indentation(app, db, room):
+    """The feed goes to every phone at each change: no indentation, one `data:` per part."""
+    live, items = room
+    with app.test_request_context():
+        feed = feed_views.render_room_feed(db, live.id, 0, "sostegno")
+        payload = feed.sse_for_phone(set()).decode()
+    lines = payload.splitlines()
+    data = [line for line in lines if line.startswith("data:")]
+    assert len(data) == len(items) + 2  # the list's opening, one line per item, its closing
+    assert all(line.strip() != "data:" and not line.startswith("data:  ") for line in data)
+    assert all(f'id="proposta-{item.id}"' in payload for item in items)
