@@ -50,6 +50,8 @@ KEPT_PAYLOADS = 64  # distinct sets of supported items whose stream payload a re
 
 
 SSE_EVENT = "feed"  # the event name the phone page swaps (sse-swap="feed")
+# Items added at the top or the end of the list the phone shows (session.html listens).
+SSE_ADDED_TOP, SSE_ADDED_END = "feed-top", "feed-end"
 
 
 def sse_lines(html: str) -> bytes:
@@ -80,6 +82,7 @@ class RoomFeed:
     sse_empty: bytes = field(init=False)
     sse_frame: tuple[bytes, bytes] = field(init=False)
     _payloads: dict[frozenset[int], bytes] = field(init=False, compare=False, repr=False)
+    _since: dict[int, tuple["RoomFeed", Any]] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         """The same parts as SSE lines in bytes, made once for every phone's stream."""
@@ -90,6 +93,7 @@ class RoomFeed:
         before = f"event: {SSE_EVENT}\n".encode() + sse_lines(self.frame[0])
         object.__setattr__(self, "sse_frame", (before, sse_lines(self.frame[1]) + b"\n"))
         object.__setattr__(self, "_payloads", {})
+        object.__setattr__(self, "_since", {})
 
     def for_phone(self, supported: set[int], csrf_token: str) -> str:
         """Plain string work, no template: the page's feed for one phone."""
@@ -114,6 +118,35 @@ class RoomFeed:
             if len(self._payloads) < KEPT_PAYLOADS:  # a dict write is atomic across threads
                 self._payloads[key] = payload
         return payload
+
+    def sse_since(self, previous: "RoomFeed", supported: set[int]) -> bytes | None:
+        """Only the items `previous` lacks, as one SSE event, when the feed is `previous` with
+        items added at its top or its end and nothing else changed (an approval, most of the
+        time): a few hundred bytes to each phone instead of the whole feed. None otherwise,
+        and the whole feed is sent."""
+        found = self._since.get(id(previous))
+        if found is None or found[0] is not previous:
+            found = (previous, self._added_since(previous))
+            if len(self._since) < KEPT_PAYLOADS:
+                self._since[id(previous)] = found
+        place = found[1]
+        if place is None:
+            return None
+        event, start, stop = place
+        chosen = (self.sse_items[i][self.ids[i] in supported] for i in range(start, stop))
+        return f"event: {event}\n".encode() + b"".join(chosen) + b"\n"
+
+    def _added_since(self, previous: "RoomFeed") -> tuple[str, int, int] | None:
+        """Where the items added since `previous` are (event name, first, last + 1), if the
+        rest of the feed is exactly `previous`."""
+        old, count = previous.ids, len(self.ids) - len(previous.ids)
+        if not old or count <= 0 or self.frame != previous.frame:
+            return None
+        if self.ids[count:] == old and self.items[count:] == previous.items:
+            return SSE_ADDED_TOP, 0, count
+        if self.ids[: len(old)] == old and self.items[: len(old)] == previous.items:
+            return SSE_ADDED_END, len(old), len(self.ids)
+        return None
 
 
 def render_room_feed(db: Session, live_id: int, group_id: int, order: str) -> RoomFeed | None:
@@ -224,6 +257,8 @@ class PhoneFeed:
         self.changed_at = changed_at
         self.supported: set[int] | None = None
         self.counted_at = 0.0
+        self.sent: RoomFeed | None = None  # the feed last sent on the stream
+        self.sent_supports: set[int] = set()  # and the phone's supports among its items
 
     def render(self, db_factory, events: list[dict[str, Any]], csrf_token: str) -> str | None:
         """This phone's feed after `events` ([] = now, in full) as HTML; None when unchanged."""
@@ -231,9 +266,21 @@ class PhoneFeed:
         return None if feed is None else feed.for_phone(self._supported(), csrf_token)
 
     def sse(self, db_factory, events: list[dict[str, Any]]) -> bytes | None:
-        """The same as one SSE event for the phone's stream; None when nothing changed."""
+        """The same as one SSE event for the phone's stream; None when nothing changed. After
+        events, only the added items when that is all that changed since the feed it was last
+        sent, with the same supports of its own (`RoomFeed.sse_since`)."""
         feed = self._current(db_factory, events)
-        return None if feed is None else feed.sse_for_phone(self._supported())
+        if feed is None:
+            return None
+        supported = self._supported()
+        payload = None
+        sent = self.sent
+        if events and sent is not None and supported.intersection(sent.ids) == self.sent_supports:
+            payload = feed.sse_since(sent, supported)
+        if payload is None:
+            payload = feed.sse_for_phone(supported)
+        self.sent, self.sent_supports = feed, supported.intersection(feed.ids)
+        return payload
 
     def _supported(self) -> set[int]:
         assert self.supported is not None

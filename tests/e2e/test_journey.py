@@ -36,6 +36,10 @@ WATCH_PROJECTOR = """(text) => new Promise((resolve) => {
   resolve(seen());
 })"""
 SSE_OPEN = "document.addEventListener('htmx:sseOpen', () => { window.__sseOpen = true; });"
+SSE_TYPES = (  # the names of the stream's events, as they arrive
+    "window.__sseTypes = [];"
+    "document.addEventListener('htmx:sseMessage', e => window.__sseTypes.push(e.detail.type));"
+)
 
 
 def _context(browser, **options):
@@ -117,6 +121,16 @@ def test_from_the_meeting_room_to_the_regions_answer(journey, base_url, screensh
     proposal_number = re.search(r"#(\d+)", item.inner_text()).group(1)
     screenshot(facilitator, "04-moderation-queue")
 
+    # Another phone in the room keeps the page open on the room's feed.
+    watcher = journey(phone=True)
+    watcher.add_init_script(SSE_OPEN)
+    watcher.add_init_script(SSE_TYPES)
+    watcher.goto(base_url + "/live/DEMA42")
+    watcher.wait_for_function("() => window.__sseOpen === true", timeout=10_000)
+    watcher.evaluate("window.__sameDocument = true")
+    feed_items = watcher.locator("#feed-items li.live-feed-item")
+    before = feed_items.count()
+
     # 3. The approval reaches the projector by itself within a second.
     approve = item.get_by_role("button", name="Approva")
     approve.evaluate("b => b.addEventListener('click', () => { window.__clickedAt = Date.now(); })")
@@ -131,6 +145,30 @@ def test_from_the_meeting_room_to_the_regions_answer(journey, base_url, screensh
     expect(projector.get_by_text(LIVE_TEXT)).to_be_visible()
     expect(facilitator.locator("li.queue-item", has_text=LIVE_TEXT)).to_contain_text("Approvata")
     screenshot(projector, "05-projector-after")
+    # The other phone's feed got it too: only the new item is sent, at the top of its list
+    expect(feed_items.first).to_contain_text(LIVE_TEXT, timeout=5_000)
+    assert feed_items.count() == before + 1
+    assert watcher.evaluate("window.__sameDocument") is True
+    fresh = feed_items.first
+    fresh.get_by_role("button", name="Sostieni").click()
+    expect(fresh.get_by_text("1 sostegno", exact=True)).to_be_visible()
+    # That phone proposes too; once approved, its stream sends that item alone: in the "most
+    # supported" order it goes after the supported one, at the end.
+    second = "Serve uno sportello di ascolto per le famiglie del quartiere, aperto il sabato."
+    watcher.get_by_label("La tua proposta").fill(second)
+    _tick(watcher, "Acconsento alla pubblicazione anonima della proposta")
+    watcher.get_by_role("button", name="Invia la proposta").click()
+    expect(watcher.get_by_role("heading", name=thanks)).to_be_visible()
+    facilitator.reload()
+    facilitator.locator("li.queue-item", has_text=second).get_by_role(
+        "button", name="Approva"
+    ).click()
+    expect(feed_items.last).to_contain_text(second, timeout=5_000)
+    assert feed_items.count() == before + 2
+    expect(feed_items.first).to_contain_text("1 sostegno")
+    assert "feed-end" in watcher.evaluate("window.__sseTypes")
+    assert watcher.evaluate("window.__sameDocument") is True
+    screenshot(watcher, "04-phone-feed-after-approval")
 
     # 4. A second participant submits online, anonymously, from a phone.
     second = journey(phone=True)
@@ -168,10 +206,14 @@ def test_from_the_meeting_room_to_the_regions_answer(journey, base_url, screensh
     planner.get_by_role("link", name="Mappatura sugli obiettivi").click()
     # Count the pages only once the mapping page is there (the analysis page has none).
     expect(planner.get_by_role("heading", name="Mappatura sugli obiettivi")).to_be_visible()
+    # The page links: first, last and a few around the current one, with "Successiva".
     pages = planner.get_by_role("navigation", name="Pagine").get_by_role("link")
     if pages.count():
-        pages.last.click()
-        expect(planner).to_have_url(re.compile(f"pagina={pages.count()}"))
+        last = pages.filter(has_text=re.compile(r"^\d+$")).last
+        number = last.inner_text().strip()
+        last.click()
+        expect(planner).to_have_url(re.compile(f"pagina={number}#"))
+        expect(pages.filter(has_text="Successiva")).to_have_count(0)
     # The proposal may also head the review queue; confirm it in the list of all proposals.
     listed = planner.locator('section[aria-labelledby="proposals-title"]')
     row = listed.locator("li.mapping-item", has_text=f"proposta #{proposal_number}")

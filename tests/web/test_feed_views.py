@@ -232,3 +232,86 @@ def test_each_item_of_the_stream_is_one_data_line_without_indentation(app, db, r
     assert len(data) == len(items) + 2  # the list's opening, one line per item, its closing
     assert all(line.strip() != "data:" and not line.startswith("data:  ") for line in data)
     assert all(f'id="proposta-{item.id}"' in payload for item in items)
+
+
+def _publish(db, live, create_contribution, text):
+    item = create_contribution(
+        text=text,
+        live_session_id=live.id,
+        meeting_id=live.meeting_id,
+        channel="live",
+        status="published",
+    )
+    db.commit()
+    return item
+
+
+def _ids(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'<li[^>]* id="proposta-(\d+)"', html)]
+
+
+def test_an_approval_sends_each_phone_only_the_new_item_for_the_top(
+    app, db, room, create_contribution
+):
+    """In the newest-first order an approval adds an item at the top: the stream sends that item
+    alone (the page puts it first in the list), and the list then reads as the whole feed."""
+    live, _items = room
+    with app.test_request_context():
+        phone = feed_views.PhoneFeed(live.id, "phone-a", 0, "recenti")
+        first = phone.sse(_factory(app), [])
+        new = _publish(db, live, create_contribution, "Nuova proposta: un pulmino per la spesa.")
+        delta = phone.sse(_factory(app), [{"type": "approva", "ids": [new.id]}])
+        whole = feed_views.PhoneFeed(live.id, "phone-a", 0, "recenti").sse(_factory(app), [])
+    name, data = _read_sse(delta)
+    assert name == "feed-top" and _ids(data) == [new.id]
+    assert len(delta) < len(first) / 2
+    assert _ids(_read_sse(whole)[1]) == [new.id, *_ids(_read_sse(first)[1])]
+    assert "csrf_token" not in data and feed_views.TOKEN_MARK not in data
+
+
+def test_an_item_added_after_every_supported_one_goes_to_the_end(
+    app, db, room, create_contribution
+):
+    live, items = room
+    for item in (items[0], items[2]):
+        live_phones.support(db, live, item, "phone-b")
+    db.commit()
+    with app.test_request_context():
+        phone = feed_views.PhoneFeed(live.id, "phone-b", 0, "sostegno")
+        first = phone.sse(_factory(app), [])
+        new = _publish(db, live, create_contribution, "Nuova proposta: orari lunghi in biblioteca.")
+        delta = phone.sse(_factory(app), [{"type": "approva", "ids": [new.id]}])
+    name, data = _read_sse(delta)
+    assert name == "feed-end" and _ids(data) == [new.id]
+    assert "Hai sostenuto" not in data and len(_ids(_read_sse(first)[1])) == 3
+
+
+def test_the_whole_feed_is_sent_when_more_than_an_addition_changed(
+    app, db, room, create_contribution
+):
+    live, items = room
+    with app.test_request_context():
+        phone = feed_views.PhoneFeed(live.id, "phone-b", 0, "sostegno")
+        phone.sse(_factory(app), [])
+        # in the middle: after the supported item, before the older unsupported ones
+        new = _publish(db, live, create_contribution, "Nuova proposta: più panchine al parco.")
+        middle = phone.sse(_factory(app), [{"type": "approva", "ids": [new.id]}])
+        assert _read_sse(middle)[0] == "feed"
+        # a support elsewhere changes a count: the whole feed again
+        live_phones.support(db, live, items[0], "phone-c")
+        db.commit()
+        counted = phone.sse(_factory(app), [{"type": "support", "id": items[0].id}])
+        assert _read_sse(counted)[0] == "feed"
+        # a refresh is always the whole feed
+        assert _read_sse(phone.sse(_factory(app), []))[0] == "feed"
+
+
+def test_a_phone_whose_own_supports_changed_gets_the_whole_feed(app, db, room, create_contribution):
+    live, items = room
+    with app.test_request_context():
+        phone = feed_views.PhoneFeed(live.id, "phone-a", 0, "recenti")
+        phone.sse(_factory(app), [])
+        phone.supported.add(items[0].id)  # as its own support event would mark it
+        new = _publish(db, live, create_contribution, "Nuova proposta: un orto condiviso.")
+        again = phone.sse(_factory(app), [{"type": "approva", "ids": [new.id]}])
+    assert _read_sse(again)[0] == "feed"

@@ -107,6 +107,7 @@ def test_a_phone_supports_once_and_a_double_tap_is_safe(app, db, room):
     url = f"/live/{live.code}/proposte/{item.id}/sostieni"
     first = phone.post(url, headers={"HX-Request": "true"})
     assert first.status_code == 200 and "Grazie: hai sostenuto" in first.get_data(as_text=True)
+    assert "Hai sostenuto questa proposta" not in first.get_data(as_text=True)  # said once
     again = phone.post(url, headers={"HX-Request": "true"})
     assert again.status_code == 200 and "Sostieni già" in again.get_data(as_text=True)
     assert phone.post(url).status_code == 303  # without JavaScript: back to the feed
