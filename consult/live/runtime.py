@@ -23,6 +23,7 @@ STREAM_MAX_SECONDS = 3600.0
 # How soon a staff stream notices that its account was deactivated or logged out everywhere.
 AUTH_CHECK_SECONDS = 10.0
 RETRY_SECONDS = 2.0
+BURST_MOST = 500  # events one render takes at most (a stream is never starved of sends)
 # A whole room of phones behind one NAT shares an address; past this a stream gets a 429.
 STREAMS_PER_ADDRESS = 2500
 TOO_MANY_STREAMS_RETRY_SECONDS = 30
@@ -122,6 +123,22 @@ def signed_in_check() -> Callable[[], bool]:
     return still_allowed
 
 
+def _gather(subscription, until: float, most: int = BURST_MOST) -> list[dict[str, Any]]:
+    """The events queued now, and those arriving before `until` (monotonic).
+
+    A throttle, not a debounce: after a quiet spell `until` has passed and the first event goes
+    out with what is already queued, at once; within `coalesce` of the stream's last burst it
+    waits for the window's end, gathering meanwhile. So a stream renders at most once per
+    `coalesce`, and an isolated approval is not held back half a second on every phone."""
+    found: list[dict[str, Any]] = []
+    while len(found) < most:
+        more = subscription.get(timeout=max(0.0, until - time.monotonic()))
+        if more is None:
+            break
+        found.append(more)
+    return found
+
+
 def event_stream(
     channel: str,
     render: Callable[[list[dict[str, Any]]], str | bytes | None],
@@ -159,7 +176,7 @@ def event_stream(
             first, missed = _render_or_retry(render, [])
             if first:
                 yield first
-            started = last_sent = checked = time.monotonic()
+            started = last_sent = last_burst = checked = time.monotonic()
             while time.monotonic() - started < STREAM_MAX_SECONDS:
                 if still_allowed and time.monotonic() - checked >= AUTH_CHECK_SECONDS:
                     if not still_allowed():
@@ -168,12 +185,9 @@ def event_stream(
                 wait = RETRY_SECONDS if missed else min(heartbeat, refresh_every or 1e9)
                 event = subscription.get(timeout=wait)
                 events = [event] if event is not None else []
-                deadline = time.monotonic() + coalesce
-                while events and (remaining := deadline - time.monotonic()) > 0:
-                    more = subscription.get(timeout=remaining)
-                    if more is None:
-                        break
-                    events.append(more)
+                if events:
+                    events += _gather(subscription, last_burst + coalesce)
+                    last_burst = time.monotonic()
                 due = refresh_every is not None and time.monotonic() - last_sent >= refresh_every
                 payload = None
                 if events or due or missed:  # after a missed update, re-send the whole state

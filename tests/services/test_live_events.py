@@ -1,6 +1,7 @@
 """Live events reach subscribers once the change is committed, in process and over Redis."""
 
 import threading
+import time
 import uuid
 
 import pytest
@@ -8,6 +9,7 @@ from sqlmodel import Session
 
 from consult.live import events as live_events
 from consult.live import presence as live_presence
+from consult.live.runtime import _gather
 
 
 def test_in_process_broker_fans_out_to_every_subscriber_of_the_channel():
@@ -195,3 +197,26 @@ def test_redis_presence_counts_recent_phones_once_each(redis_url):
     clock.now += 61
     presence.seen(session_id, "phone-b")
     assert presence.count(session_id) == 1
+
+
+def test_a_stream_gathers_a_burst_without_holding_back_an_isolated_event():
+    """Streams throttle, not debounce: after a quiet spell an event goes out at once with what is
+    already queued; within the window of the last burst they wait and gather until it ends."""
+    broker = live_events.InProcessBroker()
+    subscription = broker.subscribe("room")
+    for n in range(3):
+        broker.publish("room", {"type": "approva", "n": n})
+    started = time.monotonic()
+    found = _gather(subscription, until=started - 1.0)  # the last burst was long ago
+    assert [e["n"] for e in found] == [0, 1, 2]
+    assert time.monotonic() - started < 0.2  # nothing waited for
+    timer = threading.Timer(0.2, broker.publish, ("room", {"type": "approva", "n": 3}))
+    timer.start()
+    started = time.monotonic()
+    found = _gather(subscription, until=started + 0.6)  # within the last burst's window
+    assert [e["n"] for e in found] == [3]
+    assert time.monotonic() - started >= 0.55  # it waited for the window to end
+    for n in range(10):
+        broker.publish("room", {"type": "approva", "n": n})
+    assert len(_gather(subscription, until=0.0, most=4)) == 4  # a render takes a bounded burst
+    subscription.close()
