@@ -145,7 +145,7 @@ def _prepare(app, n: int) -> None:
 
 def _grow(app, missing: int) -> None:
     """Clone published proposals (with their theme and model mappings) `missing` times."""
-    from sqlalchemy import insert
+    from sqlalchemy import insert, text
     from sqlmodel import col, select
 
     from consult import db
@@ -222,6 +222,13 @@ def _grow(app, missing: int) -> None:
             f" (current run {run.id if run else None})",
             file=sys.stderr,
         )
+        session.commit()
+        # The planner's statistics, as autovacuum's ANALYZE would gather them (this machine's
+        # PostgreSQL runs with autovacuum off: without them the 100,000-row plans sort and scan,
+        # search 2.9 s and an objective's page 0.7 s instead of 57 and 160 ms).
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("ANALYZE"))
+            session.commit()
 
 
 def _clone(rng: random.Random, original, territories: list[int], now: datetime) -> dict:
