@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
@@ -79,19 +81,73 @@ def _char_vectorizer():
 
 
 class LexicalIndex:
-    """Character n-gram TF-IDF of a fixed set of texts: fit once, score many queries."""
+    """Character n-gram TF-IDF of a fixed set of texts: fit once, score many queries.
+
+    The same scores as `_char_vectorizer()` fitted on the texts (a test compares them), built
+    from each text's n-gram counts kept in a bounded per-process memory: "proposte simili"
+    scores the ~100 candidates of every keystroke, mostly the same proposals, and cutting
+    each text into n-grams was most of the time. N-grams are keyed by their (per-process) hash.
+    """
 
     def __init__(self, texts: Sequence[str]) -> None:
+        from scipy.sparse import csr_matrix
+        from sklearn.feature_extraction.text import TfidfTransformer
+
         self.size = len(texts)
-        self._vectorizer = _char_vectorizer()
-        self._matrix = self._vectorizer.fit_transform(list(texts)) if texts else None
+        rows = [_ngram_counts(text) for text in texts]
+        keys = np.concatenate([k for k, _c in rows]) if rows else np.zeros(0, dtype=np.int64)
+        self._vocabulary, columns = np.unique(keys, return_inverse=True)
+        self._matrix = None
+        if not len(self._vocabulary):
+            return
+        indptr = np.cumsum([0, *(len(k) for k, _c in rows)])
+        counts = np.concatenate([c for _k, c in rows])
+        shape = (len(rows), len(self._vocabulary))
+        matrix = csr_matrix((counts, columns.ravel(), indptr), shape=shape)
+        self._tfidf = TfidfTransformer(sublinear_tf=True).fit(matrix)
+        self._matrix = self._tfidf.transform(matrix)
 
     def scores(self, query: str) -> np.ndarray:
         """Return the cosine of query to each indexed text."""
+        from scipy.sparse import csr_matrix
+
         if self._matrix is None:
-            return np.zeros(0, dtype=np.float32)
-        vector = self._vectorizer.transform([query])
-        return np.asarray((self._matrix @ vector.T).toarray()).ravel()
+            return np.zeros(self.size, dtype=np.float64)
+        keys, counts = _ngram_counts(query)
+        at = np.searchsorted(self._vocabulary, keys)
+        known = at < len(self._vocabulary)
+        known[known] = self._vocabulary[at[known]] == keys[known]
+        vector = csr_matrix(
+            (counts[known], at[known], [0, int(known.sum())]),
+            shape=(1, len(self._vocabulary)),
+        )
+        return np.asarray((self._matrix @ self._tfidf.transform(vector).T).toarray()).ravel()
+
+
+NGRAM_MEMORY = 5000  # texts whose n-gram counts a process keeps (~4 KB each)
+_ngram_memory: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+_ngram_lock = threading.Lock()
+_analyzers: list = []
+
+
+def _ngram_counts(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """The text's character n-grams as (sorted unique hashes, counts), remembered."""
+    with _ngram_lock:
+        found = _ngram_memory.get(text)
+        if found is not None:
+            _ngram_memory.move_to_end(text)
+            return found
+    if not _analyzers:
+        _analyzers.append(_char_vectorizer().build_analyzer())
+    grams = _analyzers[0](text)
+    hashes = np.fromiter((hash(g) for g in grams), dtype=np.int64, count=len(grams))
+    keys, counts = np.unique(hashes, return_counts=True)
+    found = (keys, counts.astype(np.float64))
+    with _ngram_lock:
+        _ngram_memory[text] = found
+        while len(_ngram_memory) > NGRAM_MEMORY:
+            _ngram_memory.popitem(last=False)
+    return found
 
 
 def lexical_scores(query: str, texts: Sequence[str]) -> np.ndarray:
