@@ -43,12 +43,13 @@ def _item(live: LiveSession, contribution_id: int) -> Contribution:
 
 
 def _announce(live: LiveSession, kind: str, ids: list[int]) -> None:
-    """Tell projectors and queues once the change is committed."""
+    """Tell projectors and queues once the change is committed; `actor` lets the acting
+    facilitator's own queue leave it alone (its page already shows the new state)."""
     live_events.publish_after_commit(
         db.session(),
         live_runtime.broker(),
         live_events.session_channel(stored_id(live)),
-        {"type": kind, "ids": ids},
+        {"type": kind, "ids": ids, "actor": current_user.id},
     )
 
 
@@ -97,13 +98,19 @@ def queue(session_id: int):
 @bp.get("/<int:session_id>/moderazione/eventi")
 @role_required("facilitator")
 def queue_events(session_id: int):
-    """Server-Sent Events telling the queue page to refresh (at most twice a second)."""
+    """Server-Sent Events telling the queue page to refresh (at most twice a second), except
+    after this facilitator's own actions."""
     live, _meeting = managed_session(session_id)
+    me = current_user.id
 
     def render(events: list) -> str | None:
-        if not events:
+        # A facilitator's own approvals are already shown on their page ("Approvata" on the
+        # item): refreshing at once would pull the item from under their finger. New proposals
+        # and the other facilitators' actions refresh it.
+        others = [e for e in events if e.get("actor") != me]
+        if not others:
             return None
-        return live_runtime.sse_event("queue", str(len(events)))
+        return live_runtime.sse_event("queue", str(len(others)))
 
     return live_runtime.event_stream(
         live_events.session_channel(stored_id(live)),

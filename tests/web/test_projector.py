@@ -87,15 +87,31 @@ def test_the_stream_sends_keepalive_comments(app, client, room, monkeypatch):
     response.close()
 
 
-def test_the_queue_stream_tells_the_page_to_refresh(app, client, room):
+def test_the_queue_stream_tells_the_page_to_refresh_but_not_after_its_own_actions(
+    app, client, room, monkeypatch
+):
+    """A new proposal (or another facilitator's action) refreshes the queue; this facilitator's
+    own approval does not: the page already shows it "Approvata", and a refresh at once would
+    pull the item from under the finger."""
+    from consult.live import events as live_events
+    from consult.live import runtime as live_runtime
+
+    monkeypatch.setitem(app.config, "LIVE_HEARTBEAT_SECONDS", 0.5)
     live, item = room
     pending = item("Un trasporto a chiamata per gli anziani delle valli.")
     response = client.get(f"/facilitatore/sessioni/{live.id}/moderazione/eventi", buffered=False)
     chunks = iter(response.response)
     assert next(chunks).startswith(b"retry: ")
     thread = _approve_later(app, live, pending.id, client.get_cookie("session"))
-    assert next(chunks).startswith(b"event: queue\n")
     thread.join()
+    assert next(chunks) == b": keepalive\n\n"  # its own approval: nothing to refresh
+    with app.app_context():
+        channel = live_events.session_channel(live.id)
+        live_runtime.broker().publish(channel, {"type": "submitted", "id": pending.id + 1})
+    assert next(chunks).startswith(b"event: queue\n")
+    with app.app_context():  # another facilitator's action
+        live_runtime.broker().publish(channel, {"type": "approva", "ids": [1], "actor": -5})
+    assert next(chunks).startswith(b"event: queue\n")
     response.close()
 
 
