@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -127,7 +128,12 @@ class LexicalIndex:
 NGRAM_MEMORY = 5000  # texts whose n-gram counts a process keeps (~4 KB each)
 _ngram_memory: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 _ngram_lock = threading.Lock()
-_analyzers: list = []
+
+
+@functools.cache
+def _analyzer():
+    """The vectorizer's own preprocessing and n-gram cutting, so counts match its fit."""
+    return _char_vectorizer().build_analyzer()
 
 
 def _ngram_counts(text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -137,9 +143,7 @@ def _ngram_counts(text: str) -> tuple[np.ndarray, np.ndarray]:
         if found is not None:
             _ngram_memory.move_to_end(text)
             return found
-    if not _analyzers:
-        _analyzers.append(_char_vectorizer().build_analyzer())
-    grams = _analyzers[0](text)
+    grams = _analyzer()(text)
     hashes = np.fromiter((hash(g) for g in grams), dtype=np.int64, count=len(grams))
     keys, counts = np.unique(hashes, return_counts=True)
     found = (keys, counts.astype(np.float64))

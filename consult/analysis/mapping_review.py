@@ -68,11 +68,16 @@ def contribution_items(db: Session, run: AnalysisRun) -> list[ReviewItem]:
     return _items_of(db, run, None)
 
 
-def _contribution_rows(run: AnalysisRun):
+def _reviewed(run: AnalysisRun):
     """The mapping rows a proposal's review item is made of: this run's and planners'."""
+    return (ObjectiveMapping.run_id == run.id) | (ObjectiveMapping.source == "planner")
+
+
+def _contribution_rows(run: AnalysisRun):
+    """Those rows of the run's consultation's proposals, joined to the proposal."""
     return (
         col(ObjectiveMapping.contribution_id).is_not(None),
-        (ObjectiveMapping.run_id == run.id) | (ObjectiveMapping.source == "planner"),
+        _reviewed(run),
         col(Contribution.id) == ObjectiveMapping.contribution_id,
         Contribution.consultation_id == run.consultation_id,
     )
@@ -131,7 +136,7 @@ def _items_of(db: Session, run: AnalysisRun, ids: list[int] | None) -> list[Revi
         .where(
             col(ObjectiveMapping.contribution_id).is_not(None),
             *chosen,
-            (ObjectiveMapping.run_id == run.id) | (ObjectiveMapping.source == "planner"),
+            _reviewed(run),
         )
         .order_by(col(ObjectiveMapping.id))
     ).all()
@@ -147,9 +152,7 @@ def _items_of(db: Session, run: AnalysisRun, ids: list[int] | None) -> list[Revi
         .order_by(col(Contribution.id))
     ).all()
     return [
-        ReviewItem("contribution", c, _suggestions(by_contribution[c.id]))
-        for c in contributions
-        if c.id in by_contribution
+        ReviewItem("contribution", c, _suggestions(by_contribution[c.id])) for c in contributions
     ]
 
 

@@ -228,16 +228,15 @@ def _proposal_form(
     live: LiveSession,
     meeting: Meeting,
     identity: str | None,
-    blank: bool = False,
 ) -> LiveProposalForm:
-    """The proposal form (`blank`: not filled from the request, for the next proposal); a
-    phone that consented earlier in this session is not asked again."""
-    form = LiveProposalForm(formdata=None) if blank else LiveProposalForm()
+    """The proposal form, filled from the request; a phone that consented earlier in this
+    session is not asked again (the next blank form after a send: `_next_form`)."""
+    form = LiveProposalForm()
     if live_phones.has_consented(session_db, meetings.stored_id(live), identity):
         del form.consent
     territories = meetings.meeting_territories(session_db, meeting)
     form.territory.choices = [SelectChoice(t.id, t.name) for t in territories]
-    if blank or not form.is_submitted():
+    if not form.is_submitted():
         form.territory.data = meeting.territory_id
         form.idempotency_key.data = secrets.token_urlsafe(24)
     form.participant_role.choices = [SelectChoice("", _("Preferisco non dirlo"))] + [

@@ -145,34 +145,16 @@ def province_of(db: Session, framework_id: int) -> dict[int, Territory]:
 
 
 def build_matrix(
-    db: Session,
-    consultation: Consultation,
-    *,
-    dimension: str = "territory",
-    filters: Filters = Filters(),
-    threshold: float = DEFAULT_THRESHOLD,
-    off_strategy_label: str = "Fuori strategia",
-    unmapped_label: str = "Non assegnate",
-    no_territory_label: str = "Territorio non indicato",
-    only_row: str | None = None,
+    db: Session, consultation: Consultation, *, dimension: str = "territory", **options: Any
 ) -> Matrix:
     """Count published proposals per objective (rows) and territory or channel (columns).
 
     Two grouped queries over the stored assignments (`analysis.assignment_store`), whatever
-    the number of proposals. `only_row` (a row code) counts that row's cells alone, through the
-    assignments' objective index (an objective's public page); the other rows stay empty.
+    the number of proposals. `options` are `build_matrices`' (filters, threshold, labels,
+    `only_row`: a row code whose cells alone are counted, through the assignments' objective
+    index, as an objective's public page does; the other rows stay empty).
     """
-    return build_matrices(
-        db,
-        consultation,
-        dimensions=(dimension,),
-        filters=filters,
-        threshold=threshold,
-        off_strategy_label=off_strategy_label,
-        unmapped_label=unmapped_label,
-        no_territory_label=no_territory_label,
-        only_row=only_row,
-    )[dimension]
+    return build_matrices(db, consultation, dimensions=(dimension,), **options)[dimension]
 
 
 def build_matrices(
