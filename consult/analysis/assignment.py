@@ -170,6 +170,11 @@ class _Facts:
         return {oid: best.get(oid) for oid in found.objective_ids}
 
 
+def assign_unmapped(contribution: Contribution) -> Assignment:
+    """The rule for a proposal no mapping and no theme names yet (one just stored)."""
+    return _assign_one(contribution, [], None, {}, {}, None, 0.0)
+
+
 def assign_one(db: Session, contribution: Contribution, **kwargs) -> Assignment:
     """Assign a single proposal (the tracking page, one-off checks)."""
     return assign_objectives(db, [contribution], **kwargs)[stored_id(contribution)]

@@ -299,3 +299,58 @@ def test_a_new_proposal_reads_only_the_theme_mappings_it_counts_through(
     # nor the run's themes: a proposal with no theme yet has nothing to read there
     assert not [s for s in statements if " ".join(s.split()).find("FROM theme WHERE") >= 0]
     _check(db, consultation)
+
+
+def test_a_new_proposal_is_stored_with_one_write_and_counts_right(
+    app, db, consultation, objectives
+):
+    """A proposal just inserted has no mapping and no theme: its rows are written from the row
+    itself (no delete, no read of mappings, runs or proposals), and they are the rule's. A
+    mapping added to it later in the same transaction is still seen."""
+    from sqlalchemy import event
+
+    world = _world(db, consultation, objectives, random.Random(11))
+    runs = world[1]
+    runs[0].is_current = True
+    db.add(runs[0])
+    db.commit()
+    objective = next(iter(objectives.values()))
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()))
+
+    engine = app.extensions["consult.engine"]
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        fresh = [
+            Contribution(
+                consultation_id=consultation.id,
+                text=f"Appena arrivata {n}",
+                status="pending",
+                tracking_token=new_tracking_token(),
+                suggested_objective_id=objective.id if n else None,
+            )
+            for n in range(2)
+        ]
+        db.add_all(fresh)
+        db.flush()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    touching = [s for s in statements if "contribution_assignment" in s]
+    assert len(touching) == 1 and touching[0].startswith("INSERT INTO contribution_assignment")
+    assert not [s for s in statements if "FROM objectivemapping" in s or "FROM analysisrun" in s]
+    _check(db, consultation)
+    db.add(
+        ObjectiveMapping(
+            contribution_id=fresh[0].id,
+            objective_id=objective.id,
+            confidence=0.8,
+            source="planner",
+        )
+    )
+    db.commit()
+    stored = assignment_store.stored_assignments(db, [fresh[0].id, fresh[1].id], threshold=0.0)
+    assert stored[fresh[0].id].source == "planner"
+    assert stored[fresh[1].id].source == "suggested"
+    _check(db, consultation)
