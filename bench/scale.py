@@ -42,8 +42,11 @@ PAGES = {
     "report": "{c}/pianificazione/rapporto",
     "themes": "{c}/pianificazione/temi",
     "mapping": "{c}/pianificazione/mappatura",
+    # the current run's largest theme ({t}): its page and the second page of its proposals
+    "theme": "{c}/pianificazione/temi/{t}",
+    "theme-proposals": "{c}/pianificazione/temi/{t}/proposte?pagina=2",
 }
-PLANNER_PAGES = {"coverage", "report", "themes", "mapping", "csv"}
+PLANNER_PAGES = {"coverage", "report", "themes", "mapping", "theme", "theme-proposals", "csv"}
 PREFIXES = (
     "",
     "",
@@ -263,8 +266,25 @@ def _prefix(app) -> str:
     return f"/c/{slug}" if slug else ""
 
 
+def _largest_theme(app) -> str:
+    """The stable key of the current run's largest theme (empty without a run)."""
+    from sqlmodel import Session, col, select
+
+    from consult.analysis.models import AnalysisRun, Theme
+
+    with Session(app.extensions["consult.engine"]) as session:
+        key = session.exec(
+            select(Theme.stable_key)
+            .join(AnalysisRun, col(AnalysisRun.id) == Theme.run_id)
+            .where(col(AnalysisRun.is_current), Theme.status != "merged")
+            .order_by(col(Theme.size).desc())
+        ).first()
+    return key or ""
+
+
 def _time_pages(app, names: list[str], runs: int, *, profile: bool = False) -> dict:
     prefix = _prefix(app)
+    theme = _largest_theme(app)
     statements = _statement_timer(app) if profile else None
     anonymous = app.test_client()
     planner = app.test_client()
@@ -282,7 +302,7 @@ def _time_pages(app, names: list[str], runs: int, *, profile: bool = False) -> d
             if statements is not None:
                 statements.clear()
             started = time.perf_counter()
-            response = client.get(PAGES[name].format(c=prefix))
+            response = client.get(PAGES[name].format(c=prefix, t=theme))
             response.get_data()
             elapsed = time.perf_counter() - started
             assert response.status_code == 200, (name, response.status_code)

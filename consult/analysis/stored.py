@@ -3,7 +3,6 @@
 from sqlmodel import Session, col, select
 
 from consult.accounts.models import User
-from consult.analysis import theme_decisions
 from consult.analysis.models import AnalysisRun, Theme
 from consult.framework.models import Objective
 from consult.proposals.models import Contribution
@@ -38,11 +37,17 @@ def unmerged_themes(db: Session, run_id: int) -> list[Theme]:
     )
 
 
-def members(db: Session, theme: Theme) -> list[Contribution]:
-    """The theme's proposals (merged themes' included), representative and likeliest first."""
-    ids = theme_decisions.member_ids(db, theme)
+def proposals_in_order(db: Session, ids: list[int]) -> list[Contribution]:
+    """These proposals, in the order of `ids` (a theme's: representative and likeliest first)."""
     rows = {c.id: c for c in db.exec(select(Contribution).where(col(Contribution.id).in_(ids)))}
     return [rows[i] for i in ids if i in rows]
+
+
+def page_of(ids: list[int], page: int, size: int) -> list[int]:
+    """The ids of page `page` (from 1) of `size`: a theme of a large consultation has thousands
+    of proposals, and a page loads only its own."""
+    start = (max(1, page) - 1) * size
+    return ids[start : start + size]
 
 
 def proposal_of(db: Session, consultation_id: int, contribution_id: int) -> Contribution | None:

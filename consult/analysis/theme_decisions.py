@@ -49,7 +49,7 @@ def member_theme_ids(db: Session, theme: Theme) -> list[int]:
 def member_ids(db: Session, theme: Theme, *, primary_only: bool = False) -> list[int]:
     """Member proposals, representative and most likely first (`primary_only`: only those
     whose primary theme this is, so each proposal belongs to one theme)."""
-    query = select(ContributionTheme).where(
+    query = select(ContributionTheme.contribution_id).where(
         col(ContributionTheme.theme_id).in_(member_theme_ids(db, theme))
     )
     if primary_only:
@@ -60,7 +60,7 @@ def member_ids(db: Session, theme: Theme, *, primary_only: bool = False) -> list
             col(ContributionTheme.probability).desc(),
         )
     ).all()
-    return list(dict.fromkeys(row.contribution_id for row in rows))
+    return list(dict.fromkeys(rows))
 
 
 def member_texts(db: Session, theme: Theme, *, primary_only: bool = False) -> list[tuple[int, str]]:

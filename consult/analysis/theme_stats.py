@@ -26,22 +26,54 @@ class ThemeStats:
         return max((count for _week, count in self.weeks), default=0)
 
 
-def for_contributions(db: Session, contribution_ids: list[int]) -> ThemeStats:
-    """Count member proposals per territory, channel, meeting, role and ISO week."""
-    if not contribution_ids:
-        return ThemeStats()
-    contributions = db.exec(
-        select(Contribution).where(col(Contribution.id).in_(contribution_ids))
+def for_theme(db: Session, theme_ids: list[int]) -> ThemeStats:
+    """Count the proposals of these themes (a theme and those merged into it) per territory,
+    channel, meeting, role and ISO week, in one grouped query: a theme of a large consultation
+    has thousands of members, and loading them cost a planner's page seconds."""
+    members = (
+        select(col(ContributionTheme.contribution_id).label("member"))
+        .where(col(ContributionTheme.theme_id).in_(theme_ids))
+        .distinct()
+        .subquery()
+    )
+    day = func.date(Contribution.created_at)
+    rows = db.exec(
+        select(
+            Contribution.territory_id,
+            Contribution.channel,
+            Contribution.meeting_id,
+            Contribution.participant_role,
+            day,
+            func.count(),
+        )
+        .join(members, members.c.member == Contribution.id)
+        .group_by(
+            Contribution.territory_id,
+            Contribution.channel,
+            Contribution.meeting_id,
+            Contribution.participant_role,
+            day,
+        )
     ).all()
-    territories = _names(db, Territory, {c.territory_id for c in contributions}, "name")
-    meetings = _names(db, Meeting, {c.meeting_id for c in contributions}, "title")
+    if not rows:
+        return ThemeStats()
+    territories = _names(db, Territory, {row[0] for row in rows}, "name")
+    meetings = _names(db, Meeting, {row[2] for row in rows}, "title")
+    by: dict[str, Counter] = {key: Counter() for key in ("territory", "channel", "meeting", "role")}
+    days: Counter = Counter()
+    for territory_id, channel, meeting_id, role, value, count in rows:
+        by["territory"][territories.get(territory_id) or ""] += count
+        by["channel"][channel or ""] += count
+        by["meeting"][meetings.get(meeting_id) or ""] += count
+        by["role"][role or ""] += count
+        days[_as_date(value)] += count
     return ThemeStats(
-        total=len(contributions),
-        territory=_ranked(territories.get(c.territory_id) for c in contributions),
-        channel=_ranked(c.channel for c in contributions),
-        meeting=_ranked(meetings.get(c.meeting_id) for c in contributions),
-        role=_ranked(c.participant_role for c in contributions),
-        weeks=weekly(c.created_at.date() for c in contributions),
+        total=days.total(),
+        territory=_ranked(by["territory"]),
+        channel=_ranked(by["channel"]),
+        meeting=_ranked(by["meeting"]),
+        role=_ranked(by["role"]),
+        weeks=_weeks(days),
     )
 
 
@@ -90,14 +122,10 @@ def _names(db: Session, model, ids: set, attribute: str) -> dict[int | None, str
     return {row.id: getattr(row, attribute) for row in rows}
 
 
-def _ranked(values) -> list[tuple[str, int]]:
-    """Counts, largest first; missing values count as "" (shown as "non indicato")."""
-    return Counter(value or "" for value in values).most_common()
-
-
-def weekly(days) -> list[tuple[date, int]]:
-    """Counts per ISO week (keyed by its Monday), with empty weeks in between kept at zero."""
-    return _weeks(Counter(days))
+def _ranked(counts: Counter) -> list[tuple[str, int]]:
+    """Counts, largest first, ties in alphabetical order; a missing value is "" (shown as
+    "non indicato")."""
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _weeks(days: Counter) -> list[tuple[date, int]]:

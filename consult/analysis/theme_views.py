@@ -14,7 +14,7 @@ from consult import db
 from consult.accounts.auth import role_required
 from consult.analysis import stored, theme_decisions, theme_groups, theme_stats
 from consult.analysis.models import Theme
-from consult.analysis.rows import ids_of, stored_id
+from consult.analysis.rows import stored_id
 from consult.analysis.view_helpers import (
     PLANNER_ROLES,
     current_run,
@@ -26,6 +26,7 @@ from consult.framework.context import current_consultation
 
 bp = Blueprint("themes", __name__, url_prefix="/pianificazione/temi")
 DRILL_PAGE_SIZE = 200
+SPLIT_PAGE_SIZE = 100  # proposals offered at once to move into a new theme
 
 
 class RenameForm(FlaskForm):
@@ -104,30 +105,43 @@ def detail(stable_key: str):
     return _render_detail(theme_or_404(consultation, stable_key))
 
 
-def _forms(theme: Theme, session) -> dict:
+def _forms(theme: Theme, session, member_ids: list[int], page: int) -> dict:
+    """The decision forms; the split form offers page `page` of the theme's proposals (its
+    action keeps the page, so a sent choice is checked against the proposals it was made on)."""
     others = [t for t in stored.unmerged_themes(session, theme.run_id) if t.id != theme.id]
     merge = MergeForm(prefix="merge")
     merge.target.choices = [SelectChoice(t.stable_key, t.display_label) for t in others]
     split = SplitForm(prefix="split")
-    members = stored.members(session, theme)
-    split.members.choices = [SelectChoice(c.id, f"#{c.id} {c.text[:140]}") for c in members]
+    offered = stored.proposals_in_order(session, stored.page_of(member_ids, page, SPLIT_PAGE_SIZE))
+    split.members.choices = [SelectChoice(c.id, f"#{c.id} {c.text[:140]}") for c in offered]
     return {
         "rename_form": RenameForm(prefix="rename", label=theme.display_label),
         "status_form": StatusForm(prefix="status", status=theme.status),
         "merge_form": merge,
         "split_form": split,
+        "split_page": page,
+        "split_pages": max(1, -(-len(member_ids) // SPLIT_PAGE_SIZE)),
     }
+
+
+def _page() -> int:
+    return max(1, parse_int(request.args.get("pagina"), 1))
+
+
+def _decision_forms(theme: Theme) -> dict:
+    session = db.session()
+    return _forms(theme, session, theme_decisions.member_ids(session, theme), _page())
 
 
 def _render_detail(theme: Theme, status: int = 200, **forms):
     session = db.session()
-    members = stored.members(session, theme)
-    context = {**_forms(theme, session), **forms}
+    member_ids = theme_decisions.member_ids(session, theme)
+    context = {**_forms(theme, session, member_ids, _page()), **forms}
     return render_template(
         "planning/theme.html",
         theme=theme,
-        stats=theme_stats.for_contributions(session, ids_of(members)),
-        representatives=members[:3],
+        stats=theme_stats.for_theme(session, theme_decisions.member_theme_ids(session, theme)),
+        representatives=stored.proposals_in_order(session, member_ids[:3]),
         drill_url=_drill_url(theme),
         **context,
     ), status
@@ -142,16 +156,18 @@ def _drill_url(theme: Theme) -> str:
 @role_required(*PLANNER_ROLES)
 def proposals(stable_key: str):
     theme = theme_or_404(current_consultation(), stable_key)
-    members = stored.members(db.session(), theme)
-    page = parse_int(request.args.get("pagina"), 1)
-    start = (page - 1) * DRILL_PAGE_SIZE
+    session = db.session()
+    member_ids = theme_decisions.member_ids(session, theme)
+    page = _page()
     return render_template(
         "planning/theme_proposals.html",
         theme=theme,
-        contributions=members[start : start + DRILL_PAGE_SIZE],
-        total=len(members),
+        contributions=stored.proposals_in_order(
+            session, stored.page_of(member_ids, page, DRILL_PAGE_SIZE)
+        ),
+        total=len(member_ids),
         page=page,
-        pages=max(1, -(-len(members) // DRILL_PAGE_SIZE)),
+        pages=max(1, -(-len(member_ids) // DRILL_PAGE_SIZE)),
     )
 
 
@@ -188,7 +204,7 @@ def set_status(stable_key: str):
 def merge(stable_key: str):
     consultation = current_consultation()
     theme = theme_or_404(consultation, stable_key)
-    form = _forms(theme, db.session())["merge_form"]
+    form = _decision_forms(theme)["merge_form"]
     if not form.validate_on_submit():
         return _render_detail(theme, 422, merge_form=form)
     target = theme_or_404(consultation, form.target.data)
@@ -201,7 +217,7 @@ def merge(stable_key: str):
 @role_required(*PLANNER_ROLES)
 def split(stable_key: str):
     theme = theme_or_404(current_consultation(), stable_key)
-    form = _forms(theme, db.session())["split_form"]
+    form = _decision_forms(theme)["split_form"]
     if not form.validate_on_submit():
         return _render_detail(theme, 422, split_form=form)
     try:

@@ -136,6 +136,44 @@ def test_rename_is_stored_audited_and_validated(client, db, planner, nidi):
     assert (entry.before["label"], entry.after["label"]) == ("asili nido", "Nidi")
 
 
+def test_a_large_theme_offers_its_proposals_to_split_a_page_at_a_time(
+    client, db, planner, create_contribution, create_theme_run, monkeypatch
+):
+    """A theme of a large consultation has thousands of proposals: the page lists one page of
+    them to move (not all as checkboxes), and a split from page 2 moves what was chosen there."""
+    from consult.analysis import theme_views
+
+    monkeypatch.setattr(theme_views, "SPLIT_PAGE_SIZE", 4)
+    many = [create_contribution(f"Servono più asili nido, zona {i}.") for i in range(10)]
+    run = create_theme_run({"asili nido": many})
+    theme = db.exec(select(Theme).where(Theme.run_id == run.id)).one()
+    members = theme_decisions.member_ids(db, theme)
+    first = client.get(f"/pianificazione/temi/{theme.stable_key}").get_data(as_text=True)
+    assert first.count('name="split-members"') == 4
+    assert "Pagina 1 di 3" in first and f"temi/{theme.stable_key}?pagina=2#dividi" in first
+    assert "10 proposte" in first  # the theme's figures still count all ten
+    second = client.get(f"/pianificazione/temi/{theme.stable_key}?pagina=2")
+    html = second.get_data(as_text=True)
+    assert [int(v) for v in re.findall(r'name="split-members"[^>]*value="(\d+)"', html)] == (
+        members[4:8]
+    )
+    assert "/dividi?pagina=2" in html
+    # a choice from page 2 sent with page 1's form is refused, and nothing moves
+    wrong = client.post(
+        f"/pianificazione/temi/{theme.stable_key}/dividi?pagina=1",
+        data={"split-label": "Nidi di zona", "split-members": members[5:6]},
+    )
+    assert wrong.status_code == 422
+    assert db.exec(select(Theme).where(Theme.label == "Nidi di zona")).first() is None
+    moved = client.post(
+        f"/pianificazione/temi/{theme.stable_key}/dividi?pagina=2",
+        data={"split-label": "Nidi di zona", "split-members": members[5:7]},
+    )
+    assert moved.status_code == 303
+    new = db.exec(select(Theme).where(Theme.label == "Nidi di zona")).one()
+    assert theme_decisions.member_ids(db, new) == members[5:7]
+
+
 def test_status_merge_and_split_from_the_page(client, db, planner, nidi):
     nidi_key, casa_key = nidi["nidi"].stable_key, nidi["casa"].stable_key
     assert (
