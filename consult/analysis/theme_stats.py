@@ -4,6 +4,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from consult.analysis.models import ContributionTheme, Theme
@@ -36,24 +37,17 @@ def for_theme(db: Session, theme_ids: list[int]) -> ThemeStats:
         .distinct()
         .subquery()
     )
-    day = func.date(Contribution.created_at)
-    rows = db.exec(
-        select(
-            Contribution.territory_id,
-            Contribution.channel,
-            Contribution.meeting_id,
-            Contribution.participant_role,
-            day,
-            func.count(),
-        )
+    columns = (
+        col(Contribution.territory_id),
+        col(Contribution.channel),
+        col(Contribution.meeting_id),
+        col(Contribution.participant_role),
+        func.date(Contribution.created_at),
+    )
+    rows = db.execute(  # more columns than sqlmodel's select() is typed for
+        sa_select(*columns, func.count())
         .join(members, members.c.member == Contribution.id)
-        .group_by(
-            Contribution.territory_id,
-            Contribution.channel,
-            Contribution.meeting_id,
-            Contribution.participant_role,
-            day,
-        )
+        .group_by(*columns)
     ).all()
     if not rows:
         return ThemeStats()
