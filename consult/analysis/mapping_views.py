@@ -67,7 +67,7 @@ def index():
         emerging=[i for i in themes if i.target.is_off_strategy],
         proposals=proposals,
         page=page,
-        pages=max(1, -(-total // PROPOSALS_PAGE_SIZE)),
+        pages=stored.page_count(total, PROPOSALS_PAGE_SIZE),
         objectives={o.id: o for o in objectives},
         form_for=lambda item: mapping_form(
             objectives, item.top.objective_id if item.top else None, formdata=None

@@ -43,6 +43,11 @@ def proposals_in_order(db: Session, ids: list[int]) -> list[Contribution]:
     return [rows[i] for i in ids if i in rows]
 
 
+def page_count(total: int, size: int) -> int:
+    """How many pages of `size` hold `total` items (at least one, an empty list's)."""
+    return max(1, -(-total // size))
+
+
 def page_of(ids: list[int], page: int, size: int) -> list[int]:
     """The ids of page `page` (from 1) of `size`: a theme of a large consultation has thousands
     of proposals, and a page loads only its own."""

@@ -120,7 +120,7 @@ def _forms(theme: Theme, session, member_ids: list[int], page: int) -> dict:
         "merge_form": merge,
         "split_form": split,
         "split_page": page,
-        "split_pages": max(1, -(-len(member_ids) // SPLIT_PAGE_SIZE)),
+        "split_pages": stored.page_count(len(member_ids), SPLIT_PAGE_SIZE),
     }
 
 
@@ -167,7 +167,7 @@ def proposals(stable_key: str):
         ),
         total=len(member_ids),
         page=page,
-        pages=max(1, -(-len(member_ids) // DRILL_PAGE_SIZE)),
+        pages=stored.page_count(len(member_ids), DRILL_PAGE_SIZE),
     )
 
 
