@@ -105,20 +105,30 @@ def detail(stable_key: str):
     return _render_detail(theme_or_404(consultation, stable_key))
 
 
-def _forms(theme: Theme, session, member_ids: list[int], page: int) -> dict:
-    """The decision forms; the split form offers page `page` of the theme's proposals (its
-    action keeps the page, so a sent choice is checked against the proposals it was made on)."""
+def _merge_form(theme: Theme, session) -> MergeForm:
+    """The merge form: the run's other themes that still stand on their own."""
     others = [t for t in stored.unmerged_themes(session, theme.run_id) if t.id != theme.id]
-    merge = MergeForm(prefix="merge")
-    merge.target.choices = [SelectChoice(t.stable_key, t.display_label) for t in others]
-    split = SplitForm(prefix="split")
+    form = MergeForm(prefix="merge")
+    form.target.choices = [SelectChoice(t.stable_key, t.display_label) for t in others]
+    return form
+
+
+def _split_form(session, member_ids: list[int], page: int) -> SplitForm:
+    """The split form offering page `page` of the theme's proposals (its action keeps the page,
+    so a sent choice is checked against the proposals it was made on)."""
     offered = stored.proposals_in_order(session, stored.page_of(member_ids, page, SPLIT_PAGE_SIZE))
-    split.members.choices = [SelectChoice(c.id, f"#{c.id} {c.text[:140]}") for c in offered]
+    form = SplitForm(prefix="split")
+    form.members.choices = [SelectChoice(c.id, f"#{c.id} {c.text[:140]}") for c in offered]
+    return form
+
+
+def _forms(theme: Theme, session, member_ids: list[int], page: int) -> dict:
+    """Every decision form of the theme's page."""
     return {
         "rename_form": RenameForm(prefix="rename", label=theme.display_label),
         "status_form": StatusForm(prefix="status", status=theme.status),
-        "merge_form": merge,
-        "split_form": split,
+        "merge_form": _merge_form(theme, session),
+        "split_form": _split_form(session, member_ids, page),
         "split_page": page,
         "split_pages": stored.page_count(len(member_ids), SPLIT_PAGE_SIZE),
     }
@@ -126,11 +136,6 @@ def _forms(theme: Theme, session, member_ids: list[int], page: int) -> dict:
 
 def _page() -> int:
     return max(1, parse_int(request.args.get("pagina"), 1))
-
-
-def _decision_forms(theme: Theme) -> dict:
-    session = db.session()
-    return _forms(theme, session, theme_decisions.member_ids(session, theme), _page())
 
 
 def _render_detail(theme: Theme, status: int = 200, **forms):
@@ -204,7 +209,7 @@ def set_status(stable_key: str):
 def merge(stable_key: str):
     consultation = current_consultation()
     theme = theme_or_404(consultation, stable_key)
-    form = _decision_forms(theme)["merge_form"]
+    form = _merge_form(theme, db.session())
     if not form.validate_on_submit():
         return _render_detail(theme, 422, merge_form=form)
     target = theme_or_404(consultation, form.target.data)
@@ -217,12 +222,13 @@ def merge(stable_key: str):
 @role_required(*PLANNER_ROLES)
 def split(stable_key: str):
     theme = theme_or_404(current_consultation(), stable_key)
-    form = _decision_forms(theme)["split_form"]
+    session = db.session()
+    form = _split_form(session, theme_decisions.member_ids(session, theme), _page())
     if not form.validate_on_submit():
         return _render_detail(theme, 422, split_form=form)
     try:
         new = theme_decisions.split(
-            db.session(), theme, form.members.data, form.label.data, actor_id=current_user.id
+            session, theme, form.members.data, form.label.data, actor_id=current_user.id
         )
     except theme_decisions.ThemeEditError:
         form.members.errors = [
